@@ -1,0 +1,170 @@
+package io.fleetkit.protocol.codec;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import io.fleetkit.protocol.ProtocolException;
+import io.fleetkit.protocol.ProtocolException.Subject;
+
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * Encodes and decodes one message family as JSON (UTF-8, the hub wire) and CBOR (the device
+ * test port), from one {@link Kind}. Decoding is strict: malformed syntax, duplicate members,
+ * trailing data, a document over the size limit, and anything the kind refuses become a
+ * {@link ProtocolException} saying what, where (JSON path, or line/column or byte offset for
+ * syntax) and why. Immutable and thread-safe.
+ *
+ * @param <M> the Java type of the messages
+ */
+public final class MessageCodec<M> {
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .build();
+    private static final ObjectMapper CBOR = CBORMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private final String name;
+    private final Kind<M> kind;
+    private final int maxBytes;
+
+    /**
+     * @param name     the family's name in messages and schema titles, e.g. "device message"
+     * @param maxBytes the size limit of an encoded document
+     */
+    public MessageCodec(String name, Kind<M> kind, int maxBytes) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.kind = Objects.requireNonNull(kind, "kind");
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("maxBytes: must be positive, was " + maxBytes);
+        }
+        this.maxBytes = maxBytes;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int maxBytes() {
+        return maxBytes;
+    }
+
+    public Kind<M> kind() {
+        return kind;
+    }
+
+    public JsonNode toTree(M message) {
+        return kind.write(Objects.requireNonNull(message, "message"));
+    }
+
+    public M fromTree(JsonNode tree, Subject subject) {
+        return kind.read(tree, "$", subject);
+    }
+
+    /** @throws IllegalArgumentException when the encoded message would exceed the size limit */
+    public byte[] toJson(M message) {
+        return checkSize(write(JSON, toTree(message)));
+    }
+
+    public byte[] toCbor(M message) {
+        return checkSize(write(CBOR, toTree(message)));
+    }
+
+    /** @throws ProtocolException (subject JSON) when the bytes are not a valid message */
+    public M fromJson(byte[] bytes) {
+        return fromTree(parse(JSON, bytes, Subject.JSON), Subject.JSON);
+    }
+
+    /** @throws ProtocolException (subject CBOR) when the bytes are not a valid message */
+    public M fromCbor(byte[] bytes) {
+        return fromTree(parse(CBOR, bytes, Subject.CBOR), Subject.CBOR);
+    }
+
+    /** The JSON Schema (draft 2020-12) of this family. */
+    public ObjectNode jsonSchema(String id) {
+        ObjectNode s = JSON.createObjectNode()
+                .put("$schema", "https://json-schema.org/draft/2020-12/schema")
+                .put("$id", id)
+                .put("title", name);
+        if (kind instanceof ObjectKind<?> o) {
+            s.put("description", o.description());
+        }
+        s.setAll(kind.schema());
+        return s;
+    }
+
+    private JsonNode parse(ObjectMapper mapper, byte[] bytes, Subject subject) {
+        Objects.requireNonNull(bytes, "bytes");
+        if (bytes.length > maxBytes) {
+            throw new ProtocolException(subject, null, null, "a " + name + " is " + bytes.length
+                    + " bytes long; at most " + maxBytes + " are allowed");
+        }
+        if (bytes.length == 0) {
+            throw new ProtocolException(subject, null, null, "empty document; expected a " + name);
+        }
+        try {
+            JsonNode tree = mapper.readTree(bytes);
+            if (tree == null || tree.isMissingNode()) {
+                throw new ProtocolException(subject, null, null, "empty document; expected a " + name);
+            }
+            return tree;
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException(subject, null, where(e.getLocation(), subject), reason(e));
+        } catch (IOException e) {
+            throw new ProtocolException(subject, null, null, "unreadable: " + e.getMessage());
+        }
+    }
+
+    private static String where(JsonLocation loc, Subject subject) {
+        if (loc == null) {
+            return null;
+        }
+        if (subject == Subject.CBOR || loc.getLineNr() < 0) {
+            return "byte " + loc.getByteOffset();
+        }
+        return "line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+    }
+
+    private static String reason(JsonProcessingException e) {
+        String m = e.getOriginalMessage();
+        if (m != null && m.startsWith("Trailing token")) {
+            return "unexpected data after the end of the document";
+        }
+        if (e instanceof JsonParseException && m != null) {
+            // Jackson's hints on how to configure Jackson mean nothing to a firmware author
+            int hint = m.indexOf(" (for ");
+            int cut = hint < 0 ? m.indexOf("\n") : hint;
+            return cut < 0 ? m : m.substring(0, cut);
+        }
+        return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+    }
+
+    private static byte[] write(ObjectMapper mapper, JsonNode tree) {
+        try {
+            return mapper.writeValueAsBytes(tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree always serialises", e);
+        }
+    }
+
+    private byte[] checkSize(byte[] bytes) {
+        if (bytes.length > maxBytes) {
+            throw new IllegalArgumentException("message: a " + name + " would be " + bytes.length
+                    + " bytes long; at most " + maxBytes + " are allowed");
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,178 @@
+package io.fleetkit.protocol.codec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetkit.protocol.ProtocolException.Subject;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * A JSON object with declared {@link Field}s, mapped to a Java value (usually a record). Strict
+ * by default: an unknown member, a missing required one, a member of the wrong type or a wrong
+ * constant is an error naming its JSON path. Members are written in declaration order, so
+ * encoding is deterministic (the golden vectors rely on it).
+ *
+ * @param <M> the Java type of the whole object
+ */
+public final class ObjectKind<M> extends Kind<M> {
+    private final String title;
+    private final String description;
+    private final boolean strict;
+    private final List<Field<?>> fields;
+    private final Set<String> names;
+    private final Function<Values, M> reader;
+    private final Function<M, Values> writer;
+
+    private ObjectKind(String title, String description, boolean strict, List<Field<?>> fields,
+                       Function<Values, M> reader, Function<M, Values> writer) {
+        this.title = title;
+        this.description = description;
+        this.strict = strict;
+        this.fields = List.copyOf(fields);
+        this.names = fields.stream().map(Field::name).collect(Collectors.toCollection(HashSet::new));
+        if (names.size() != fields.size()) {
+            throw new IllegalArgumentException("fields: two fields share a name in " + title);
+        }
+        this.reader = reader;
+        this.writer = writer;
+    }
+
+    /** A strict object: unknown members are errors. */
+    public static <M> ObjectKind<M> strict(String title, String description, List<Field<?>> fields,
+                                           Function<Values, M> reader, Function<M, Values> writer) {
+        return new ObjectKind<>(title, description, true, fields, reader, writer);
+    }
+
+    /** A lenient object: unknown members are ignored (for bodies that Azure's SDKs extend). */
+    public static <M> ObjectKind<M> lenient(String title, String description, List<Field<?>> fields,
+                                            Function<Values, M> reader, Function<M, Values> writer) {
+        return new ObjectKind<>(title, description, false, fields, reader, writer);
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public M read(JsonNode node, String path, Subject s) {
+        if (!node.isObject()) {
+            throw mismatch(node, path, s);
+        }
+        if (strict) {
+            var it = node.fieldNames();
+            while (it.hasNext()) {
+                String name = it.next();
+                if (!names.contains(name)) {
+                    throw error(child(path, name), s, "unknown member '" + name + "'; " + title + " has "
+                            + fields.stream().map(Field::name).collect(Collectors.joining(", ")));
+                }
+            }
+        }
+        Values values = Values.of();
+        for (Field<?> f : fields) {
+            readField(node, path, s, f, values);
+        }
+        return reader.apply(values);
+    }
+
+    private static <T> void readField(JsonNode node, String path, Subject s, Field<T> f, Values values) {
+        JsonNode member = node.get(f.name());
+        String at = child(path, f.name());
+        if (member == null) {
+            if (f.isRequired()) {
+                throw error(path, s, "missing required member '" + f.name() + "'");
+            }
+            return;
+        }
+        if (member.isNull()) {
+            throw error(at, s, "expected a value, found null (leave an optional member out instead)");
+        }
+        if (f.constant() != null) {
+            if (!sameConstant(f.constant(), member)) {
+                throw error(at, s, "expected " + f.constant() + ", found " + member);
+            }
+            return;
+        }
+        values.put(f, f.kind().read(member, at, s));
+    }
+
+    private static boolean sameConstant(JsonNode constant, JsonNode member) {
+        if (constant.isIntegralNumber()) {
+            return member.isIntegralNumber() && member.canConvertToLong() && member.longValue() == constant.longValue();
+        }
+        return constant.equals(member);
+    }
+
+    @Override
+    public ObjectNode write(M value) {
+        Values values = writer.apply(value);
+        ObjectNode o = NODES.objectNode();
+        for (Field<?> f : fields) {
+            writeField(o, f, values);
+        }
+        return o;
+    }
+
+    private static <T> void writeField(ObjectNode o, Field<T> f, Values values) {
+        if (f.constant() != null) {
+            o.set(f.name(), f.constant());
+        } else if (values.has(f)) {
+            o.set(f.name(), f.kind().write(values.raw(f)));
+        } else if (f.isRequired()) {
+            throw new IllegalArgumentException("value: required member '" + f.name() + "' has no value");
+        }
+    }
+
+    @Override
+    public ObjectNode schema() {
+        ObjectNode o = NODES.objectNode().put("type", "object");
+        ObjectNode properties = o.putObject("properties");
+        ArrayNode required = NODES.arrayNode();
+        for (Field<?> f : fields) {
+            ObjectNode p = f.constant() != null ? NODES.objectNode().set("const", f.constant()) : f.kind().schema();
+            p.put("description", f.description());
+            properties.set(f.name(), p);
+            if (f.isRequired()) {
+                required.add(f.name());
+            }
+        }
+        if (!required.isEmpty()) {
+            o.set("required", required);
+        }
+        o.put("additionalProperties", !strict);
+        return o;
+    }
+
+    /** The schema with a title and description, for use as a variant or a top-level schema. */
+    public ObjectNode titledSchema() {
+        ObjectNode s = NODES.objectNode().put("title", title).put("description", description);
+        s.setAll(schema());
+        return s;
+    }
+
+    @Override
+    protected String expected() {
+        return "an object (" + title + ")";
+    }
+
+    /** The JSON path of a member: {@code $.a.b}, or {@code $.a['odd name']}. */
+    static String child(String path, String name) {
+        boolean plain = !name.isEmpty() && !Character.isDigit(name.charAt(0)) && name.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '_' || c == '$');
+        return plain ? path + "." + name : path + "['" + name.replace("'", "\\'") + "']";
+    }
+
+    /** The declared fields, in order. */
+    List<Field<?>> fields() {
+        return new ArrayList<>(fields);
+    }
+}
