@@ -82,7 +82,12 @@ public final class ObjectKind<M> extends Kind<M> {
         for (Field<?> f : fields) {
             readField(node, path, s, f, values);
         }
-        return reader.apply(values);
+        try {
+            return reader.apply(values);
+        } catch (IllegalArgumentException e) {
+            // a record's own cross-field check, e.g. "confirm: must be true"
+            throw e instanceof io.fleetkit.protocol.ProtocolException p ? p : error(path, s, e.getMessage());
+        }
     }
 
     private static <T> void readField(JsonNode node, String path, Subject s, Field<T> f, Values values) {
