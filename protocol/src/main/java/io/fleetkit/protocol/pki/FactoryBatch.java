@@ -1,0 +1,121 @@
+package io.fleetkit.protocol.pki;
+
+import io.fleetkit.protocol.id.RegistrationId;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Issues a batch of device identities, as a factory line would: key generation and signing on
+ * all cores. Each identity goes to a sink as soon as it exists (to be stored, or collected), so
+ * a batch of 100,000 does not have to fit in memory at once.
+ */
+public final class FactoryBatch {
+    /** Progress of a running batch; called from worker threads, about every 1% and at the end. */
+    @FunctionalInterface
+    public interface Progress {
+        void issued(int done, int total);
+    }
+
+    /** The outcome of a batch. */
+    public record Stats(int issued, Duration elapsed) {
+        public double certificatesPerSecond() {
+            double seconds = elapsed.toNanos() / 1e9;
+            return seconds == 0 ? 0 : issued / seconds;
+        }
+    }
+
+    private FactoryBatch() {
+    }
+
+    /**
+     * Registration ids {@code prefix + number}, numbers from {@code first}, zero-padded to at
+     * least 5 digits: {@code dev-00001}, {@code dev-00002}, …
+     *
+     * @throws IllegalArgumentException when the prefix would make an invalid registration id
+     */
+    public static List<RegistrationId> ids(String prefix, int first, int count) {
+        if (count < 0 || first < 0) {
+            throw new IllegalArgumentException("count, first: must not be negative");
+        }
+        int width = Math.max(5, Integer.toString(first + count - 1).length());
+        List<RegistrationId> ids = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            ids.add(RegistrationId.of(prefix + String.format("%0" + width + "d", first + i)));
+        }
+        return ids;
+    }
+
+    /**
+     * Issues one identity per id, signed by {@code ca}, on {@code threads} threads.
+     *
+     * @param sink receives each identity on a worker thread; must be thread-safe
+     */
+    public static Stats issue(CertificateIssuer issuer, Credential ca, List<RegistrationId> ids, KeyAlgorithm algorithm,
+                              int threads, Consumer<DeviceIdentity> sink, Progress progress) {
+        Objects.requireNonNull(sink, "sink");
+        Objects.requireNonNull(progress, "progress");
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads: must be at least 1, was " + threads);
+        }
+        long start = System.nanoTime();
+        int total = ids.size();
+        int step = Math.max(1, total / 100);
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        AtomicLong lastReport = new AtomicLong(-1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "factory-batch");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                workers.add(pool.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
+                        sink.accept(issuer.issueDevice(ca, ids.get(i), algorithm));
+                        int d = done.incrementAndGet();
+                        if (d % step == 0 || d == total) {
+                            long prev = lastReport.get();
+                            if (d > prev && lastReport.compareAndSet(prev, d)) {
+                                progress.issued(d, total);
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> w : workers) {
+                w.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("factory batch interrupted after " + done.get() + " of " + total, e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException("factory batch failed: " + cause.getMessage(), cause);
+        } finally {
+            pool.shutdownNow();
+        }
+        return new Stats(done.get(), Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** Issues and stores into {@code pki}'s devices directory. */
+    public static Stats issueInto(PkiDirectory pki, CertificateIssuer issuer, List<RegistrationId> ids, KeyAlgorithm algorithm,
+                                  int threads, Progress progress) {
+        return issue(issuer, pki.intermediate(), ids, algorithm, threads, pki::store, progress);
+    }
+}
