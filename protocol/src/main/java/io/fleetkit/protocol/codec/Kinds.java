@@ -10,9 +10,11 @@ import io.fleetkit.protocol.ProtocolException.Subject;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -380,6 +382,49 @@ public final class Kinds {
             @Override
             protected String expected() {
                 return "an object";
+            }
+        };
+    }
+
+    /** An array of {@code min..max} elements of one kind. */
+    public static <E> Kind<List<E>> listOf(Kind<E> elements, int min, int max) {
+        return new Kind<>() {
+            @Override
+            public List<E> read(JsonNode n, String path, Subject s) {
+                if (!n.isArray()) {
+                    throw mismatch(n, path, s);
+                }
+                if (n.size() < min || n.size() > max) {
+                    throw error(path, s, "expected " + min + " to " + max + " elements, found " + n.size());
+                }
+                List<E> out = new ArrayList<>(n.size());
+                for (int i = 0; i < n.size(); i++) {
+                    String at = path + "[" + i + "]";
+                    if (n.get(i).isNull()) {
+                        throw error(at, s, "expected a value, found null");
+                    }
+                    out.add(elements.read(n.get(i), at, s));
+                }
+                return List.copyOf(out);
+            }
+
+            @Override
+            public JsonNode write(List<E> v) {
+                ArrayNode a = NODES.arrayNode();
+                v.forEach(e -> a.add(elements.write(e)));
+                return a;
+            }
+
+            @Override
+            public ObjectNode schema() {
+                ObjectNode o = NODES.objectNode().put("type", "array").put("minItems", min).put("maxItems", max);
+                o.set("items", elements instanceof ObjectKind<?> ok ? ok.titledSchema() : elements.schema());
+                return o;
+            }
+
+            @Override
+            protected String expected() {
+                return "an array";
             }
         };
     }

@@ -85,7 +85,12 @@ public final class MessageCodec<M> {
 
     /** @throws ProtocolException (subject JSON) when the bytes are not a valid message */
     public M fromJson(byte[] bytes) {
-        return fromTree(parse(JSON, bytes, Subject.JSON), Subject.JSON);
+        return fromJson(bytes, Subject.JSON);
+    }
+
+    /** Decodes JSON, reporting failures under another subject (e.g. a device model file). */
+    public M fromJson(byte[] bytes, Subject subject) {
+        return fromTree(parse(JSON, bytes, subject), subject);
     }
 
     /** @throws ProtocolException (subject CBOR) when the bytes are not a valid message */
