@@ -138,7 +138,8 @@ public final class CertificateIssuer {
             b.addExtension(Extension.authorityKeyIdentifier, false, issuerCertificate == null
                     ? utils.createAuthorityKeyIdentifier(publicKey)
                     : utils.createAuthorityKeyIdentifier(issuerCertificate));
-            var contentSigner = new JcaContentSignerBuilder(KeyAlgorithm.of(signingKey).signatureAlgorithm()).build(signingKey);
+            var contentSigner = new JcaContentSignerBuilder(KeyAlgorithm.of(signingKey).signatureAlgorithm())
+                    .setProvider(BouncyCastle.PROVIDER).build(signingKey);
             return converter.getCertificate(b.build(contentSigner));
         } catch (GeneralSecurityException | OperatorCreationException | CertIOException e) {
             throw new IllegalStateException("could not issue a certificate for " + subject + ": " + e.getMessage(), e);

@@ -50,7 +50,7 @@ public enum KeyAlgorithm {
 
     private KeyPairGenerator newGenerator() {
         try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance(jcaName);
+            KeyPairGenerator g = KeyPairGenerator.getInstance(jcaName, BouncyCastle.PROVIDER);
             if (this == EC_P256) {
                 g.initialize(new ECGenParameterSpec("secp256r1"));
             } else {

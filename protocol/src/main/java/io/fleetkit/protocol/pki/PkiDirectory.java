@@ -4,15 +4,21 @@ import io.fleetkit.protocol.id.RegistrationId;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import java.util.stream.Stream;
 
@@ -32,6 +38,8 @@ public final class PkiDirectory {
     public static final String SERVER = "server";
     public static final String DEVICES = "devices";
     public static final List<String> DEFAULT_SERVER_SANS = List.of("127.0.0.1", "localhost");
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final Path dir;
     private final Credential root;
@@ -175,16 +183,18 @@ public final class PkiDirectory {
         }
     }
 
+    /** Writes a key readable by the owner only, creating it with those permissions (no window where it is world-readable). */
     private static void writePrivate(Path file, String text) throws IOException {
-        Files.deleteIfExists(file);
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+        try (SeekableByteChannel ch = Files.newByteChannel(file, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                OWNER_ONLY)) {
+            ch.write(bytes);
         } catch (UnsupportedOperationException notPosix) {
-            Files.createFile(file);
-        } catch (FileAlreadyExistsException raced) {
-            // another writer created it between delete and create; overwrite below
+            Files.write(file, bytes.array());
+        } catch (FileAlreadyExistsException exists) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            Files.write(file, bytes.array(), StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
         }
-        Files.writeString(file, text, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
     }
 
     @Override

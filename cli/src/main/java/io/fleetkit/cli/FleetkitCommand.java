@@ -1,0 +1,59 @@
+package io.fleetkit.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code fleetkit} command. Every failure reaches the user as one line naming what went
+ * wrong and what to do; stack traces only with {@code FLEETKIT_DEBUG=1}.
+ */
+@Command(name = "fleetkit",
+        mixinStandardHelpOptions = true,
+        versionProvider = FleetkitCommand.Version.class,
+        description = "Build and test an Azure-IoT-style device fleet before the fleet exists.",
+        subcommands = {PkiCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class FleetkitCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams; returns the exit code (0 ok, 1 failed, 2 usage). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new FleetkitCommand());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + describe(e));
+            if (System.getenv("FLEETKIT_DEBUG") != null) {
+                e.printStackTrace(commandLine.getErr());
+            }
+            commandLine.getErr().flush();
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The version from the jar manifest, or "development" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = FleetkitCommand.class.getPackage().getImplementationVersion();
+            return new String[]{"fleetkit " + (v == null ? "development build" : v)};
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.fleetkit.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FleetkitCommandTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = FleetkitCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        Run r = run("--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("pki", "demo", "Usage: fleetkit");
+        assertThat(run("pki", "issue", "--help").out()).contains("--count", "--prefix", "--key");
+    }
+
+    @Test
+    void initThenIssueContinuesNumbering() {
+        Path dir = tmp.resolve("pki");
+        Run init = run("pki", "init", "--dir", dir.toString());
+        assertThat(init.exit()).as(init.err()).isZero();
+        assertThat(init.out()).contains("created a PKI in " + dir);
+
+        Run issue = run("pki", "issue", "--dir", dir.toString(), "--count", "3", "--threads", "2");
+        assertThat(issue.exit()).as(issue.err()).isZero();
+        assertThat(issue.out()).contains("issued 3 EC P-256 device identities (dev-00001 … dev-00003)", "certificates/s");
+        assertThat(issue.err()).contains("issuing 3/3 (100%)");
+        assertThat(dir.resolve("devices/dev-00003.pem")).exists();
+        assertThat(dir.resolve("devices/dev-00003.key")).exists();
+
+        Run more = run("pki", "issue", "--dir", dir.toString(), "--count", "2");
+        assertThat(more.out()).contains("(dev-00004 … dev-00005)");
+        Run clash = run("pki", "issue", "--dir", dir.toString(), "--count", "1", "--first", "2");
+        assertThat(clash.exit()).isEqualTo(1);
+        assertThat(clash.err()).startsWith("fleetkit pki issue: dev-00002 already exists in ").doesNotContain("Exception");
+
+        Run again = run("pki", "init", "--dir", dir.toString());
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).contains("already holds a PKI");
+    }
+
+    @Test
+    void badInputNamesItselfWithoutAStackTrace() {
+        Run unknown = run("pki", "issue", "--dir", tmp.toString(), "--count", "3", "--colour", "red");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("Unknown options: '--colour'");
+
+        Run notANumber = run("pki", "issue", "--dir", tmp.toString(), "--count", "many");
+        assertThat(notANumber.exit()).isEqualTo(2);
+        assertThat(notANumber.err()).contains("Invalid value for option '--count': 'many' is not an int");
+
+        Run zero = run("pki", "issue", "--dir", tmp.toString(), "--count", "0");
+        assertThat(zero.exit()).isEqualTo(2);
+        assertThat(zero.err()).contains("--count must be 1–1000000, was 0");
+
+        Run key = run("pki", "issue", "--dir", tmp.toString(), "--count", "1", "--key", "dsa");
+        assertThat(key.err()).contains("--key: key algorithm 'dsa' is not supported; expected ec-p256 or rsa-2048");
+
+        Run noPki = run("pki", "issue", "--dir", tmp.resolve("none").toString(), "--count", "1");
+        assertThat(noPki.exit()).isEqualTo(1);
+        assertThat(noPki.err()).contains("no such directory; create a PKI with 'fleetkit pki init --dir").doesNotContain("\tat ");
+
+        run("pki", "init", "--dir", tmp.resolve("p").toString());
+        Run prefix = run("pki", "issue", "--dir", tmp.resolve("p").toString(), "--count", "1", "--prefix", "Dev-");
+        assertThat(prefix.exit()).isEqualTo(2);
+        assertThat(prefix.err()).contains("--prefix: invalid registration id 'Dev-00001' at index 0");
+    }
+
+    @Test
+    void demoRunsTheFactoryAndReusesItsData() {
+        Path data = tmp.resolve("data");
+        Run first = run("demo", "--data", data.toString(), "--devices", "4");
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.out()).contains("created a PKI in", "issued 4 device identities",
+                "4 device certificates chain to the root CA", "TLS handshake with client auth: TLSv1.3, the server saw device 'dev-00001'");
+        Run second = run("demo", "--data", data.toString(), "--devices", "4");
+        assertThat(second.out()).contains("reusing the PKI").doesNotContain("issued");
+    }
+}
