@@ -63,7 +63,8 @@ final class DemoCommand implements Runnable {
         }
 
         List<RegistrationId> wanted = FactoryBatch.ids("dev-", 1, devices);
-        List<RegistrationId> missing = wanted.stream().filter(id -> !pki.deviceIds().contains(id)).toList();
+        java.util.Set<RegistrationId> existing = new java.util.HashSet<>(pki.deviceIds());
+        List<RegistrationId> missing = wanted.stream().filter(id -> !existing.contains(id)).toList();
         if (!missing.isEmpty()) {
             FactoryBatch.Stats s = FactoryBatch.issueInto(pki, issuer, missing, KeyAlgorithm.EC_P256,
                     Runtime.getRuntime().availableProcessors(), new Progress(cli.getErr(), "issuing")::update);

@@ -109,7 +109,8 @@ final class PkiCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(cli, "--prefix: " + e.getMessage());
             }
-            List<RegistrationId> clash = ids.stream().filter(existing::contains).limit(3).toList();
+            java.util.Set<RegistrationId> taken = new java.util.HashSet<>(existing);
+            List<RegistrationId> clash = ids.stream().filter(taken::contains).limit(1).toList();
             if (!clash.isEmpty()) {
                 throw new IllegalStateException(clash.get(0).value() + " already exists in " + pki.devicesDir()
                         + "; leave out --first to continue after the highest existing number");
