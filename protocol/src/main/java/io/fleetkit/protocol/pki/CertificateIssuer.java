@@ -23,6 +23,8 @@ import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -31,6 +33,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 
@@ -48,20 +52,38 @@ public final class CertificateIssuer {
     public static final Duration SERVER_VALIDITY = Duration.ofDays(2 * 365);
 
     private final Clock clock;
+    private final Provider provider;
     private final SecureRandom random = new SecureRandom();
     private final JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
+    // generators per thread: KeyPairGenerator is not thread-safe, and a factory batch runs on all cores
+    private final ThreadLocal<Map<KeyAlgorithm, KeyPairGenerator>> generators =
+            ThreadLocal.withInitial(() -> new EnumMap<>(KeyAlgorithm.class));
+
+    /**
+     * @param provider the JCA provider that generates keys and signs certificates: BouncyCastle by
+     *                 default; a factory with an HSM would pass its PKCS#11 provider
+     */
+    public CertificateIssuer(Clock clock, Provider provider) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.provider = Objects.requireNonNull(provider, "provider");
+    }
 
     public CertificateIssuer(Clock clock) {
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this(clock, BouncyCastle.PROVIDER);
     }
 
     public CertificateIssuer() {
         this(Clock.systemUTC());
     }
 
+    /** A new key pair from this issuer's provider. Thread-safe. */
+    public KeyPair generateKeyPair(KeyAlgorithm algorithm) {
+        return generators.get().computeIfAbsent(algorithm, a -> a.newGenerator(provider)).generateKeyPair();
+    }
+
     /** A self-signed root CA, EC P-256. */
     public Credential createRoot(String commonName) {
-        KeyPair keys = KeyAlgorithm.EC_P256.generate();
+        KeyPair keys = generateKeyPair(KeyAlgorithm.EC_P256);
         X500Name name = name(commonName);
         X509Certificate cert = build(name, keys.getPublic(), name, keys.getPrivate(), null, ROOT_VALIDITY, b -> {
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
@@ -72,7 +94,7 @@ public final class CertificateIssuer {
 
     /** An intermediate CA under {@code root} that may sign end-entity certificates only (path length 0). */
     public Credential createIntermediate(Credential root, String commonName) {
-        KeyPair keys = KeyAlgorithm.EC_P256.generate();
+        KeyPair keys = generateKeyPair(KeyAlgorithm.EC_P256);
         X509Certificate cert = build(name(commonName), keys.getPublic(), subject(root), root.key(), root.certificate(), INTERMEDIATE_VALIDITY, b -> {
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
@@ -85,7 +107,7 @@ public final class CertificateIssuer {
 
     /** A device certificate: CN = registration id, client authentication; the chain is leaf + issuing CA. */
     public DeviceIdentity issueDevice(Credential ca, RegistrationId registrationId, KeyAlgorithm algorithm) {
-        KeyPair keys = algorithm.generate();
+        KeyPair keys = generateKeyPair(algorithm);
         int usage = KeyUsage.digitalSignature | (algorithm == KeyAlgorithm.RSA_2048 ? KeyUsage.keyEncipherment : 0);
         X509Certificate cert = build(name(registrationId.value()), keys.getPublic(), subject(ca), ca.key(), ca.certificate(), DEVICE_VALIDITY, b -> {
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
@@ -104,7 +126,7 @@ public final class CertificateIssuer {
         if (sans.isEmpty()) {
             throw new IllegalArgumentException("sans: a server certificate needs at least one subject alternative name");
         }
-        KeyPair keys = KeyAlgorithm.EC_P256.generate();
+        KeyPair keys = generateKeyPair(KeyAlgorithm.EC_P256);
         GeneralName[] names = sans.stream()
                 .map(s -> new GeneralName(isIpLiteral(s) ? GeneralName.iPAddress : GeneralName.dNSName, s))
                 .toArray(GeneralName[]::new);
@@ -139,7 +161,7 @@ public final class CertificateIssuer {
                     ? utils.createAuthorityKeyIdentifier(publicKey)
                     : utils.createAuthorityKeyIdentifier(issuerCertificate));
             var contentSigner = new JcaContentSignerBuilder(KeyAlgorithm.of(signingKey).signatureAlgorithm())
-                    .setProvider(BouncyCastle.PROVIDER).build(signingKey);
+                    .setProvider(provider).build(signingKey);
             return converter.getCertificate(b.build(contentSigner));
         } catch (GeneralSecurityException | OperatorCreationException | CertIOException e) {
             throw new IllegalStateException("could not issue a certificate for " + subject + ": " + e.getMessage(), e);

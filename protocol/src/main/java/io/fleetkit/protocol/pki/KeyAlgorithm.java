@@ -1,9 +1,9 @@
 package io.fleetkit.protocol.pki;
 
 import java.security.GeneralSecurityException;
-import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.spec.ECGenParameterSpec;
 
 /** The key types the factory issues. EC P-256 is the default: small, fast, and what MCUs accelerate. */
@@ -13,16 +13,10 @@ public enum KeyAlgorithm {
 
     private final String jcaName;
     private final String signatureAlgorithm;
-    // a generator per thread: KeyPairGenerator is not thread-safe, and a factory batch runs on all cores
-    private final ThreadLocal<KeyPairGenerator> generators = ThreadLocal.withInitial(this::newGenerator);
 
     KeyAlgorithm(String jcaName, String signatureAlgorithm) {
         this.jcaName = jcaName;
         this.signatureAlgorithm = signatureAlgorithm;
-    }
-
-    public KeyPair generate() {
-        return generators.get().generateKeyPair();
     }
 
     /** The JCA signature algorithm for signing with a key of this type. */
@@ -48,9 +42,10 @@ public enum KeyAlgorithm {
         };
     }
 
-    private KeyPairGenerator newGenerator() {
+    /** A new generator of this algorithm's keys from {@code provider}. Not thread-safe. */
+    KeyPairGenerator newGenerator(Provider provider) {
         try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance(jcaName, BouncyCastle.PROVIDER);
+            KeyPairGenerator g = KeyPairGenerator.getInstance(jcaName, provider);
             if (this == EC_P256) {
                 g.initialize(new ECGenParameterSpec("secp256r1"));
             } else {
@@ -58,7 +53,7 @@ public enum KeyAlgorithm {
             }
             return g;
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK lacks " + name() + " key generation", e);
+            throw new IllegalStateException(provider.getName() + " cannot generate " + name() + " keys", e);
         }
     }
 }
