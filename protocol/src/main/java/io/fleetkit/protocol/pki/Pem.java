@@ -82,7 +82,7 @@ public final class Pem {
     public static PrivateKey readPrivateKey(String pem, String source) {
         try (PEMParser parser = new PEMParser(new StringReader(pem))) {
             Object o = parser.readObject();
-            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            JcaPEMKeyConverter converter = new JcaPEMKeyConverter().setProvider(BouncyCastle.PROVIDER);
             if (o instanceof PrivateKeyInfo info) {
                 return converter.getPrivateKey(info);
             }
