@@ -105,6 +105,18 @@ class DeviceMessageCodecTest {
     }
 
     @Test
+    void invalidUtf8IsRejected() {
+        byte[] json = "{\"v\":1,\"type\":\"alert\",\"seq\":1,\"ts\":\"2026-11-26T09:30:00Z\",\"code\":\"x\",\"severity\":\"info\",\"detail\":\"ab\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        int at = new String(json, StandardCharsets.UTF_8).indexOf("ab");
+        json[at] = (byte) 0xC3; // a lead byte followed by an ASCII 'b': not UTF-8
+        assertThatThrownBy(() -> CODEC.fromJson(json))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("invalid JSON document at line 1, column")
+                .hasMessageContaining("UTF-8");
+    }
+
+    @Test
     void malformedCborIsRejectedWithOffset() {
         byte[] good = CODEC.toCbor(samples().get(0));
         byte[] truncated = java.util.Arrays.copyOf(good, good.length - 3);
