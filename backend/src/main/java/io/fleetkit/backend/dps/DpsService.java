@@ -1,0 +1,150 @@
+package io.fleetkit.backend.dps;
+
+import io.fleetkit.backend.registry.DeviceRegistry;
+import io.fleetkit.protocol.ProtocolException;
+import io.fleetkit.protocol.dps.DpsCodecs;
+import io.fleetkit.protocol.dps.RegisterRequest;
+import io.fleetkit.protocol.dps.RegistrationOperation;
+import io.fleetkit.protocol.dps.RegistrationState;
+import io.fleetkit.protocol.dps.Substatus;
+import io.fleetkit.protocol.id.IdScope;
+import io.fleetkit.protocol.id.OperationId;
+import io.fleetkit.protocol.id.RegistrationId;
+
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The Device Provisioning Service, without the wire: register and poll requests in, replies
+ * out. The gateway calls it off the event loop (attestation validates signatures).
+ *
+ * <p>A register request is checked (body, registration id, certificate, enrollment), assigned
+ * at once to a linked hub, and answered 202 {@code assigning} with an operation id; the first
+ * poll answers 200 with the registration state. Registering again returns the same assignment
+ * ({@code reprovisionedToInitialAssignment}). Registering creates the device in the registry.
+ * Thread-safe.
+ */
+public final class DpsService {
+    /** How long a finished operation can still be polled. */
+    static final Duration OPERATION_TTL = Duration.ofMinutes(10);
+
+    private final IdScope idScope;
+    private final HubAllocation allocation;
+    private final Enrollments enrollments;
+    private final DeviceRegistry registry;
+    private final Clock clock;
+    private final int retryAfterSeconds;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<RegistrationId, RegistrationState> registrations = new ConcurrentHashMap<>();
+    private final Map<OperationId, PendingOperation> operations = new ConcurrentHashMap<>();
+
+    private record PendingOperation(RegistrationId registrationId, RegistrationState state, Instant expires) {
+    }
+
+    /**
+     * @param retryAfterSeconds what 202 answers tell devices to wait before polling (the Azure
+     *                          SDK clamps values outside 2–5 to 2)
+     */
+    public DpsService(IdScope idScope, HubAllocation allocation, Enrollments enrollments, DeviceRegistry registry,
+                      Clock clock, int retryAfterSeconds) {
+        this.idScope = Objects.requireNonNull(idScope, "idScope");
+        this.allocation = Objects.requireNonNull(allocation, "allocation");
+        this.enrollments = Objects.requireNonNull(enrollments, "enrollments");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public IdScope idScope() {
+        return idScope;
+    }
+
+    public Enrollments enrollments() {
+        return enrollments;
+    }
+
+    /**
+     * Handles {@code $dps/registrations/PUT/iotdps-register/}.
+     *
+     * @param connectedAs the registration id of the connection's username
+     * @param chain       the client certificate chain of the TLS session, leaf first
+     */
+    public DpsReply register(RegistrationId connectedAs, List<X509Certificate> chain, byte[] body) {
+        Instant now = clock.instant();
+        RegisterRequest request;
+        try {
+            request = DpsCodecs.REGISTER_REQUEST.fromJson(body);
+        } catch (ProtocolException e) {
+            return DpsErrors.BAD_BODY.reply(e.getMessage(), now);
+        }
+        if (!request.registrationId().equals(connectedAs)) {
+            return DpsErrors.REGISTRATION_ID_MISMATCH.reply("the body's registrationId '" + request.registrationId()
+                    + "' differs from the connection's '" + connectedAs + "'", now);
+        }
+        Attestation attestation = enrollments.attest(chain, now);
+        if (attestation instanceof Attestation.Refused r) {
+            return (r.reason() == Attestation.Reason.DISABLED_ENROLLMENT ? DpsErrors.ENROLLMENT_DISABLED : DpsErrors.UNAUTHORIZED)
+                    .reply(r.detail(), now);
+        }
+        Attestation.Accepted accepted = (Attestation.Accepted) attestation;
+        if (!accepted.commonName().equals(connectedAs.value())) {
+            return DpsErrors.CN_MISMATCH.reply("the certificate CN '" + accepted.commonName()
+                    + "' does not match the registration id '" + connectedAs + "'", now);
+        }
+        RegistrationState state = registrations.compute(connectedAs, (id, previous) -> previous == null
+                ? RegistrationState.assigned(id, allocation.hubFor(id).value(), id.toDeviceId(), Substatus.INITIAL_ASSIGNMENT,
+                        now, now, etag(1))
+                : RegistrationState.assigned(id, previous.assignedHub().orElseThrow(), previous.deviceId().orElseThrow(),
+                        Substatus.REPROVISIONED_TO_INITIAL_ASSIGNMENT, previous.createdDateTimeUtc().orElse(now), now,
+                        etag(version(previous) + 1)));
+        registry.createIfAbsent(state.deviceId().orElseThrow(), accepted.authentication(), now);
+        OperationId op = newOperationId();
+        evictExpired(now);
+        operations.put(op, new PendingOperation(connectedAs, state, now.plus(OPERATION_TTL)));
+        return new DpsReply(202, DpsCodecs.OPERATION.toJson(RegistrationOperation.assigning(op)), OptionalInt.of(retryAfterSeconds));
+    }
+
+    /** Handles {@code $dps/registrations/GET/iotdps-get-operationstatus/?operationId=…}. */
+    public DpsReply poll(RegistrationId connectedAs, OperationId operationId) {
+        Instant now = clock.instant();
+        PendingOperation op = operations.get(operationId);
+        if (op == null || !op.registrationId().equals(connectedAs) || op.expires().isBefore(now)) {
+            return DpsErrors.OPERATION_NOT_FOUND.reply("no registration operation '" + operationId + "' for '" + connectedAs + "'", now);
+        }
+        return new DpsReply(200, DpsCodecs.OPERATION.toJson(RegistrationOperation.done(operationId, op.state())), OptionalInt.empty());
+    }
+
+    /** The current registration of a device, if it registered. */
+    public java.util.Optional<RegistrationState> registration(RegistrationId id) {
+        return java.util.Optional.ofNullable(registrations.get(id));
+    }
+
+    private OperationId newOperationId() {
+        byte[] b = new byte[12];
+        random.nextBytes(b);
+        return OperationId.of("4." + HexFormat.of().formatHex(b, 0, 8) + "." + HexFormat.of().formatHex(b, 8, 12));
+    }
+
+    private void evictExpired(Instant now) {
+        if (operations.size() % 1024 == 0) {
+            operations.values().removeIf(o -> o.expires().isBefore(now));
+        }
+    }
+
+    private static String etag(long version) {
+        return "\"" + String.format("%08x", version) + "\"";
+    }
+
+    private static long version(RegistrationState s) {
+        return s.etag().map(e -> Long.parseLong(e.replace("\"", ""), 16)).orElse(0L);
+    }
+}
