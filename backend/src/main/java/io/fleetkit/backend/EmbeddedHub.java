@@ -1,0 +1,167 @@
+package io.fleetkit.backend;
+
+import io.fleetkit.backend.dps.DpsService;
+import io.fleetkit.backend.dps.Enrollment;
+import io.fleetkit.backend.dps.Enrollments;
+import io.fleetkit.backend.dps.HubAllocation;
+import io.fleetkit.backend.gateway.GatewayConfig;
+import io.fleetkit.backend.gateway.HubService;
+import io.fleetkit.backend.gateway.MqttGateway;
+import io.fleetkit.backend.hub.DeviceToCloudSink;
+import io.fleetkit.backend.hub.InMemoryDeviceToCloudSink;
+import io.fleetkit.backend.hub.Twins;
+import io.fleetkit.backend.registry.DeviceRegistry;
+import io.fleetkit.backend.registry.InMemoryDeviceRegistry;
+import io.fleetkit.protocol.id.HubHostName;
+import io.fleetkit.protocol.id.IdScope;
+import io.fleetkit.protocol.message.Messages;
+import io.fleetkit.protocol.pki.PkiDirectory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The local IoT Hub + DPS in one object: a gateway listening for both dialects, DPS with a group
+ * enrollment for the PKI's intermediate CA, the hub API, an in-memory registry, twins and
+ * message sink. What {@code fleetkit serve} runs, and what tests start on a free port:
+ * <pre>
+ * try (EmbeddedHub hub = EmbeddedHub.builder(pki).port(0).start()) { … hub.port() … }
+ * </pre>
+ */
+public final class EmbeddedHub implements AutoCloseable {
+    private final MqttGateway gateway;
+    private final HubService hub;
+    private final DpsService dps;
+    private final Enrollments enrollments;
+    private final DeviceToCloudSink sink;
+    private final GatewayConfig config;
+
+    private EmbeddedHub(MqttGateway gateway, HubService hub, DpsService dps, Enrollments enrollments, DeviceToCloudSink sink,
+                        GatewayConfig config) {
+        this.gateway = gateway;
+        this.hub = hub;
+        this.dps = dps;
+        this.enrollments = enrollments;
+        this.sink = sink;
+        this.config = config;
+    }
+
+    public static Builder builder(PkiDirectory pki) {
+        return new Builder(pki);
+    }
+
+    public HubService hub() {
+        return hub;
+    }
+
+    public DpsService dps() {
+        return dps;
+    }
+
+    public Enrollments enrollments() {
+        return enrollments;
+    }
+
+    public DeviceRegistry registry() {
+        return hub.registry();
+    }
+
+    /** The sink given to the builder, or the in-memory one. */
+    public DeviceToCloudSink sink() {
+        return sink;
+    }
+
+    public int port() {
+        return gateway.port();
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+    }
+
+    /** Options, with local defaults. Not thread-safe. */
+    public static final class Builder {
+        private final PkiDirectory pki;
+        private String bindAddress = "127.0.0.1";
+        private int port = GatewayConfig.DEFAULT_PORT;
+        private List<HubHostName> hubHostNames = List.of(HubHostName.of("127.0.0.1"));
+        private IdScope idScope = IdScope.DEFAULT;
+        private DeviceToCloudSink sink;
+        private DeviceRegistry registry;
+        private Clock clock = Clock.systemUTC();
+        private int retryAfterSeconds = 2;
+        private final List<Enrollment> extraEnrollments = new ArrayList<>();
+
+        private Builder(PkiDirectory pki) {
+            this.pki = Objects.requireNonNull(pki, "pki");
+        }
+
+        public Builder bind(String address) {
+            this.bindAddress = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /** 8883 by default (what the Azure SDKs dial); 0 for a free port. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder hubHostNames(List<HubHostName> names) {
+            this.hubHostNames = List.copyOf(names);
+            return this;
+        }
+
+        public Builder idScope(IdScope scope) {
+            this.idScope = Objects.requireNonNull(scope, "scope");
+            return this;
+        }
+
+        public Builder sink(DeviceToCloudSink sink) {
+            this.sink = sink;
+            return this;
+        }
+
+        public Builder registry(DeviceRegistry registry) {
+            this.registry = registry;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** What DPS's 202 answers say as retry-after (the Azure SDK accepts 2–5). */
+        public Builder retryAfterSeconds(int seconds) {
+            this.retryAfterSeconds = seconds;
+            return this;
+        }
+
+        public Builder enrollment(Enrollment e) {
+            extraEnrollments.add(e);
+            return this;
+        }
+
+        public EmbeddedHub start() {
+            Enrollments enrollments = new Enrollments();
+            enrollments.add(new Enrollment.Group("factory", pki.intermediate().certificate(), true));
+            extraEnrollments.forEach(enrollments::add);
+            DeviceRegistry reg = registry != null ? registry : new InMemoryDeviceRegistry();
+            DeviceToCloudSink s = sink != null ? sink : new InMemoryDeviceToCloudSink(10_000);
+            HubService hub = new HubService(reg, new Twins());
+            DpsService dps = new DpsService(idScope, new HubAllocation(hubHostNames), enrollments, reg, clock, retryAfterSeconds);
+            GatewayConfig config = new GatewayConfig(bindAddress, port, hubHostNames, idScope, pki.server(),
+                    Messages.DEVICE_TO_CLOUD_MAX_BYTES);
+            MqttGateway gateway = MqttGateway.start(config, enrollments, hub, dps, s, clock);
+            return new EmbeddedHub(gateway, hub, dps, enrollments, s, config);
+        }
+    }
+}

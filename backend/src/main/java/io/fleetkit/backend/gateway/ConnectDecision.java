@@ -1,0 +1,29 @@
+package io.fleetkit.backend.gateway;
+
+import io.fleetkit.protocol.id.DeviceId;
+import io.fleetkit.protocol.id.RegistrationId;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Objects;
+
+/** What {@link ConnectAuthorizer} decided about a CONNECT. */
+sealed interface ConnectDecision {
+
+    /** A device connects to the hub. */
+    record Hub(DeviceId deviceId) implements ConnectDecision {
+    }
+
+    /** A device connects to DPS to register; its chain is attested per request. */
+    record Dps(RegistrationId registrationId, List<X509Certificate> chain) implements ConnectDecision {
+    }
+
+    /** Refused with this CONNACK code; {@code reason} goes to the log line. */
+    record Refused(MqttConnectReturnCode code, String reason) implements ConnectDecision {
+        public Refused {
+            Objects.requireNonNull(code, "code");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.fleetkit.backend.gateway;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The first packet of every connection: CONNECT. Reads the username and the TLS client
+ * certificate chain, lets {@link ConnectAuthorizer} decide on the auth executor (reading stops
+ * meanwhile), then answers CONNACK and either replaces itself with the hub or DPS session
+ * handler, or refuses with the matching return code, one log line, and closes.
+ */
+final class ConnectHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectHandler.class);
+    private static final double KEEP_ALIVE_GRACE = 1.5;
+
+    private final GatewayContext gateway;
+    private boolean connecting;
+
+    ConnectHandler(GatewayContext gateway) {
+        this.gateway = gateway;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            MqttMessage m = (MqttMessage) msg;
+            if (m.decoderResult().isFailure()) {
+                Throwable cause = m.decoderResult().cause();
+                if (cause instanceof MqttUnacceptableProtocolVersionException) {
+                    refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION, "MQTT version not supported (3.1.1 is)");
+                } else if (cause instanceof MqttIdentifierRejectedException) {
+                    refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, "client id rejected: " + cause.getMessage());
+                } else {
+                    close(ctx, "malformed MQTT packet before CONNECT completed: " + cause.getMessage());
+                }
+                return;
+            }
+            if (m.fixedHeader().messageType() != MqttMessageType.CONNECT || connecting) {
+                close(ctx, "expected CONNECT first, got " + m.fixedHeader().messageType());
+                return;
+            }
+            connect(ctx, (MqttConnectMessage) m);
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void connect(ChannelHandlerContext ctx, MqttConnectMessage c) {
+        connecting = true;
+        String username = c.payload().userName();
+        String clientId = c.payload().clientIdentifier();
+        int keepAlive = c.variableHeader().keepAliveTimeSeconds();
+        List<X509Certificate> chain = peerChain(ctx);
+        ctx.channel().config().setAutoRead(false);
+        gateway.authExecutor().execute(() -> {
+            ConnectDecision d;
+            try {
+                d = gateway.authorizer().decide(username, clientId, chain);
+            } catch (RuntimeException e) {
+                d = new ConnectDecision.Refused(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "internal error: " + e);
+            }
+            ConnectDecision decision = d;
+            ctx.executor().execute(() -> complete(ctx, decision, keepAlive));
+        });
+    }
+
+    private void complete(ChannelHandlerContext ctx, ConnectDecision decision, int keepAlive) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (decision instanceof ConnectDecision.Refused r) {
+            refuse(ctx, r.code(), r.reason());
+            return;
+        }
+        ChannelHandler session;
+        if (decision instanceof ConnectDecision.Hub h) {
+            session = gateway.hubSession(h.deviceId(), ctx.channel());
+            LOG.debug("device {} connected from {}", h.deviceId(), ctx.channel().remoteAddress());
+        } else {
+            ConnectDecision.Dps dps = (ConnectDecision.Dps) decision;
+            session = gateway.dpsSession(dps.registrationId(), dps.chain());
+        }
+        ctx.writeAndFlush(MqttPackets.connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED));
+        if (ctx.pipeline().get(GatewayChannelInitializer.CONNECT_TIMEOUT) != null) {
+            ctx.pipeline().remove(GatewayChannelInitializer.CONNECT_TIMEOUT);
+        }
+        if (keepAlive > 0) {
+            long idle = Math.round(keepAlive * KEEP_ALIVE_GRACE * 1000);
+            ctx.pipeline().addBefore(ctx.name(), "keep-alive", new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS));
+        }
+        ctx.pipeline().replace(this, "session", session);
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    private static List<X509Certificate> peerChain(ChannelHandlerContext ctx) {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        List<X509Certificate> chain = new ArrayList<>();
+        if (ssl == null) {
+            return chain;
+        }
+        try {
+            for (Certificate c : ssl.engine().getSession().getPeerCertificates()) {
+                if (c instanceof X509Certificate x) {
+                    chain.add(x);
+                }
+            }
+        } catch (SSLPeerUnverifiedException none) {
+            // no client certificate: the authorizer refuses
+        }
+        return chain;
+    }
+
+    private void refuse(ChannelHandlerContext ctx, MqttConnectReturnCode code, String reason) {
+        LOG.warn("CONNECT from {} refused ({}): {}", ctx.channel().remoteAddress(), code, reason);
+        ctx.writeAndFlush(MqttPackets.connAck(code)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static void close(ChannelHandlerContext ctx, String reason) {
+        LOG.warn("connection from {} closed: {}", ctx.channel().remoteAddress(), reason);
+        ctx.close();
+    }
+}

@@ -1,0 +1,142 @@
+package io.fleetkit.backend.gateway;
+
+import io.fleetkit.backend.dps.DpsReply;
+import io.fleetkit.backend.dps.DpsService;
+import io.fleetkit.protocol.ProtocolException;
+import io.fleetkit.protocol.id.RegistrationId;
+import io.fleetkit.protocol.mqtt.DpsOperationStatusTopic;
+import io.fleetkit.protocol.mqtt.DpsRegisterTopic;
+import io.fleetkit.protocol.mqtt.DpsResponseTopic;
+import io.fleetkit.protocol.mqtt.Topic;
+import io.fleetkit.protocol.mqtt.TopicFilter;
+import io.fleetkit.protocol.id.RequestId;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * A device's session with DPS: subscribe to {@code $dps/registrations/res/#}, publish register
+ * and status requests, receive the answers. Requests go to {@link DpsService} on the auth
+ * executor (attestation validates signatures); answers come back on the event loop.
+ */
+final class DpsSessionHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(DpsSessionHandler.class);
+
+    private final RegistrationId registrationId;
+    private final List<X509Certificate> chain;
+    private final DpsService dps;
+    private final Executor authExecutor;
+
+    DpsSessionHandler(RegistrationId registrationId, List<X509Certificate> chain, DpsService dps, Executor authExecutor) {
+        this.registrationId = registrationId;
+        this.chain = List.copyOf(chain);
+        this.dps = dps;
+        this.authExecutor = authExecutor;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            LOG.info("DPS registration {}: keep-alive expired; closing", registrationId);
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            MqttMessage m = (MqttMessage) msg;
+            if (m.decoderResult().isFailure()) {
+                refuse(ctx, "malformed MQTT packet: " + m.decoderResult().cause().getMessage());
+                return;
+            }
+            switch (m.fixedHeader().messageType()) {
+                case PUBLISH -> publish(ctx, (MqttPublishMessage) m);
+                case SUBSCRIBE -> subscribe(ctx, (MqttSubscribeMessage) m);
+                case UNSUBSCRIBE -> ctx.writeAndFlush(MqttPackets.unsubAck(((MqttUnsubscribeMessage) m).variableHeader().messageId()));
+                case PINGREQ -> ctx.writeAndFlush(MqttPackets.pingResp());
+                case PUBACK -> { }
+                case DISCONNECT -> ctx.close();
+                default -> refuse(ctx, "unexpected " + m.fixedHeader().messageType() + " packet");
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void subscribe(ChannelHandlerContext ctx, MqttSubscribeMessage s) {
+        List<Integer> granted = new ArrayList<>();
+        for (MqttTopicSubscription sub : s.payload().topicSubscriptions()) {
+            boolean ok = sub.topicName().equals(TopicFilter.Fixed.DPS_RESPONSES.format());
+            if (!ok) {
+                LOG.info("DPS registration {}: subscription to '{}' refused", registrationId, sub.topicName());
+            }
+            granted.add(ok ? Math.min(sub.qualityOfService().value(), 1) : MqttPackets.SUBACK_FAILURE);
+        }
+        ctx.writeAndFlush(MqttPackets.subAck(s.variableHeader().messageId(), granted));
+    }
+
+    private void publish(ChannelHandlerContext ctx, MqttPublishMessage p) {
+        String topicName = p.variableHeader().topicName();
+        if (p.fixedHeader().qosLevel() == MqttQoS.EXACTLY_ONCE) {
+            refuse(ctx, "QoS 2 is not supported");
+            return;
+        }
+        Topic topic;
+        try {
+            topic = Topic.parse(topicName);
+        } catch (ProtocolException e) {
+            refuse(ctx, e.getMessage());
+            return;
+        }
+        byte[] body = ByteBufUtil.getBytes(p.payload());
+        if (p.fixedHeader().qosLevel() == MqttQoS.AT_LEAST_ONCE) {
+            ctx.writeAndFlush(MqttPackets.pubAck(p.variableHeader().packetId()));
+        }
+        if (topic instanceof DpsRegisterTopic r) {
+            answer(ctx, r.requestId(), () -> dps.register(registrationId, chain, body));
+        } else if (topic instanceof DpsOperationStatusTopic s) {
+            answer(ctx, s.requestId(), () -> dps.poll(registrationId, s.operationId()));
+        } else {
+            refuse(ctx, "a device may not publish to '" + topicName + "' on DPS");
+        }
+    }
+
+    private void answer(ChannelHandlerContext ctx, RequestId rid, Supplier<DpsReply> request) {
+        authExecutor.execute(() -> {
+            DpsReply reply = request.get();
+            ctx.executor().execute(() -> {
+                if (ctx.channel().isActive()) {
+                    String topic = new DpsResponseTopic(reply.status(), rid, reply.retryAfterSeconds()).format();
+                    ctx.writeAndFlush(MqttPackets.publish(ctx.alloc(), topic, MqttQoS.AT_MOST_ONCE, 0, reply.body()));
+                }
+                if (reply.status() >= 400) {
+                    LOG.info("DPS registration {}: {} {}", registrationId, reply.status(), reply.bodyText());
+                }
+            });
+        });
+    }
+
+    private void refuse(ChannelHandlerContext ctx, String reason) {
+        LOG.warn("DPS registration {} disconnected: {}", registrationId, reason);
+        ctx.close();
+    }
+}

@@ -1,0 +1,26 @@
+package io.fleetkit.backend.gateway;
+
+import io.fleetkit.backend.dps.DpsService;
+import io.fleetkit.backend.hub.DeviceToCloudSink;
+import io.fleetkit.protocol.id.DeviceId;
+import io.fleetkit.protocol.id.RegistrationId;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+/** What the per-connection handlers share: the services, the executors, the limits. Immutable. */
+record GatewayContext(ConnectAuthorizer authorizer, HubService hub, DpsService dps, DeviceToCloudSink sink,
+                      Executor authExecutor, Clock clock, int maxPayloadBytes) {
+
+    ChannelHandler hubSession(DeviceId deviceId, Channel channel) {
+        return new HubSessionHandler(new HubSession(deviceId, channel), hub, sink, clock, maxPayloadBytes);
+    }
+
+    ChannelHandler dpsSession(RegistrationId registrationId, List<X509Certificate> chain) {
+        return new DpsSessionHandler(registrationId, chain, dps, authExecutor);
+    }
+}

@@ -1,0 +1,41 @@
+package io.fleetkit.backend.gateway;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLException;
+import java.io.IOException;
+
+/**
+ * The last handler: whatever a connection throws ends that connection, with one log line, and
+ * nothing else. Stray messages that reach it are released.
+ */
+@ChannelHandler.Sharable
+final class GatewayExceptionHandler extends ChannelInboundHandlerAdapter {
+    static final GatewayExceptionHandler INSTANCE = new GatewayExceptionHandler();
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayExceptionHandler.class);
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof IOException && !(root instanceof SSLException)) {
+            LOG.debug("connection from {} lost: {}", ctx.channel().remoteAddress(), root.toString());
+        } else if (root instanceof SSLException || root instanceof NotSslRecordException) {
+            LOG.info("TLS with {} failed: {}", ctx.channel().remoteAddress(), root.getMessage());
+        } else {
+            LOG.warn("connection from {} closed after an error: {}", ctx.channel().remoteAddress(), root.toString());
+        }
+        ctx.close();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ReferenceCountUtil.release(msg);
+    }
+}

@@ -1,0 +1,59 @@
+package io.fleetkit.backend.gateway;
+
+import io.fleetkit.protocol.id.DeviceId;
+import io.fleetkit.protocol.mqtt.TopicFilter;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.mqtt.MqttQoS;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One device's connection to the hub. Subscriptions are read from any thread (the hub API asks
+ * whether a device listens for methods); everything else happens on the channel's event loop.
+ */
+final class HubSession {
+    private final DeviceId deviceId;
+    private final Channel channel;
+    private final Set<TopicFilter> subscriptions = ConcurrentHashMap.newKeySet();
+    private int nextPacketId = 1; // event loop only
+
+    HubSession(DeviceId deviceId, Channel channel) {
+        this.deviceId = deviceId;
+        this.channel = channel;
+    }
+
+    DeviceId deviceId() {
+        return deviceId;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    boolean isSubscribed(TopicFilter filter) {
+        return subscriptions.contains(filter);
+    }
+
+    void subscribe(TopicFilter filter) {
+        subscriptions.add(filter);
+    }
+
+    void unsubscribe(TopicFilter filter) {
+        subscriptions.remove(filter);
+    }
+
+    /** Publishes to the device from any thread; runs on the event loop. */
+    void publish(String topic, MqttQoS qos, byte[] payload) {
+        channel.eventLoop().execute(() -> {
+            if (channel.isActive()) {
+                int id = 0;
+                if (qos != MqttQoS.AT_MOST_ONCE) {
+                    id = nextPacketId;
+                    nextPacketId = nextPacketId == 0xFFFF ? 1 : nextPacketId + 1;
+                }
+                channel.writeAndFlush(MqttPackets.publish(channel.alloc(), topic, qos, id, payload));
+            }
+        });
+    }
+}

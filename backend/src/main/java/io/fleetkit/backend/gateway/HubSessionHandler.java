@@ -1,0 +1,233 @@
+package io.fleetkit.backend.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetkit.backend.hub.DeviceToCloudMessage;
+import io.fleetkit.backend.hub.DeviceToCloudSink;
+import io.fleetkit.protocol.ProtocolException;
+import io.fleetkit.protocol.mqtt.MethodResponseTopic;
+import io.fleetkit.protocol.mqtt.TelemetryTopic;
+import io.fleetkit.protocol.mqtt.Topic;
+import io.fleetkit.protocol.mqtt.TopicFilter;
+import io.fleetkit.protocol.mqtt.TwinGetTopic;
+import io.fleetkit.protocol.mqtt.TwinReportedPatchTopic;
+import io.fleetkit.protocol.mqtt.TwinResponseTopic;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * A device's session with the hub, after {@link ConnectHandler} accepted it: the hub dialect's
+ * PUBLISH, SUBSCRIBE, UNSUBSCRIBE, PINGREQ and DISCONNECT. A device may publish only telemetry
+ * under its own id, method responses and twin requests, and subscribe only to its own filters;
+ * anything else ends the connection (publish) or gets a SUBACK failure (subscribe).
+ *
+ * <p>Event loop only. Payloads are copied out of Netty's buffers here; nothing past this handler
+ * sees a ByteBuf.
+ */
+final class HubSessionHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(HubSessionHandler.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HubSession session;
+    private final HubService hub;
+    private final DeviceToCloudSink sink;
+    private final Clock clock;
+    private final int maxPayloadBytes;
+
+    HubSessionHandler(HubSession session, HubService hub, DeviceToCloudSink sink, Clock clock, int maxPayloadBytes) {
+        this.session = session;
+        this.hub = hub;
+        this.sink = sink;
+        this.clock = clock;
+        this.maxPayloadBytes = maxPayloadBytes;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        hub.attach(session);
+        hub.registry().connected(session.deviceId(), clock.instant());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        hub.detach(session);
+        hub.registry().disconnected(session.deviceId(), clock.instant());
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            LOG.info("device {}: keep-alive expired (nothing received for 1.5 × keep-alive); closing", session.deviceId());
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            MqttMessage m = (MqttMessage) msg;
+            if (m.decoderResult().isFailure()) {
+                refuse(ctx, "malformed MQTT packet: " + m.decoderResult().cause().getMessage());
+                return;
+            }
+            hub.registry().activity(session.deviceId(), clock.instant());
+            switch (m.fixedHeader().messageType()) {
+                case PUBLISH -> publish(ctx, (MqttPublishMessage) m);
+                case SUBSCRIBE -> subscribe(ctx, (MqttSubscribeMessage) m);
+                case UNSUBSCRIBE -> unsubscribe(ctx, (MqttUnsubscribeMessage) m);
+                case PINGREQ -> ctx.writeAndFlush(MqttPackets.pingResp());
+                case PUBACK -> { } // a cloud-to-device message arrived
+                case DISCONNECT -> ctx.close();
+                default -> refuse(ctx, "unexpected " + m.fixedHeader().messageType() + " packet");
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void publish(ChannelHandlerContext ctx, MqttPublishMessage p) {
+        String topicName = p.variableHeader().topicName();
+        MqttQoS qos = p.fixedHeader().qosLevel();
+        if (qos == MqttQoS.EXACTLY_ONCE) {
+            refuse(ctx, "QoS 2 is not supported (publish to '" + topicName + "')");
+            return;
+        }
+        int size = p.payload().readableBytes();
+        if (size > maxPayloadBytes) {
+            refuse(ctx, "publish of " + size + " bytes exceeds the " + maxPayloadBytes + "-byte limit");
+            return;
+        }
+        Topic topic;
+        try {
+            topic = Topic.parse(topicName);
+        } catch (ProtocolException e) {
+            refuse(ctx, e.getMessage());
+            return;
+        }
+        byte[] payload = ByteBufUtil.getBytes(p.payload());
+        int packetId = p.variableHeader().packetId();
+        if (topic instanceof TelemetryTopic t) {
+            if (!t.deviceId().equals(session.deviceId())) {
+                refuse(ctx, "publish to another device's topic '" + topicName + "'");
+                return;
+            }
+            DeviceToCloudMessage message = new DeviceToCloudMessage(session.deviceId(), t.moduleId(), t.properties(), payload,
+                    clock.instant());
+            sink.accept(message).whenComplete((ok, failure) -> ctx.executor().execute(() -> {
+                if (failure != null) {
+                    LOG.warn("device {}: message not accepted, no PUBACK ({})", session.deviceId(), failure.toString());
+                } else if (qos == MqttQoS.AT_LEAST_ONCE && ctx.channel().isActive()) {
+                    ctx.writeAndFlush(MqttPackets.pubAck(packetId));
+                }
+            }));
+            return;
+        }
+        if (topic instanceof MethodResponseTopic r) {
+            hub.methodResponse(session.deviceId(), r.requestId(), r.status(), payload);
+        } else if (topic instanceof TwinGetTopic g) {
+            byte[] twin = hub.twin(session.deviceId()).toJson().toString().getBytes(StandardCharsets.UTF_8);
+            reply(new TwinResponseTopic(200, g.requestId(), OptionalLong.empty()).format(), twin);
+        } else if (topic instanceof TwinReportedPatchTopic patch) {
+            twinPatch(patch, payload);
+        } else {
+            refuse(ctx, "a device may not publish to '" + topicName + "'");
+            return;
+        }
+        if (qos == MqttQoS.AT_LEAST_ONCE) {
+            ctx.writeAndFlush(MqttPackets.pubAck(packetId));
+        }
+    }
+
+    private void twinPatch(TwinReportedPatchTopic patch, byte[] payload) {
+        JsonNode body;
+        try {
+            body = JSON.readTree(payload);
+        } catch (IOException e) {
+            body = null;
+        }
+        if (!(body instanceof ObjectNode o)) {
+            String error = "{\"errorCode\":400004,\"message\":\"a reported-properties patch must be a JSON object\"}";
+            reply(new TwinResponseTopic(400, patch.requestId(), OptionalLong.empty()).format(), error.getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        long version = hub.twins().patchReported(session.deviceId(), o);
+        reply(new TwinResponseTopic(204, patch.requestId(), OptionalLong.of(version)).format(), new byte[0]);
+    }
+
+    private void reply(String topic, byte[] payload) {
+        if (session.isSubscribed(TopicFilter.Fixed.TWIN_RESPONSES)) {
+            session.publish(topic, MqttQoS.AT_MOST_ONCE, payload);
+        }
+    }
+
+    private void subscribe(ChannelHandlerContext ctx, MqttSubscribeMessage s) {
+        List<Integer> granted = new ArrayList<>();
+        boolean devicebound = false;
+        for (MqttTopicSubscription sub : s.payload().topicSubscriptions()) {
+            TopicFilter filter = allowed(sub.topicName());
+            if (filter == null) {
+                LOG.info("device {}: subscription to '{}' refused", session.deviceId(), sub.topicName());
+                granted.add(MqttPackets.SUBACK_FAILURE);
+                continue;
+            }
+            session.subscribe(filter);
+            devicebound |= filter instanceof TopicFilter.Devicebound;
+            granted.add(Math.min(sub.qualityOfService().value(), 1));
+        }
+        ctx.writeAndFlush(MqttPackets.subAck(s.variableHeader().messageId(), granted));
+        if (devicebound) {
+            hub.flushCloudToDevice(session);
+        }
+    }
+
+    /** The filter, if this device may subscribe to it on the hub. */
+    private TopicFilter allowed(String text) {
+        try {
+            TopicFilter f = TopicFilter.parse(text);
+            if (f instanceof TopicFilter.Devicebound d) {
+                return d.deviceId().equals(session.deviceId()) ? f : null;
+            }
+            return f == TopicFilter.Fixed.DPS_RESPONSES ? null : f;
+        } catch (ProtocolException e) {
+            return null;
+        }
+    }
+
+    private void unsubscribe(ChannelHandlerContext ctx, MqttUnsubscribeMessage u) {
+        for (String text : u.payload().topics()) {
+            TopicFilter f = allowed(text);
+            if (f != null) {
+                session.unsubscribe(f);
+            }
+        }
+        ctx.writeAndFlush(MqttPackets.unsubAck(((MqttMessageIdVariableHeader) u.variableHeader()).messageId()));
+    }
+
+    private void refuse(ChannelHandlerContext ctx, String reason) {
+        LOG.warn("device {} disconnected: {}", session.deviceId(), reason);
+        ctx.close();
+    }
+}

@@ -1,0 +1,40 @@
+package io.fleetkit.backend.gateway;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * The outcome of a direct method call: the device's status and JSON payload, or the hub's
+ * 404 (device not online or not subscribed to methods) or 504 (no answer in time), whose
+ * payload is an error body {@code {"errorCode":404103,"message":…}}.
+ */
+public record MethodResult(int status, byte[] payload) {
+    public static final int NOT_ONLINE = 404;
+    public static final int TIMEOUT = 504;
+
+    public MethodResult {
+        Objects.requireNonNull(payload, "payload");
+    }
+
+    public String payloadText() {
+        return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    static MethodResult notOnline(String deviceId) {
+        return error(NOT_ONLINE, 404103, "device '" + deviceId + "' is not online or not subscribed to direct methods");
+    }
+
+    static MethodResult timeout(String deviceId, String method, long millis) {
+        return error(TIMEOUT, 504101, "device '" + deviceId + "' did not answer '" + method + "' within " + millis + " ms");
+    }
+
+    private static MethodResult error(int status, int code, String message) {
+        String body = "{\"errorCode\":" + code + ",\"message\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+        return new MethodResult(status, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String toString() {
+        return "MethodResult[" + status + ", " + payloadText() + "]";
+    }
+}

@@ -1,0 +1,96 @@
+package io.fleetkit.backend.gateway;
+
+import io.fleetkit.backend.dps.DpsService;
+import io.fleetkit.backend.dps.Enrollments;
+import io.fleetkit.backend.hub.DeviceToCloudSink;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The MQTT/TLS listener that serves both the hub and the DPS dialect. Threads: one acceptor,
+ * one event loop per core for connections, and an auth executor (one thread per core) for
+ * certificate checks and DPS requests, so nothing slow runs on an event loop.
+ */
+public final class MqttGateway implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MqttGateway.class);
+
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ExecutorService authExecutor;
+    private final Channel server;
+
+    private MqttGateway(EventLoopGroup boss, EventLoopGroup workers, ExecutorService authExecutor, Channel server) {
+        this.boss = boss;
+        this.workers = workers;
+        this.authExecutor = authExecutor;
+        this.server = server;
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @throws IllegalStateException naming the address when it cannot bind (e.g. the port is taken)
+     */
+    public static MqttGateway start(GatewayConfig config, Enrollments enrollments, HubService hub, DpsService dps,
+                                    DeviceToCloudSink sink, Clock clock) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        ExecutorService auth = Executors.newFixedThreadPool(cores, new DefaultThreadFactory("fleetkit-auth", true));
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("fleetkit-accept", true), NioIoHandler.newFactory());
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(cores, new DefaultThreadFactory("fleetkit-io", true), NioIoHandler.newFactory());
+        ConnectAuthorizer authorizer = new ConnectAuthorizer(config.hubHostNames(), config.idScope(), enrollments, hub.registry(), clock);
+        GatewayContext context = new GatewayContext(authorizer, hub, dps, sink, auth, clock, config.maxPayloadBytes());
+        try {
+            Channel server = new ServerBootstrap()
+                    .group(boss, workers)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new GatewayChannelInitializer(ServerTls.context(config.serverCredential()), context))
+                    .bind(config.bindAddress(), config.port())
+                    .syncUninterruptibly()
+                    .channel();
+            MqttGateway gateway = new MqttGateway(boss, workers, auth, server);
+            LOG.info("listening on {} (MQTT 3.1.1 over TLS: hub {} and DPS scope {})", gateway.address(), config.hubHostNames(),
+                    config.idScope());
+            return gateway;
+        } catch (RuntimeException e) {
+            boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            auth.shutdownNow();
+            throw new IllegalStateException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    public int port() {
+        return address().getPort();
+    }
+
+    /** Stops listening, closes every connection and waits for the threads to end. */
+    @Override
+    public void close() {
+        server.close().syncUninterruptibly();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        authExecutor.shutdownNow();
+        LOG.info("stopped");
+    }
+}
