@@ -22,6 +22,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The first packet of every connection: CONNECT. Reads the username and the TLS client
@@ -34,10 +35,17 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
     private static final double KEEP_ALIVE_GRACE = 1.5;
 
     private final GatewayContext gateway;
+    private final Function<ChannelHandlerContext, List<X509Certificate>> peerChain;
     private boolean connecting;
 
     ConnectHandler(GatewayContext gateway) {
+        this(gateway, ConnectHandler::tlsPeerChain);
+    }
+
+    /** @param peerChain where the client certificate chain comes from (the TLS session; tests give one) */
+    ConnectHandler(GatewayContext gateway, Function<ChannelHandlerContext, List<X509Certificate>> peerChain) {
         this.gateway = gateway;
+        this.peerChain = peerChain;
     }
 
     @Override
@@ -70,7 +78,7 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
         String username = c.payload().userName();
         String clientId = c.payload().clientIdentifier();
         int keepAlive = c.variableHeader().keepAliveTimeSeconds();
-        List<X509Certificate> chain = peerChain(ctx);
+        List<X509Certificate> chain = peerChain.apply(ctx);
         ctx.channel().config().setAutoRead(false);
         gateway.authExecutor().execute(() -> {
             ConnectDecision d;
@@ -112,7 +120,7 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setAutoRead(true);
     }
 
-    private static List<X509Certificate> peerChain(ChannelHandlerContext ctx) {
+    private static List<X509Certificate> tlsPeerChain(ChannelHandlerContext ctx) {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
         List<X509Certificate> chain = new ArrayList<>();
         if (ssl == null) {

@@ -1,0 +1,129 @@
+package io.fleetkit.backend.gateway;
+
+import io.fleetkit.backend.hub.DeviceToCloudMessage;
+import io.fleetkit.protocol.id.DeviceId;
+import io.fleetkit.protocol.id.MethodName;
+import io.fleetkit.protocol.mqtt.MethodRequestTopic;
+import io.fleetkit.protocol.mqtt.Topic;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.timeout.IdleStateEvent;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HubSessionHandlerTest {
+    GatewayFixture f = new GatewayFixture();
+    final DeviceId dev = DeviceId.of("dev-1");
+
+    EmbeddedChannel channel() {
+        f.registeredDevice("dev-1");
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.pipeline().addLast(new HubSessionHandler(new HubSession(dev, ch), f.hub, f.context.sink(), Clock.systemUTC(), 1024),
+                GatewayExceptionHandler.INSTANCE);
+        return ch;
+    }
+
+    @Test
+    void telemetryGoesToTheSinkAndIsAcknowledgedAfterIt() {
+        EmbeddedChannel ch = channel();
+        MqttPublishMessage p = GatewayFixture.publish("devices/dev-1/messages/events/$.mid=7&type=telemetry", MqttQoS.AT_LEAST_ONCE, 7, "{\"t\":1}");
+        ByteBuf payload = p.payload();
+        ch.writeInbound(p);
+        assertThat(payload.refCnt()).as("the handler released the publish").isZero();
+        ch.runPendingTasks();
+        MqttMessage ack = ch.readOutbound();
+        assertThat(ack.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBACK);
+        assertThat(((MqttMessageIdVariableHeader) ack.variableHeader()).messageId()).isEqualTo(7);
+        DeviceToCloudMessage m = f.memorySink.messages().get(0);
+        assertThat(m.deviceId()).isEqualTo(dev);
+        assertThat(m.properties().get("type")).contains("telemetry");
+        assertThat(new String(m.body(), StandardCharsets.UTF_8)).isEqualTo("{\"t\":1}");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void noPubAckWhenTheSinkFails() {
+        f = new GatewayFixture(m -> CompletableFuture.failedFuture(new IllegalStateException("disk full")));
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(GatewayFixture.publish("devices/dev-1/messages/events/", MqttQoS.AT_LEAST_ONCE, 8, "{}"));
+        ch.runPendingTasks();
+        assertThat((Object) ch.readOutbound()).isNull();
+        assertThat(ch.isActive()).isTrue();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void foreignTopicsOversizeAndQos2Disconnect() {
+        for (MqttPublishMessage p : new MqttPublishMessage[]{
+                GatewayFixture.publish("devices/dev-2/messages/events/", MqttQoS.AT_MOST_ONCE, 0, "{}"),
+                GatewayFixture.publish("$iothub/methods/POST/x/?$rid=1", MqttQoS.AT_MOST_ONCE, 0, "{}"),
+                GatewayFixture.publish("not/a/topic", MqttQoS.AT_MOST_ONCE, 0, "{}"),
+                GatewayFixture.publish("devices/dev-1/messages/events/", MqttQoS.AT_MOST_ONCE, 0, "x".repeat(1025)),
+                GatewayFixture.publish("devices/dev-1/messages/events/", MqttQoS.EXACTLY_ONCE, 3, "{}")}) {
+            EmbeddedChannel ch = channel();
+            ByteBuf payload = p.payload();
+            ch.writeInbound(p);
+            assertThat(ch.isActive()).as(p.variableHeader().topicName()).isFalse();
+            assertThat(payload.refCnt()).isZero();
+            assertThat(f.memorySink.messages()).isEmpty();
+        }
+    }
+
+    @Test
+    void subscriptionsOwnFiltersOnly() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(MqttMessageBuilders.subscribe().messageId(3)
+                .addSubscription(MqttQoS.AT_LEAST_ONCE, "devices/dev-1/messages/devicebound/#")
+                .addSubscription(MqttQoS.AT_LEAST_ONCE, "$iothub/methods/POST/#")
+                .addSubscription(MqttQoS.AT_MOST_ONCE, "devices/dev-2/messages/devicebound/#")
+                .addSubscription(MqttQoS.AT_MOST_ONCE, "$dps/registrations/res/#")
+                .build());
+        MqttSubAckMessage ack = ch.readOutbound();
+        assertThat(ack.variableHeader().messageId()).isEqualTo(3);
+        assertThat(ack.payload().grantedQoSLevels()).containsExactly(1, 1, 0x80, 0x80);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void methodCallAndResponse() throws Exception {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(MqttMessageBuilders.subscribe().messageId(1).addSubscription(MqttQoS.AT_MOST_ONCE, "$iothub/methods/POST/#").build());
+        ch.readOutbound();
+        CompletableFuture<MethodResult> call = f.hub.invokeMethod(dev, MethodName.of("reboot"), "{}".getBytes(StandardCharsets.UTF_8),
+                Duration.ofSeconds(5));
+        ch.runPendingTasks();
+        MqttPublishMessage request = ch.readOutbound();
+        MethodRequestTopic t = (MethodRequestTopic) Topic.parse(request.variableHeader().topicName());
+        request.release();
+        ch.writeInbound(GatewayFixture.publish("$iothub/methods/res/200/?$rid=" + t.requestId().value(), MqttQoS.AT_MOST_ONCE, 0, "{\"ok\":true}"));
+        assertThat(call.get().status()).isEqualTo(200);
+        assertThat(call.get().payloadText()).isEqualTo("{\"ok\":true}");
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void pingAndKeepAliveExpiry() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+        MqttMessage pong = ch.readOutbound();
+        assertThat(pong.fixedHeader().messageType()).isEqualTo(MqttMessageType.PINGRESP);
+        ch.pipeline().fireUserEventTriggered(IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT);
+        assertThat(ch.isActive()).isFalse();
+        assertThat(f.hub.isConnected(dev)).isFalse();
+        assertThat(f.registry.find(dev).orElseThrow().connectionState()).isEqualTo(io.fleetkit.backend.registry.ConnectionState.DISCONNECTED);
+    }
+}
