@@ -12,6 +12,8 @@ import io.fleetkit.backend.hub.InMemoryDeviceToCloudSink;
 import io.fleetkit.backend.hub.Twins;
 import io.fleetkit.backend.registry.DeviceRegistry;
 import io.fleetkit.backend.registry.InMemoryDeviceRegistry;
+import io.fleetkit.backend.throttle.ThrottleProfile;
+import io.fleetkit.backend.throttle.Throttles;
 import io.fleetkit.protocol.id.HubHostName;
 import io.fleetkit.protocol.id.IdScope;
 import io.fleetkit.protocol.message.Messages;
@@ -37,15 +39,22 @@ public final class EmbeddedHub implements AutoCloseable {
     private final Enrollments enrollments;
     private final DeviceToCloudSink sink;
     private final GatewayConfig config;
+    private final Throttles throttles;
 
     private EmbeddedHub(MqttGateway gateway, HubService hub, DpsService dps, Enrollments enrollments, DeviceToCloudSink sink,
-                        GatewayConfig config) {
+                        GatewayConfig config, Throttles throttles) {
         this.gateway = gateway;
         this.hub = hub;
         this.dps = dps;
         this.enrollments = enrollments;
         this.sink = sink;
         this.config = config;
+        this.throttles = throttles;
+    }
+
+    /** The throttles in force (switch the profile at run time with {@link Throttles#set}) and their counters. */
+    public Throttles throttles() {
+        return throttles;
     }
 
     public static Builder builder(PkiDirectory pki) {
@@ -97,6 +106,7 @@ public final class EmbeddedHub implements AutoCloseable {
         private DeviceRegistry registry;
         private Clock clock = Clock.systemUTC();
         private int retryAfterSeconds = 2;
+        private ThrottleProfile throttle = ThrottleProfile.OFF;
         private final List<Enrollment> extraEnrollments = new ArrayList<>();
 
         private Builder(PkiDirectory pki) {
@@ -145,6 +155,12 @@ public final class EmbeddedHub implements AutoCloseable {
             return this;
         }
 
+        /** Azure-like throttling; {@link ThrottleProfile#OFF} by default. */
+        public Builder throttle(ThrottleProfile profile) {
+            this.throttle = Objects.requireNonNull(profile, "profile");
+            return this;
+        }
+
         public Builder enrollment(Enrollment e) {
             extraEnrollments.add(e);
             return this;
@@ -157,11 +173,12 @@ public final class EmbeddedHub implements AutoCloseable {
             DeviceRegistry reg = registry != null ? registry : new InMemoryDeviceRegistry();
             DeviceToCloudSink s = sink != null ? sink : new InMemoryDeviceToCloudSink(10_000);
             HubService hub = new HubService(reg, new Twins());
-            DpsService dps = new DpsService(idScope, new HubAllocation(hubHostNames), enrollments, reg, clock, retryAfterSeconds);
+            Throttles throttles = new Throttles(throttle);
+            DpsService dps = new DpsService(idScope, new HubAllocation(hubHostNames), enrollments, reg, clock, retryAfterSeconds, throttles);
             GatewayConfig config = new GatewayConfig(bindAddress, port, hubHostNames, idScope, pki.server(),
                     Messages.DEVICE_TO_CLOUD_MAX_BYTES);
-            MqttGateway gateway = MqttGateway.start(config, enrollments, hub, dps, s, clock);
-            return new EmbeddedHub(gateway, hub, dps, enrollments, s, config);
+            MqttGateway gateway = MqttGateway.start(config, enrollments, hub, dps, s, clock, throttles);
+            return new EmbeddedHub(gateway, hub, dps, enrollments, s, config, throttles);
         }
     }
 }

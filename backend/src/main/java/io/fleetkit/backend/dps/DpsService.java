@@ -1,6 +1,8 @@
 package io.fleetkit.backend.dps;
 
 import io.fleetkit.backend.registry.DeviceRegistry;
+import io.fleetkit.backend.throttle.ThrottleProfile;
+import io.fleetkit.backend.throttle.Throttles;
 import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.dps.DpsCodecs;
 import io.fleetkit.protocol.dps.RegisterRequest;
@@ -43,6 +45,7 @@ public final class DpsService {
     private final DeviceRegistry registry;
     private final Clock clock;
     private final int retryAfterSeconds;
+    private final Throttles throttles;
     private final SecureRandom random = new SecureRandom();
     private final Map<RegistrationId, RegistrationState> registrations = new ConcurrentHashMap<>();
     private final Map<OperationId, PendingOperation> operations = new ConcurrentHashMap<>();
@@ -56,12 +59,19 @@ public final class DpsService {
      */
     public DpsService(IdScope idScope, HubAllocation allocation, Enrollments enrollments, DeviceRegistry registry,
                       Clock clock, int retryAfterSeconds) {
+        this(idScope, allocation, enrollments, registry, clock, retryAfterSeconds, new Throttles(ThrottleProfile.OFF));
+    }
+
+    /** @param throttles DPS answers 429 with retry-after when its limits are exceeded */
+    public DpsService(IdScope idScope, HubAllocation allocation, Enrollments enrollments, DeviceRegistry registry,
+                      Clock clock, int retryAfterSeconds, Throttles throttles) {
         this.idScope = Objects.requireNonNull(idScope, "idScope");
         this.allocation = Objects.requireNonNull(allocation, "allocation");
         this.enrollments = Objects.requireNonNull(enrollments, "enrollments");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.retryAfterSeconds = retryAfterSeconds;
+        this.throttles = Objects.requireNonNull(throttles, "throttles");
     }
 
     public IdScope idScope() {
@@ -80,6 +90,9 @@ public final class DpsService {
      */
     public DpsReply register(RegistrationId connectedAs, List<X509Certificate> chain, byte[] body) {
         Instant now = clock.instant();
+        if (throttles.dpsRegister() instanceof Throttles.Verdict.Refuse r) {
+            return throttled(r, now);
+        }
         RegisterRequest request;
         try {
             request = DpsCodecs.REGISTER_REQUEST.fromJson(body);
@@ -116,6 +129,9 @@ public final class DpsService {
     /** Handles {@code $dps/registrations/GET/iotdps-get-operationstatus/?operationId=…}. */
     public DpsReply poll(RegistrationId connectedAs, OperationId operationId) {
         Instant now = clock.instant();
+        if (throttles.dpsPoll(connectedAs.value()) instanceof Throttles.Verdict.Refuse r) {
+            return throttled(r, now);
+        }
         PendingOperation op = operations.get(operationId);
         if (op == null || !op.registrationId().equals(connectedAs) || op.expires().isBefore(now)) {
             return DpsErrors.OPERATION_NOT_FOUND.reply("no registration operation '" + operationId + "' for '" + connectedAs + "'", now);
@@ -126,6 +142,11 @@ public final class DpsService {
     /** The current registration of a device, if it registered. */
     public java.util.Optional<RegistrationState> registration(RegistrationId id) {
         return java.util.Optional.ofNullable(registrations.get(id));
+    }
+
+    private static DpsReply throttled(Throttles.Verdict.Refuse r, Instant now) {
+        int seconds = (int) Math.max(1, Math.min(60, Math.ceil(r.retryAfterNanos() / 1e9)));
+        return DpsErrors.THROTTLED.reply("Operations are being throttled: retry after " + seconds + " s", now, OptionalInt.of(seconds));
     }
 
     private OperationId newOperationId() {

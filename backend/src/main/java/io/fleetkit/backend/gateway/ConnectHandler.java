@@ -1,5 +1,6 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.backend.throttle.Throttles;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -37,6 +38,7 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
     private final GatewayContext gateway;
     private final Function<ChannelHandlerContext, List<X509Certificate>> peerChain;
     private boolean connecting;
+    private boolean throttleChecked;
 
     ConnectHandler(GatewayContext gateway) {
         this(gateway, ConnectHandler::tlsPeerChain);
@@ -99,6 +101,19 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
         if (decision instanceof ConnectDecision.Refused r) {
             refuse(ctx, r.code(), r.reason());
             return;
+        }
+        if (decision instanceof ConnectDecision.Hub && !throttleChecked) {
+            Throttles.Verdict v = gateway.throttles().connect();
+            if (v instanceof Throttles.Verdict.Refuse) {
+                refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+                        "new connections throttled (" + gateway.throttles().profile().name() + ")");
+                return;
+            }
+            throttleChecked = true;
+            if (v instanceof Throttles.Verdict.Delay d) {
+                ctx.executor().schedule(() -> complete(ctx, decision, keepAlive), d.nanos(), TimeUnit.NANOSECONDS);
+                return;
+            }
         }
         ChannelHandler session;
         if (decision instanceof ConnectDecision.Hub h) {

@@ -2,6 +2,7 @@ package io.fleetkit.backend.gateway;
 
 import io.fleetkit.backend.dps.DpsService;
 import io.fleetkit.backend.hub.DeviceToCloudSink;
+import io.fleetkit.backend.throttle.Throttles;
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.id.RegistrationId;
 import io.netty.channel.Channel;
@@ -14,10 +15,10 @@ import java.util.concurrent.Executor;
 
 /** What the per-connection handlers share: the services, the executors, the limits. Immutable. */
 record GatewayContext(ConnectAuthorizer authorizer, HubService hub, DpsService dps, DeviceToCloudSink sink,
-                      Executor authExecutor, Clock clock, int maxPayloadBytes) {
+                      Executor authExecutor, Clock clock, int maxPayloadBytes, Throttles throttles) {
 
     ChannelHandler hubSession(DeviceId deviceId, Channel channel) {
-        return new HubSessionHandler(new HubSession(deviceId, channel), hub, sink, clock, maxPayloadBytes);
+        return new HubSessionHandler(new HubSession(deviceId, channel), hub, sink, clock, maxPayloadBytes, throttles);
     }
 
     ChannelHandler dpsSession(RegistrationId registrationId, List<X509Certificate> chain) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetkit.backend.hub.DeviceToCloudMessage;
 import io.fleetkit.backend.hub.DeviceToCloudSink;
+import io.fleetkit.backend.throttle.Throttles;
 import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.mqtt.MethodResponseTopic;
 import io.fleetkit.protocol.mqtt.TelemetryTopic;
@@ -34,6 +35,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A device's session with the hub, after {@link ConnectHandler} accepted it: the hub dialect's
@@ -53,13 +55,16 @@ final class HubSessionHandler extends ChannelInboundHandlerAdapter {
     private final DeviceToCloudSink sink;
     private final Clock clock;
     private final int maxPayloadBytes;
+    private final Throttles throttles;
 
-    HubSessionHandler(HubSession session, HubService hub, DeviceToCloudSink sink, Clock clock, int maxPayloadBytes) {
+    HubSessionHandler(HubSession session, HubService hub, DeviceToCloudSink sink, Clock clock, int maxPayloadBytes,
+                      Throttles throttles) {
         this.session = session;
         this.hub = hub;
         this.sink = sink;
         this.clock = clock;
         this.maxPayloadBytes = maxPayloadBytes;
+        this.throttles = throttles;
     }
 
     @Override
@@ -136,13 +141,14 @@ final class HubSessionHandler extends ChannelInboundHandlerAdapter {
             }
             DeviceToCloudMessage message = new DeviceToCloudMessage(session.deviceId(), t.moduleId(), t.properties(), payload,
                     clock.instant());
-            sink.accept(message).whenComplete((ok, failure) -> ctx.executor().execute(() -> {
-                if (failure != null) {
-                    LOG.warn("device {}: message not accepted, no PUBACK ({})", session.deviceId(), failure.toString());
-                } else if (qos == MqttQoS.AT_LEAST_ONCE && ctx.channel().isActive()) {
-                    ctx.writeAndFlush(MqttPackets.pubAck(packetId));
-                }
-            }));
+            Throttles.Verdict v = throttles.send();
+            if (v instanceof Throttles.Verdict.Refuse) {
+                refuse(ctx, "device-to-cloud sends throttled (" + throttles.profile().name() + ")");
+            } else if (v instanceof Throttles.Verdict.Delay d) {
+                ctx.executor().schedule(() -> deliver(ctx, message, qos, packetId), d.nanos(), TimeUnit.NANOSECONDS);
+            } else {
+                deliver(ctx, message, qos, packetId);
+            }
             return;
         }
         if (topic instanceof MethodResponseTopic r) {
@@ -159,6 +165,17 @@ final class HubSessionHandler extends ChannelInboundHandlerAdapter {
         if (qos == MqttQoS.AT_LEAST_ONCE) {
             ctx.writeAndFlush(MqttPackets.pubAck(packetId));
         }
+    }
+
+    /** Hands a message to the sink; PUBACKs once the sink has it. */
+    private void deliver(ChannelHandlerContext ctx, DeviceToCloudMessage message, MqttQoS qos, int packetId) {
+        sink.accept(message).whenComplete((ok, failure) -> ctx.executor().execute(() -> {
+            if (failure != null) {
+                LOG.warn("device {}: message not accepted, no PUBACK ({})", session.deviceId(), failure.toString());
+            } else if (qos == MqttQoS.AT_LEAST_ONCE && ctx.channel().isActive()) {
+                ctx.writeAndFlush(MqttPackets.pubAck(packetId));
+            }
+        }));
     }
 
     private void twinPatch(TwinReportedPatchTopic patch, byte[] payload) {

@@ -3,6 +3,7 @@ package io.fleetkit.backend.gateway;
 import io.fleetkit.backend.dps.DpsService;
 import io.fleetkit.backend.dps.Enrollments;
 import io.fleetkit.backend.hub.DeviceToCloudSink;
+import io.fleetkit.backend.throttle.Throttles;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -46,13 +47,13 @@ public final class MqttGateway implements AutoCloseable {
      * @throws IllegalStateException naming the address when it cannot bind (e.g. the port is taken)
      */
     public static MqttGateway start(GatewayConfig config, Enrollments enrollments, HubService hub, DpsService dps,
-                                    DeviceToCloudSink sink, Clock clock) {
+                                    DeviceToCloudSink sink, Clock clock, Throttles throttles) {
         int cores = Runtime.getRuntime().availableProcessors();
         ExecutorService auth = Executors.newFixedThreadPool(cores, new DefaultThreadFactory("fleetkit-auth", true));
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("fleetkit-accept", true), NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(cores, new DefaultThreadFactory("fleetkit-io", true), NioIoHandler.newFactory());
         ConnectAuthorizer authorizer = new ConnectAuthorizer(config.hubHostNames(), config.idScope(), enrollments, hub.registry(), clock);
-        GatewayContext context = new GatewayContext(authorizer, hub, dps, sink, auth, clock, config.maxPayloadBytes());
+        GatewayContext context = new GatewayContext(authorizer, hub, dps, sink, auth, clock, config.maxPayloadBytes(), throttles);
         try {
             Channel server = new ServerBootstrap()
                     .group(boss, workers)

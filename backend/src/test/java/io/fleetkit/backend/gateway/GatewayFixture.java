@@ -9,6 +9,8 @@ import io.fleetkit.backend.hub.InMemoryDeviceToCloudSink;
 import io.fleetkit.backend.hub.Twins;
 import io.fleetkit.backend.registry.Authentication;
 import io.fleetkit.backend.registry.InMemoryDeviceRegistry;
+import io.fleetkit.backend.throttle.ThrottleProfile;
+import io.fleetkit.backend.throttle.Throttles;
 import io.fleetkit.protocol.id.HubHostName;
 import io.fleetkit.protocol.id.IdScope;
 import io.fleetkit.protocol.id.RegistrationId;
@@ -53,7 +55,7 @@ final class GatewayFixture {
         dps = new DpsService(IdScope.DEFAULT, new HubAllocation(List.of(HubHostName.of("127.0.0.1"))), enrollments, registry, clock, 2);
         ConnectAuthorizer authorizer = new ConnectAuthorizer(List.of(HubHostName.of("127.0.0.1")), IdScope.DEFAULT, enrollments, registry, clock);
         context = new GatewayContext(authorizer, hub, dps, sink == null ? memorySink : sink, Runnable::run, clock,
-                Messages.DEVICE_TO_CLOUD_MAX_BYTES);
+                Messages.DEVICE_TO_CLOUD_MAX_BYTES, new Throttles(ThrottleProfile.OFF));
     }
 
     /** A device issued by the factory CA and present in the registry. */
