@@ -93,4 +93,21 @@ class FleetkitCommandTest {
         Run second = run("demo", "--data", data.toString(), "--devices", "4");
         assertThat(second.out()).contains("reusing the PKI").doesNotContain("issued");
     }
+
+    @Test
+    void serveStartsPrintsWhereItListensAndStops() {
+        Path dir = tmp.resolve("serve-pki");
+        run("pki", "init", "--dir", dir.toString());
+        Run serve = run("serve", "--pki", dir.toString(), "--port", "0", "--duration", "1s", "--throttle", "s1");
+        assertThat(serve.exit()).as(serve.err()).isZero();
+        assertThat(serve.out()).contains("fleetkit hub + DPS listening on 127.0.0.1:", "DPS id scope    0ne00000001",
+                "throttling      s1 (connects 100/s", "group 'factory': CA fleetkit intermediate CA", "stopping");
+        Run bad = run("serve", "--pki", dir.toString(), "--throttle", "s9");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("--throttle: throttle profile 's9' is not known; expected off, f1, s1, s2 or s3");
+        Run badDuration = run("serve", "--pki", dir.toString(), "--duration", "soon");
+        assertThat(badDuration.err()).contains("'soon' is not a duration; write it like 90s, 5m, 1h30m or 250ms");
+        Run scope = run("serve", "--pki", dir.toString(), "--id-scope", "1ne00000001");
+        assertThat(scope.err()).contains("--id-scope: invalid id scope '1ne00000001' at index 0");
+    }
 }

@@ -1,0 +1,142 @@
+package io.fleetkit.cli;
+
+import io.fleetkit.backend.EmbeddedHub;
+import io.fleetkit.backend.dps.Enrollment;
+import io.fleetkit.backend.hub.InMemoryDeviceToCloudSink;
+import io.fleetkit.backend.throttle.ThrottleProfile;
+import io.fleetkit.protocol.id.HubHostName;
+import io.fleetkit.protocol.id.IdScope;
+import io.fleetkit.protocol.pki.Certificates;
+import io.fleetkit.protocol.pki.Pem;
+import io.fleetkit.protocol.pki.PkiDirectory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** {@code fleetkit serve}: the local IoT Hub + DPS, until Ctrl-C (or --duration). */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run the local IoT Hub + Device Provisioning Service (MQTT 3.1.1 over TLS, X.509 client certificates).",
+                "DPS has a group enrollment for the PKI's intermediate CA; devices register, then connect to the hub.",
+                "Stops cleanly on Ctrl-C."})
+final class ServeCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--pki", required = true, paramLabel = "DIR", description = "a PKI made by 'fleetkit pki init'")
+    Path pki;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1", description = "address to listen on (default: ${DEFAULT-VALUE})")
+    String bind;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8883",
+            description = "port (default: ${DEFAULT-VALUE}, which the Azure SDKs dial; 0 picks a free one)")
+    int port;
+
+    @Option(names = "--hub-host", paramLabel = "NAME", split = ",", defaultValue = "127.0.0.1",
+            description = "host names of the hub that DPS assigns devices to (default: ${DEFAULT-VALUE})")
+    List<String> hubHosts;
+
+    @Option(names = "--id-scope", paramLabel = "SCOPE", defaultValue = "0ne00000001", description = "the DPS id scope (default: ${DEFAULT-VALUE})")
+    String idScope;
+
+    @Option(names = "--throttle", paramLabel = "PROFILE", defaultValue = "off",
+            description = "Azure-like throttling: off, f1, s1, s2, s3, with units as in s1x4 (default: ${DEFAULT-VALUE})")
+    String throttle;
+
+    @Option(names = "--enroll-ca", paramLabel = "PEM", description = "another CA certificate to accept devices from (repeatable)")
+    List<Path> extraCas = new ArrayList<>();
+
+    @Option(names = "--enroll-device", paramLabel = "PEM", description = "a device certificate to enroll individually (repeatable)")
+    List<Path> extraDevices = new ArrayList<>();
+
+    @Option(names = "--duration", paramLabel = "TIME", converter = DurationConverter.class,
+            description = "stop after this long, e.g. 90s or 10m (default: run until Ctrl-C)")
+    Duration duration;
+
+    @Override
+    public void run() {
+        CommandLine cli = spec.commandLine();
+        PrintWriter out = cli.getOut();
+        ThrottleProfile profile = parse(cli, "--throttle", () -> ThrottleProfile.parse(throttle));
+        IdScope scope = parse(cli, "--id-scope", () -> IdScope.of(idScope));
+        List<HubHostName> hubs = parse(cli, "--hub-host", () -> hubHosts.stream().map(HubHostName::of).toList());
+        if (port < 0 || port > 65535) {
+            throw new CommandLine.ParameterException(cli, "--port must be 0–65535, was " + port);
+        }
+        PkiDirectory dir = PkiDirectory.load(pki);
+        EmbeddedHub.Builder builder = EmbeddedHub.builder(dir).bind(bind).port(port).hubHostNames(hubs).idScope(scope).throttle(profile);
+        for (Path ca : extraCas) {
+            X509Certificate c = Pem.readCertificates(ca).get(0);
+            builder.enrollment(new Enrollment.Group(ca.getFileName().toString(), c, true));
+        }
+        for (Path device : extraDevices) {
+            builder.enrollment(Enrollment.Individual.of(Pem.readCertificates(device).get(0)));
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        try (EmbeddedHub hub = builder.start()) {
+            Thread hook = new Thread(stop::countDown, "fleetkit-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            out.printf("fleetkit hub + DPS listening on %s:%d (MQTT 3.1.1 over TLS 1.2/1.3, client certificates required)%n", bind, hub.port());
+            out.printf("  hub host names  %s%n", hubs.stream().map(HubHostName::value).toList());
+            out.printf("  DPS id scope    %s%n", scope);
+            out.printf("  throttling      %s%n", profile);
+            out.println("  trusts devices from:");
+            for (Enrollment e : hub.enrollments().all()) {
+                if (e instanceof Enrollment.Group g) {
+                    out.printf("    group '%s': CA %s (SHA-256 %s)%n", g.name(), Certificates.commonName(g.ca()),
+                            Certificates.sha256Thumbprint(g.ca()).substring(0, 16) + "…");
+                } else {
+                    out.printf("    individual '%s'%n", e.name());
+                }
+            }
+            out.printf("  server certificate %s (trust %s)%n", dir.dir().resolve("server.pem"), dir.dir().resolve("root-ca.pem"));
+            out.printf("a device registers as %s and connects as %s%n",
+                    "{idScope}/registrations/{id}/api-version=2019-03-31", hubs.get(0).value() + "/{id}/?api-version=2020-09-30");
+            out.flush();
+            long started = System.nanoTime();
+            while (true) {
+                long left = duration == null ? Long.MAX_VALUE : duration.toNanos() - (System.nanoTime() - started);
+                if (left <= 0 || stop.await(Math.min(left, TimeUnit.SECONDS.toNanos(10)), TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+                status(cli.getErr(), hub);
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the JVM is already on its way out
+            }
+            status(out, hub);
+            out.println("stopping");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void status(PrintWriter w, EmbeddedHub hub) {
+        var c = hub.throttles().counters();
+        long messages = hub.sink() instanceof InMemoryDeviceToCloudSink m ? m.accepted() : -1;
+        w.printf("devices registered %d, connected %d, messages accepted %d, throttled: connects %d delayed/%d refused, "
+                        + "sends %d/%d, DPS 429s %d%n",
+                hub.registry().count(), hub.hub().connectedCount(), messages, c.connectsDelayed(), c.connectsRefused(),
+                c.sendsDelayed(), c.sendsRefused(), c.dpsThrottled());
+        w.flush();
+    }
+
+    private static <T> T parse(CommandLine cli, String option, java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, option + ": " + e.getMessage());
+        }
+    }
+}
