@@ -128,7 +128,9 @@ final class DpsSessionHandler extends ChannelInboundHandlerAdapter {
                     String topic = new DpsResponseTopic(reply.status(), rid, reply.retryAfterSeconds()).format();
                     ctx.writeAndFlush(MqttPackets.publish(ctx.alloc(), topic, MqttQoS.AT_MOST_ONCE, 0, reply.body()));
                 }
-                if (reply.status() >= 400) {
+                if (reply.status() == 429) {
+                    LOG.debug("DPS registration {}: throttled", registrationId); // counted; a burst would flood the log
+                } else if (reply.status() >= 400) {
                     LOG.info("DPS registration {}: {} {}", registrationId, reply.status(), reply.bodyText());
                 }
             });

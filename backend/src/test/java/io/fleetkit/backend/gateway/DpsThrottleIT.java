@@ -84,9 +84,12 @@ class DpsThrottleIT {
     static String registerHonouringRetryAfter(EmbeddedHub hub, PkiDirectory pki, DeviceIdentity d, CountDownLatch ready,
                                               CountDownLatch go, AtomicInteger throttled) throws Exception {
         try (PahoDevice p = new PahoDevice(hub.port(), d.registrationId().value())) {
-            p.connect(DpsUsername.of(IdScope.DEFAULT, d.registrationId()).format(), TlsContexts.forDevice(d, pki.trustAnchors()));
-            p.client().subscribe("$dps/registrations/res/#", 0);
-            ready.countDown();
+            try {
+                p.connect(DpsUsername.of(IdScope.DEFAULT, d.registrationId()).format(), TlsContexts.forDevice(d, pki.trustAnchors()));
+                p.client().subscribe("$dps/registrations/res/#", 0);
+            } finally {
+                ready.countDown(); // a device that could not connect must not hold the others back; its result reports it
+            }
             go.await();
             int rid = 0;
             String operationId = null;

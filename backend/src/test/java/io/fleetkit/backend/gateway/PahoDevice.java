@@ -52,7 +52,7 @@ final class PahoDevice implements AutoCloseable {
         o.setSocketFactory(tls.getSocketFactory());
         o.setCleanSession(true);
         o.setKeepAliveInterval(30);
-        o.setConnectionTimeout(10);
+        o.setConnectionTimeout(60); // a burst of a thousand TLS handshakes on two cores takes a while
         o.setAutomaticReconnect(false);
         client.connect(o);
     }
