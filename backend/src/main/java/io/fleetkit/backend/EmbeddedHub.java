@@ -86,6 +86,11 @@ public final class EmbeddedHub implements AutoCloseable {
         return gateway.port();
     }
 
+    /** The DPS-only port, or -1 when none was configured. */
+    public int dpsPort() {
+        return gateway.dpsPort();
+    }
+
     public GatewayConfig config() {
         return config;
     }
@@ -100,6 +105,7 @@ public final class EmbeddedHub implements AutoCloseable {
         private final PkiDirectory pki;
         private String bindAddress = "127.0.0.1";
         private int port = GatewayConfig.DEFAULT_PORT;
+        private int dpsPort = -1;
         private List<HubHostName> hubHostNames = List.of(HubHostName.of("127.0.0.1"));
         private IdScope idScope = IdScope.DEFAULT;
         private DeviceToCloudSink sink;
@@ -121,6 +127,12 @@ public final class EmbeddedHub implements AutoCloseable {
         /** 8883 by default (what the Azure SDKs dial); 0 for a free port. */
         public Builder port(int port) {
             this.port = port;
+            return this;
+        }
+
+        /** A second port that serves DPS only (0 for a free one); by default the main port serves both dialects. */
+        public Builder dpsPort(int port) {
+            this.dpsPort = port;
             return this;
         }
 
@@ -176,7 +188,7 @@ public final class EmbeddedHub implements AutoCloseable {
             Throttles throttles = new Throttles(throttle);
             DpsService dps = new DpsService(idScope, new HubAllocation(hubHostNames), enrollments, reg, clock, retryAfterSeconds, throttles);
             GatewayConfig config = new GatewayConfig(bindAddress, port, hubHostNames, idScope, pki.server(),
-                    Messages.DEVICE_TO_CLOUD_MAX_BYTES);
+                    Messages.DEVICE_TO_CLOUD_MAX_BYTES, dpsPort);
             MqttGateway gateway = MqttGateway.start(config, enrollments, hub, dps, s, clock, throttles);
             return new EmbeddedHub(gateway, hub, dps, enrollments, s, config, throttles);
         }

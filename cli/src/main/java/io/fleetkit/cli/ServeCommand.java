@@ -41,6 +41,10 @@ final class ServeCommand implements Runnable {
             description = "port (default: ${DEFAULT-VALUE}, which the Azure SDKs dial; 0 picks a free one)")
     int port;
 
+    @Option(names = "--dps-port", paramLabel = "PORT",
+            description = "also serve DPS alone on this port (default: DPS shares the main port, told apart by the username)")
+    Integer dpsPort;
+
     @Option(names = "--hub-host", paramLabel = "NAME", split = ",", defaultValue = "127.0.0.1",
             description = "host names of the hub that DPS assigns devices to (default: ${DEFAULT-VALUE})")
     List<String> hubHosts;
@@ -72,8 +76,12 @@ final class ServeCommand implements Runnable {
         if (port < 0 || port > 65535) {
             throw new CommandLine.ParameterException(cli, "--port must be 0–65535, was " + port);
         }
+        if (dpsPort != null && (dpsPort < 0 || dpsPort > 65535)) {
+            throw new CommandLine.ParameterException(cli, "--dps-port must be 0–65535, was " + dpsPort);
+        }
         PkiDirectory dir = PkiDirectory.load(pki);
-        EmbeddedHub.Builder builder = EmbeddedHub.builder(dir).bind(bind).port(port).hubHostNames(hubs).idScope(scope).throttle(profile);
+        EmbeddedHub.Builder builder = EmbeddedHub.builder(dir).bind(bind).port(port).hubHostNames(hubs).idScope(scope).throttle(profile)
+                .dpsPort(dpsPort == null ? -1 : dpsPort);
         for (Path ca : extraCas) {
             X509Certificate c = Pem.readCertificates(ca).get(0);
             builder.enrollment(new Enrollment.Group(ca.getFileName().toString(), c, true));
@@ -86,6 +94,9 @@ final class ServeCommand implements Runnable {
             Thread hook = new Thread(stop::countDown, "fleetkit-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             out.printf("fleetkit hub + DPS listening on %s:%d (MQTT 3.1.1 over TLS 1.2/1.3, client certificates required)%n", bind, hub.port());
+            if (hub.dpsPort() >= 0) {
+                out.printf("  DPS only also on %s:%d%n", bind, hub.dpsPort());
+            }
             out.printf("  hub host names  %s%n", hubs.stream().map(HubHostName::value).toList());
             out.printf("  DPS id scope    %s%n", scope);
             out.printf("  throttling      %s%n", profile);

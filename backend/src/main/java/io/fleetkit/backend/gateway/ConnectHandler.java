@@ -102,6 +102,10 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
             refuse(ctx, r.code(), r.reason());
             return;
         }
+        if (decision instanceof ConnectDecision.Hub && gateway.dpsOnly()) {
+            refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD, "this port serves DPS only");
+            return;
+        }
         if (decision instanceof ConnectDecision.Hub && !throttleChecked) {
             Throttles.Verdict v = gateway.throttles().connect();
             if (v instanceof Throttles.Verdict.Refuse) {

@@ -17,9 +17,10 @@ import java.util.Objects;
  * @param idScope          the DPS id scope; registrations under another scope are refused
  * @param serverCredential the TLS server key and chain
  * @param maxPayloadBytes  the largest PUBLISH payload (IoT Hub: 256 KB)
+ * @param dpsPort          a second port that serves DPS only, or -1 for none (the main port serves both dialects)
  */
 public record GatewayConfig(String bindAddress, int port, List<HubHostName> hubHostNames, IdScope idScope,
-                            Credential serverCredential, int maxPayloadBytes) {
+                            Credential serverCredential, int maxPayloadBytes, int dpsPort) {
     public static final int DEFAULT_PORT = 8883;
 
     public GatewayConfig {
@@ -33,6 +34,9 @@ public record GatewayConfig(String bindAddress, int port, List<HubHostName> hubH
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port: must be 0–65535, was " + port);
         }
+        if (dpsPort < -1 || dpsPort > 65535) {
+            throw new IllegalArgumentException("dpsPort: must be 0–65535, or -1 for none, was " + dpsPort);
+        }
         if (maxPayloadBytes < 1) {
             throw new IllegalArgumentException("maxPayloadBytes: must be positive");
         }
@@ -41,6 +45,6 @@ public record GatewayConfig(String bindAddress, int port, List<HubHostName> hubH
     /** Loopback, the given port, hub name 127.0.0.1, the default id scope, IoT Hub's 256 KB limit. */
     public static GatewayConfig local(Credential server, int port) {
         return new GatewayConfig("127.0.0.1", port, List.of(HubHostName.of("127.0.0.1")), IdScope.DEFAULT, server,
-                Messages.DEVICE_TO_CLOUD_MAX_BYTES);
+                Messages.DEVICE_TO_CLOUD_MAX_BYTES, -1);
     }
 }

@@ -15,7 +15,12 @@ import java.util.concurrent.Executor;
 
 /** What the per-connection handlers share: the services, the executors, the limits. Immutable. */
 record GatewayContext(ConnectAuthorizer authorizer, HubService hub, DpsService dps, DeviceToCloudSink sink,
-                      Executor authExecutor, Clock clock, int maxPayloadBytes, Throttles throttles) {
+                      Executor authExecutor, Clock clock, int maxPayloadBytes, Throttles throttles, boolean dpsOnly) {
+
+    /** The same services for a listener that serves DPS only. */
+    GatewayContext forDpsOnly() {
+        return new GatewayContext(authorizer, hub, dps, sink, authExecutor, clock, maxPayloadBytes, throttles, true);
+    }
 
     ChannelHandler hubSession(DeviceId deviceId, Channel channel) {
         return new HubSessionHandler(new HubSession(deviceId, channel), hub, sink, clock, maxPayloadBytes, throttles);

@@ -154,6 +154,7 @@ final class HubSessionHandler extends ChannelInboundHandlerAdapter {
         if (topic instanceof MethodResponseTopic r) {
             hub.methodResponse(session.deviceId(), r.requestId(), r.status(), payload);
         } else if (topic instanceof TwinGetTopic g) {
+            LOG.debug("device {}: twin GET $rid={}", session.deviceId(), g.requestId());
             byte[] twin = hub.twin(session.deviceId()).toJson().toString().getBytes(StandardCharsets.UTF_8);
             reply(new TwinResponseTopic(200, g.requestId(), OptionalLong.empty()).format(), twin);
         } else if (topic instanceof TwinReportedPatchTopic patch) {
@@ -197,6 +198,8 @@ final class HubSessionHandler extends ChannelInboundHandlerAdapter {
     private void reply(String topic, byte[] payload) {
         if (session.isSubscribed(TopicFilter.Fixed.TWIN_RESPONSES)) {
             session.publish(topic, MqttQoS.AT_MOST_ONCE, payload);
+        } else {
+            LOG.info("device {}: twin answer '{}' dropped: not subscribed to $iothub/twin/res/#", session.deviceId(), topic);
         }
     }
 

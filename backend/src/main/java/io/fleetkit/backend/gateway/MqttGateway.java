@@ -33,12 +33,14 @@ public final class MqttGateway implements AutoCloseable {
     private final EventLoopGroup workers;
     private final ExecutorService authExecutor;
     private final Channel server;
+    private final Channel dpsServer;
 
-    private MqttGateway(EventLoopGroup boss, EventLoopGroup workers, ExecutorService authExecutor, Channel server) {
+    private MqttGateway(EventLoopGroup boss, EventLoopGroup workers, ExecutorService authExecutor, Channel server, Channel dpsServer) {
         this.boss = boss;
         this.workers = workers;
         this.authExecutor = authExecutor;
         this.server = server;
+        this.dpsServer = dpsServer;
     }
 
     /**
@@ -53,28 +55,47 @@ public final class MqttGateway implements AutoCloseable {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("fleetkit-accept", true), NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(cores, new DefaultThreadFactory("fleetkit-io", true), NioIoHandler.newFactory());
         ConnectAuthorizer authorizer = new ConnectAuthorizer(config.hubHostNames(), config.idScope(), enrollments, hub.registry(), clock);
-        GatewayContext context = new GatewayContext(authorizer, hub, dps, sink, auth, clock, config.maxPayloadBytes(), throttles);
+        GatewayContext context = new GatewayContext(authorizer, hub, dps, sink, auth, clock, config.maxPayloadBytes(), throttles, false);
+        var tls = ServerTls.context(config.serverCredential());
+        Channel server = null;
         try {
-            Channel server = new ServerBootstrap()
-                    .group(boss, workers)
-                    .channel(NioServerSocketChannel.class)
-                    .option(ChannelOption.SO_BACKLOG, 4096)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new GatewayChannelInitializer(ServerTls.context(config.serverCredential()), context))
-                    .bind(config.bindAddress(), config.port())
-                    .syncUninterruptibly()
-                    .channel();
-            MqttGateway gateway = new MqttGateway(boss, workers, auth, server);
+            server = bind(boss, workers, new GatewayChannelInitializer(tls, context), config.bindAddress(), config.port());
+            Channel dpsServer = config.dpsPort() < 0 ? null
+                    : bind(boss, workers, new GatewayChannelInitializer(tls, context.forDpsOnly()), config.bindAddress(), config.dpsPort());
+            MqttGateway gateway = new MqttGateway(boss, workers, auth, server, dpsServer);
             LOG.info("listening on {} (MQTT 3.1.1 over TLS: hub {} and DPS scope {})", gateway.address(), config.hubHostNames(),
                     config.idScope());
+            if (dpsServer != null) {
+                LOG.info("listening on {} for DPS only", dpsServer.localAddress());
+            }
             return gateway;
         } catch (RuntimeException e) {
+            if (server != null) {
+                server.close();
+            }
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             auth.shutdownNow();
             throw new IllegalStateException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage(), e);
         }
+    }
+
+    private static Channel bind(EventLoopGroup boss, EventLoopGroup workers, GatewayChannelInitializer init, String address, int port) {
+        return new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(init)
+                .bind(address, port)
+                .syncUninterruptibly()
+                .channel();
+    }
+
+    /** The DPS-only port, or -1 when none is configured. */
+    public int dpsPort() {
+        return dpsServer == null ? -1 : ((InetSocketAddress) dpsServer.localAddress()).getPort();
     }
 
     public InetSocketAddress address() {
@@ -89,6 +110,9 @@ public final class MqttGateway implements AutoCloseable {
     @Override
     public void close() {
         server.close().syncUninterruptibly();
+        if (dpsServer != null) {
+            dpsServer.close().syncUninterruptibly();
+        }
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         authExecutor.shutdownNow();

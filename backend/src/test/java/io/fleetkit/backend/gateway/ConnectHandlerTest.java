@@ -96,4 +96,18 @@ class ConnectHandlerTest {
         assertThat(connAck(ch)).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
         assertThat(ch.isActive()).isFalse();
     }
+
+    @Test
+    void aDpsOnlyListenerRefusesHubConnections() {
+        DeviceIdentity d = f.registeredDevice("dev-5");
+        EmbeddedChannel ch = new EmbeddedChannel(new ConnectHandler(f.context.forDpsOnly(), ctx -> d.credential().chain()),
+                GatewayExceptionHandler.INSTANCE);
+        ch.writeInbound(GatewayFixture.connect("dev-5", HubUsername.of(HubHostName.of("127.0.0.1"), d.deviceId(), null).format(), 60));
+        assertThat(connAck(ch)).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
+        EmbeddedChannel dps = new EmbeddedChannel(new ConnectHandler(f.context.forDpsOnly(), ctx -> d.credential().chain()),
+                GatewayExceptionHandler.INSTANCE);
+        dps.writeInbound(GatewayFixture.connect("dev-5", DpsUsername.of(IdScope.DEFAULT, RegistrationId.of("dev-5")).format(), 0));
+        assertThat(connAck(dps)).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        dps.finishAndReleaseAll();
+    }
 }

@@ -55,7 +55,7 @@ final class GatewayFixture {
         dps = new DpsService(IdScope.DEFAULT, new HubAllocation(List.of(HubHostName.of("127.0.0.1"))), enrollments, registry, clock, 2);
         ConnectAuthorizer authorizer = new ConnectAuthorizer(List.of(HubHostName.of("127.0.0.1")), IdScope.DEFAULT, enrollments, registry, clock);
         context = new GatewayContext(authorizer, hub, dps, sink == null ? memorySink : sink, Runnable::run, clock,
-                Messages.DEVICE_TO_CLOUD_MAX_BYTES, new Throttles(ThrottleProfile.OFF));
+                Messages.DEVICE_TO_CLOUD_MAX_BYTES, new Throttles(ThrottleProfile.OFF), false);
     }
 
     /** A device issued by the factory CA and present in the registry. */

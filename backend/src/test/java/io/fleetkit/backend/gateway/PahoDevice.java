@@ -46,10 +46,14 @@ final class PahoDevice implements AutoCloseable {
     }
 
     void connect(String username, SSLContext tls) throws MqttException {
+        connect(username, tls.getSocketFactory());
+    }
+
+    void connect(String username, javax.net.ssl.SSLSocketFactory tls) throws MqttException {
         MqttConnectOptions o = new MqttConnectOptions();
         o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         o.setUserName(username);
-        o.setSocketFactory(tls.getSocketFactory());
+        o.setSocketFactory(tls);
         o.setCleanSession(true);
         o.setKeepAliveInterval(30);
         o.setConnectionTimeout(60); // a burst of a thousand TLS handshakes on two cores takes a while

@@ -164,4 +164,85 @@ class PahoLifecycleIT {
         }
         assertThat(hub.hub().isConnected(id)).isFalse();
     }
+
+    @Test
+    void tls12ClientsAndASeparateDpsPort() throws Exception {
+        try (EmbeddedHub split = EmbeddedHub.builder(pki).port(0).dpsPort(0).start()) {
+            DeviceIdentity device = ISSUER.issueDevice(pki.intermediate(), RegistrationId.of("paho-tls12"), KeyAlgorithm.EC_P256);
+            SSLContext tls12 = tls(device);
+            javax.net.ssl.SSLSocketFactory only12 = new TlsVersionSocketFactory(tls12.getSocketFactory(), "TLSv1.2");
+            try (PahoDevice d = new PahoDevice(split.dpsPort(), device.registrationId().value())) {
+                d.connect(DpsUsername.of(IdScope.DEFAULT, device.registrationId()).format(), only12);
+                d.client().subscribe("$dps/registrations/res/#", 1);
+                d.publish("$dps/registrations/PUT/iotdps-register/?$rid=1", "{\"registrationId\":\"paho-tls12\"}", 0);
+                assertThat(d.awaitTopic("$dps/registrations/res/").topic()).startsWith("$dps/registrations/res/202/");
+            }
+            try (PahoDevice d = new PahoDevice(split.port(), device.deviceId().value())) {
+                d.connect(HubUsername.of(HubHostName.of("127.0.0.1"), device.deviceId(), null).format(), only12);
+                assertThat(split.hub().isConnected(device.deviceId())).isTrue();
+            }
+            try (PahoDevice d = new PahoDevice(split.dpsPort(), device.deviceId().value())) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                                d.connect(HubUsername.of(HubHostName.of("127.0.0.1"), device.deviceId(), null).format(), tls12))
+                        .as("the DPS-only port refuses the hub dialect")
+                        .isInstanceOf(org.eclipse.paho.client.mqttv3.MqttException.class);
+            }
+        }
+    }
+
+    /** Restricts the sockets Paho opens to one TLS version. */
+    static final class TlsVersionSocketFactory extends javax.net.ssl.SSLSocketFactory {
+        private final javax.net.ssl.SSLSocketFactory delegate;
+        private final String version;
+
+        TlsVersionSocketFactory(javax.net.ssl.SSLSocketFactory delegate, String version) {
+            this.delegate = delegate;
+            this.version = version;
+        }
+
+        private java.net.Socket only(java.net.Socket s) {
+            ((javax.net.ssl.SSLSocket) s).setEnabledProtocols(new String[]{version});
+            return s;
+        }
+
+        @Override
+        public String[] getDefaultCipherSuites() {
+            return delegate.getDefaultCipherSuites();
+        }
+
+        @Override
+        public String[] getSupportedCipherSuites() {
+            return delegate.getSupportedCipherSuites();
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.Socket s, String host, int port, boolean autoClose) throws java.io.IOException {
+            return only(delegate.createSocket(s, host, port, autoClose));
+        }
+
+        @Override
+        public java.net.Socket createSocket() throws java.io.IOException {
+            return only(delegate.createSocket());
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port) throws java.io.IOException {
+            return only(delegate.createSocket(host, port));
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port, java.net.InetAddress local, int localPort) throws java.io.IOException {
+            return only(delegate.createSocket(host, port, local, localPort));
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress host, int port) throws java.io.IOException {
+            return only(delegate.createSocket(host, port));
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress address, int port, java.net.InetAddress local, int localPort) throws java.io.IOException {
+            return only(delegate.createSocket(address, port, local, localPort));
+        }
+    }
 }
