@@ -90,8 +90,17 @@ final class ServeCommand implements Runnable {
             builder.enrollment(Enrollment.Individual.of(Pem.readCertificates(device).get(0)));
         }
         CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        // Ctrl-C: the hook asks the main thread to stop and waits until it has closed the hub cleanly
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                stopped.await(15, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "fleetkit-shutdown");
         try (EmbeddedHub hub = builder.start()) {
-            Thread hook = new Thread(stop::countDown, "fleetkit-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             out.printf("fleetkit hub + DPS listening on %s:%d (MQTT 3.1.1 over TLS 1.2/1.3, client certificates required)%n", bind, hub.port());
             if (hub.dpsPort() >= 0) {
@@ -128,8 +137,13 @@ final class ServeCommand implements Runnable {
             }
             status(out, hub);
             out.println("stopping");
+            out.flush();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            out.println("stopped");
+            out.flush();
+            stopped.countDown();
         }
     }
 

@@ -69,14 +69,15 @@ public final class MqttGateway implements AutoCloseable {
                 LOG.info("listening on {} for DPS only", dpsServer.localAddress());
             }
             return gateway;
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows the bind's checked exception unchecked
             if (server != null) {
                 server.close();
             }
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             auth.shutdownNow();
-            throw new IllegalStateException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage(), e);
+            String hint = e instanceof java.net.BindException ? " (is another fleetkit serve or MQTT broker using the port?)" : "";
+            throw new IllegalStateException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage() + hint, e);
         }
     }
 
