@@ -1,7 +1,7 @@
 package io.fleetkit.backend.gateway;
 
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.ssl.SslContext;
@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * tls → connect-timeout → mqtt-decoder → mqtt-encoder → connect (then: keep-alive, session) → errors
  * </pre>
  */
-final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> {
+final class GatewayChannelInitializer extends ChannelInitializer<Channel> {
     /** A client must finish the TLS handshake and send CONNECT within this time. */
     static final int CONNECT_TIMEOUT_SECONDS = 30;
     /** The name of that handler, which {@link ConnectHandler} removes once a session starts. */
@@ -32,7 +32,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     }
 
     @Override
-    protected void initChannel(SocketChannel ch) {
+    protected void initChannel(Channel ch) {
         ch.pipeline()
                 .addLast("tls", tls.newHandler(ch.alloc()))
                 .addLast(CONNECT_TIMEOUT, new ReadTimeoutHandler(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS))
