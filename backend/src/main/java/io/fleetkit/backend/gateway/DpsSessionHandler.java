@@ -12,15 +12,11 @@ import io.fleetkit.protocol.mqtt.TopicFilter;
 import io.fleetkit.protocol.id.RequestId;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +31,7 @@ import java.util.function.Supplier;
  * and status requests, receive the answers. Requests go to {@link DpsService} on the auth
  * executor (attestation validates signatures); answers come back on the event loop.
  */
-final class DpsSessionHandler extends ChannelInboundHandlerAdapter {
+final class DpsSessionHandler extends MqttSessionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(DpsSessionHandler.class);
 
     private final RegistrationId registrationId;
@@ -51,38 +47,22 @@ final class DpsSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            LOG.info("DPS registration {}: keep-alive expired; closing", registrationId);
-            ctx.close();
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
+    protected String who() {
+        return "DPS registration " + registrationId;
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        try {
-            MqttMessage m = (MqttMessage) msg;
-            if (m.decoderResult().isFailure()) {
-                refuse(ctx, "malformed MQTT packet: " + m.decoderResult().cause().getMessage());
-                return;
-            }
-            switch (m.fixedHeader().messageType()) {
-                case PUBLISH -> publish(ctx, (MqttPublishMessage) m);
-                case SUBSCRIBE -> subscribe(ctx, (MqttSubscribeMessage) m);
-                case UNSUBSCRIBE -> ctx.writeAndFlush(MqttPackets.unsubAck(((MqttUnsubscribeMessage) m).variableHeader().messageId()));
-                case PINGREQ -> ctx.writeAndFlush(MqttPackets.pingResp());
-                case PUBACK -> { }
-                case DISCONNECT -> ctx.close();
-                default -> refuse(ctx, "unexpected " + m.fixedHeader().messageType() + " packet");
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);
-        }
+    protected Logger log() {
+        return LOG;
     }
 
-    private void subscribe(ChannelHandlerContext ctx, MqttSubscribeMessage s) {
+    @Override
+    protected void unsubscribe(ChannelHandlerContext ctx, MqttUnsubscribeMessage u) {
+        ctx.writeAndFlush(MqttPackets.unsubAck(u.variableHeader().messageId()));
+    }
+
+    @Override
+    protected void subscribe(ChannelHandlerContext ctx, MqttSubscribeMessage s) {
         List<Integer> granted = new ArrayList<>();
         for (MqttTopicSubscription sub : s.payload().topicSubscriptions()) {
             boolean ok = sub.topicName().equals(TopicFilter.Fixed.DPS_RESPONSES.format());
@@ -94,7 +74,8 @@ final class DpsSessionHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(MqttPackets.subAck(s.variableHeader().messageId(), granted));
     }
 
-    private void publish(ChannelHandlerContext ctx, MqttPublishMessage p) {
+    @Override
+    protected void publish(ChannelHandlerContext ctx, MqttPublishMessage p) {
         String topicName = p.variableHeader().topicName();
         if (p.fixedHeader().qosLevel() == MqttQoS.EXACTLY_ONCE) {
             refuse(ctx, "QoS 2 is not supported");
@@ -135,10 +116,5 @@ final class DpsSessionHandler extends ChannelInboundHandlerAdapter {
                 }
             });
         });
-    }
-
-    private void refuse(ChannelHandlerContext ctx, String reason) {
-        LOG.warn("DPS registration {} disconnected: {}", registrationId, reason);
-        ctx.close();
     }
 }

@@ -16,16 +16,12 @@ import io.fleetkit.protocol.mqtt.TwinReportedPatchTopic;
 import io.fleetkit.protocol.mqtt.TwinResponseTopic;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Event loop only. Payloads are copied out of Netty's buffers here; nothing past this handler
  * sees a ByteBuf.
  */
-final class HubSessionHandler extends ChannelInboundHandlerAdapter {
+final class HubSessionHandler extends MqttSessionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(HubSessionHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -81,39 +77,22 @@ final class HubSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            LOG.info("device {}: keep-alive expired (nothing received for 1.5 × keep-alive); closing", session.deviceId());
-            ctx.close();
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
+    protected String who() {
+        return "device " + session.deviceId();
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        try {
-            MqttMessage m = (MqttMessage) msg;
-            if (m.decoderResult().isFailure()) {
-                refuse(ctx, "malformed MQTT packet: " + m.decoderResult().cause().getMessage());
-                return;
-            }
-            hub.registry().activity(session.deviceId(), clock.instant());
-            switch (m.fixedHeader().messageType()) {
-                case PUBLISH -> publish(ctx, (MqttPublishMessage) m);
-                case SUBSCRIBE -> subscribe(ctx, (MqttSubscribeMessage) m);
-                case UNSUBSCRIBE -> unsubscribe(ctx, (MqttUnsubscribeMessage) m);
-                case PINGREQ -> ctx.writeAndFlush(MqttPackets.pingResp());
-                case PUBACK -> { } // a cloud-to-device message arrived
-                case DISCONNECT -> ctx.close();
-                default -> refuse(ctx, "unexpected " + m.fixedHeader().messageType() + " packet");
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);
-        }
+    protected Logger log() {
+        return LOG;
     }
 
-    private void publish(ChannelHandlerContext ctx, MqttPublishMessage p) {
+    @Override
+    protected void activity() {
+        hub.registry().activity(session.deviceId(), clock.instant());
+    }
+
+    @Override
+    protected void publish(ChannelHandlerContext ctx, MqttPublishMessage p) {
         String topicName = p.variableHeader().topicName();
         MqttQoS qos = p.fixedHeader().qosLevel();
         if (qos == MqttQoS.EXACTLY_ONCE) {
@@ -203,7 +182,8 @@ final class HubSessionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void subscribe(ChannelHandlerContext ctx, MqttSubscribeMessage s) {
+    @Override
+    protected void subscribe(ChannelHandlerContext ctx, MqttSubscribeMessage s) {
         List<Integer> granted = new ArrayList<>();
         boolean devicebound = false;
         for (MqttTopicSubscription sub : s.payload().topicSubscriptions()) {
@@ -236,7 +216,8 @@ final class HubSessionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void unsubscribe(ChannelHandlerContext ctx, MqttUnsubscribeMessage u) {
+    @Override
+    protected void unsubscribe(ChannelHandlerContext ctx, MqttUnsubscribeMessage u) {
         for (String text : u.payload().topics()) {
             TopicFilter f = allowed(text);
             if (f != null) {
@@ -244,10 +225,5 @@ final class HubSessionHandler extends ChannelInboundHandlerAdapter {
             }
         }
         ctx.writeAndFlush(MqttPackets.unsubAck(((MqttMessageIdVariableHeader) u.variableHeader()).messageId()));
-    }
-
-    private void refuse(ChannelHandlerContext ctx, String reason) {
-        LOG.warn("device {} disconnected: {}", session.deviceId(), reason);
-        ctx.close();
     }
 }
