@@ -175,14 +175,14 @@ class RefusalsIT {
         DeviceIdentity d = registered("pub-001");
         PahoDevice p = connectHub(d);
         try {
-            p.publish("devices/good-001/messages/events/type=telemetry", "{}", 0);
+            p.publishExpectingDisconnect("devices/good-001/messages/events/type=telemetry", "{}", 0);
             awaitDisconnected(p);
         } finally {
             p.client().close(true);
         }
         PahoDevice q = connectHub(d);
         try {
-            q.publish("$iothub/methods/POST/reboot/?$rid=1", "{}", 0);
+            q.publishExpectingDisconnect("$iothub/methods/POST/reboot/?$rid=1", "{}", 0);
             awaitDisconnected(q);
         } finally {
             q.client().close(true);
@@ -194,7 +194,7 @@ class RefusalsIT {
         DeviceIdentity d = registered("big-001");
         PahoDevice p = connectHub(d);
         try {
-            p.publish("devices/big-001/messages/events/type=telemetry", "x".repeat(256 * 1024 + 1), 0);
+            p.publishExpectingDisconnect("devices/big-001/messages/events/type=telemetry", "x".repeat(256 * 1024 + 1), 0);
             awaitDisconnected(p);
         } finally {
             p.client().close(true);
