@@ -1,0 +1,488 @@
+package io.fleetkit.firmware;
+
+import io.fleetkit.firmware.Action.Link;
+import io.fleetkit.protocol.ProtocolException;
+import io.fleetkit.protocol.dps.DpsCodecs;
+import io.fleetkit.protocol.dps.RegisterRequest;
+import io.fleetkit.protocol.dps.RegistrationOperation;
+import io.fleetkit.protocol.dps.RegistrationStatus;
+import io.fleetkit.protocol.id.DeviceId;
+import io.fleetkit.protocol.id.HubHostName;
+import io.fleetkit.protocol.id.OperationId;
+import io.fleetkit.protocol.id.RequestId;
+import io.fleetkit.protocol.message.DeviceMessage;
+import io.fleetkit.protocol.message.DeviceMessageCodec;
+import io.fleetkit.protocol.message.DeviceMessageTopics;
+import io.fleetkit.protocol.message.Lifecycle;
+import io.fleetkit.protocol.message.LifecycleEvent;
+import io.fleetkit.protocol.message.LifecycleEvent.ResetReason;
+import io.fleetkit.protocol.message.Presence;
+import io.fleetkit.protocol.message.Telemetry;
+import io.fleetkit.protocol.mqtt.DpsOperationStatusTopic;
+import io.fleetkit.protocol.mqtt.DpsRegisterTopic;
+import io.fleetkit.protocol.mqtt.DpsResponseTopic;
+import io.fleetkit.protocol.mqtt.DpsUsername;
+import io.fleetkit.protocol.mqtt.HubUsername;
+import io.fleetkit.protocol.mqtt.MethodRequestTopic;
+import io.fleetkit.protocol.mqtt.MethodResponseTopic;
+import io.fleetkit.protocol.mqtt.Topic;
+import io.fleetkit.protocol.mqtt.TopicFilter;
+import io.fleetkit.protocol.testport.TestPortMessage.LedMode;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.random.RandomGenerator;
+
+/**
+ * The device firmware, sans-IO: a deterministic state machine that takes {@link Event}s and
+ * returns {@link Action}s. It owns no socket, thread or clock: time comes with each event and
+ * randomness (backoff jitter, method error rates) from the injected generator, so a run with the
+ * same seed and events is the same run, and tests need no sleeps.
+ *
+ * <p>Lifecycle: boot → provisioning through DPS (register, poll honouring retry-after, 429 with
+ * exponential backoff and jitter), the assignment cached in non-volatile state so a reboot goes
+ * straight to the hub → connecting → online (subscribe to methods and cloud-to-device, a
+ * lifecycle boot message, telemetry on the model's interval with increasing sequence numbers,
+ * QoS 1 with un-acknowledged messages sent again after a reconnect) → on losing the hub, retry
+ * the same hub for {@link FirmwareConfig#sameHubRetry()}, then provision again. A reboot keeps
+ * what is in flash ({@link NonVolatileState}) and loses what is in RAM, un-acknowledged messages included.
+ *
+ * <p>Not thread-safe: one caller at a time (the device's event loop or test).
+ */
+public final class Firmware {
+    static final String FIRMWARE_CLIENT = "fleetkit-firmware/1.0";
+
+    private final FirmwareConfig config;
+    private final Hardware hardware;
+    private final RandomGenerator random;
+    private final MethodOverrides overrides;
+    private final MethodResponder responder;
+    private final DeviceId deviceId;
+
+    private NonVolatileState nv;
+    private LifecycleState state = LifecycleState.OFF;
+    private Link link;
+    private int failures;
+    private Instant hubLostAt;
+    private Instant bootedAt;
+    private ResetReason resetReason = ResetReason.POWER_ON;
+    private boolean bootAnnounced;
+    private int nextPacketId = 1;
+    private int subscribePacketId;
+    // DPS exchange
+    private int dpsRid;
+    private OperationId operationId;
+    // QoS 1 publishes the hub has not acknowledged, by packet id, oldest first
+    private final Map<Integer, Action.Publish> unacked = new LinkedHashMap<>();
+    // the claim window
+    private String claimNonce;
+    // delayed method answers, earliest first
+    private final PriorityQueue<DelayedReply> replies = new PriorityQueue<>();
+    private long messagesSent;
+    private long messagesAcked;
+
+    private record DelayedReply(Instant due, Action.Publish publish) implements Comparable<DelayedReply> {
+        @Override
+        public int compareTo(DelayedReply o) {
+            return due.compareTo(o.due);
+        }
+    }
+
+    public Firmware(FirmwareConfig config, Hardware hardware, NonVolatileState stored, MethodOverrides overrides, RandomGenerator random) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.hardware = Objects.requireNonNull(hardware, "hardware");
+        this.nv = Objects.requireNonNull(stored, "stored");
+        this.overrides = Objects.requireNonNull(overrides, "overrides");
+        this.random = Objects.requireNonNull(random, "random");
+        this.responder = new MethodResponder(config.model());
+        this.deviceId = config.registrationId().toDeviceId();
+    }
+
+    public LifecycleState state() {
+        return state;
+    }
+
+    public NonVolatileState nonVolatileState() {
+        return nv;
+    }
+
+    public DeviceId deviceId() {
+        return deviceId;
+    }
+
+    /** QoS 1 messages sent and not yet acknowledged. */
+    public int unacknowledged() {
+        return unacked.size();
+    }
+
+    public long messagesSent() {
+        return messagesSent;
+    }
+
+    public long messagesAcknowledged() {
+        return messagesAcked;
+    }
+
+    /** Handles one event at {@code now}; returns what to do, in order. */
+    public List<Action> handle(Event event, Instant now) {
+        List<Action> out = new ArrayList<>(4);
+        if (state == LifecycleState.GAVE_UP && !(event instanceof Event.Boot)) {
+            return out;
+        }
+        if (event instanceof Event.Boot) {
+            boot(now, out);
+        } else if (event instanceof Event.TimerFired t) {
+            timer(t.timer(), now, out);
+        } else if (event instanceof Event.Connected c && c.link() == link) {
+            connected(out);
+        } else if (event instanceof Event.ConnectFailed f && f.link() == link) {
+            lost(now, out);
+        } else if (event instanceof Event.ConnectionLost l && l.link() == link) {
+            lost(now, out);
+        } else if (event instanceof Event.SubscribeAcknowledged s && s.link() == link && s.packetId() == subscribePacketId) {
+            subscribed(now, out);
+        } else if (event instanceof Event.PublishAcknowledged a && a.link() == Link.HUB && link == Link.HUB) {
+            if (unacked.remove(a.packetId()) != null) {
+                messagesAcked++;
+            }
+        } else if (event instanceof Event.MessageReceived m && m.link() == link) {
+            received(m, now, out);
+        } else if (event instanceof Event.ButtonPressed) {
+            button(now, out);
+        }
+        return out;
+    }
+
+    // --- boot and connections ---
+
+    private void boot(Instant now, List<Action> out) {
+        bootedAt = now;
+        bootAnnounced = false;
+        failures = 0;
+        hubLostAt = null;
+        claimNonce = null;
+        replies.clear();
+        unacked.clear(); // RAM does not survive a reboot: like simple firmware, the outbox is not kept in flash
+        if (nv.assignedHub().isPresent()) {
+            connectHub(out);
+        } else {
+            connectDps(out);
+        }
+    }
+
+    private void connectDps(List<Action> out) {
+        state = LifecycleState.PROVISIONING;
+        link = Link.DPS;
+        operationId = null;
+        out.add(new Action.Connect(Link.DPS, config.dpsHost(), config.registrationId().value(),
+                DpsUsername.of(config.idScope(), config.registrationId()).format(), config.keepAliveSeconds()));
+    }
+
+    private void connectHub(List<Action> out) {
+        state = LifecycleState.CONNECTING;
+        link = Link.HUB;
+        String hub = nv.assignedHub().orElseThrow();
+        out.add(new Action.Connect(Link.HUB, hub, deviceId.value(),
+                HubUsername.of(HubHostName.of(hub), deviceId, FIRMWARE_CLIENT).format(), config.keepAliveSeconds()));
+    }
+
+    private void connected(List<Action> out) {
+        subscribePacketId = packetId();
+        if (link == Link.DPS) {
+            out.add(new Action.Subscribe(Link.DPS, subscribePacketId, List.of(TopicFilter.Fixed.DPS_RESPONSES.format())));
+        } else {
+            out.add(new Action.Subscribe(Link.HUB, subscribePacketId, List.of(TopicFilter.Fixed.METHOD_REQUESTS.format(),
+                    new TopicFilter.Devicebound(deviceId).format())));
+        }
+    }
+
+    private void subscribed(Instant now, List<Action> out) {
+        if (link == Link.DPS) {
+            register(out);
+            return;
+        }
+        state = LifecycleState.ONLINE;
+        failures = 0;
+        hubLostAt = null;
+        // what the hub never acknowledged goes again first, in order, on the new connection's packet ids
+        List<Action.Publish> again = new ArrayList<>(unacked.values());
+        unacked.clear();
+        for (Action.Publish p : again) {
+            publishQos1(p.topic(), p.payload(), out);
+        }
+        if (!bootAnnounced) {
+            bootAnnounced = true;
+            var model = config.model();
+            send(new Lifecycle(nextSeq(out), now, new LifecycleEvent.Boot(model.firmwareVersion(), model.id(), resetReason)), out);
+        }
+        out.add(new Action.Schedule(Timer.TELEMETRY, Duration.ofSeconds(nv.telemetryInterval())));
+    }
+
+    /** A connection failed or was lost: back off, then retry the same service (the hub only for a while). */
+    private void lost(Instant now, List<Action> out) {
+        out.add(new Action.Cancel(Timer.TELEMETRY));
+        if (link == Link.HUB && hubLostAt == null) {
+            hubLostAt = now;
+        }
+        failures++;
+        if (config.maxFailures() > 0 && failures >= config.maxFailures()) {
+            state = LifecycleState.GAVE_UP;
+            link = null;
+            return;
+        }
+        state = LifecycleState.BACKOFF;
+        out.add(new Action.Schedule(Timer.RECONNECT, backoff()));
+    }
+
+    private void reconnect(Instant now, List<Action> out) {
+        boolean hubKnown = nv.assignedHub().isPresent();
+        if (hubKnown && hubLostAt != null && Duration.between(hubLostAt, now).compareTo(config.sameHubRetry()) > 0) {
+            // the hub has been gone too long: ask DPS again, it may assign another
+            nv = nv.withoutHub();
+            out.add(new Action.Persist(nv));
+            hubLostAt = null;
+            hubKnown = false;
+        }
+        if (hubKnown) {
+            connectHub(out);
+        } else {
+            connectDps(out);
+        }
+    }
+
+    /** Exponential backoff with equal jitter: half the step fixed, half random. */
+    private Duration backoff() {
+        long base = config.backoffBase().toMillis();
+        long step = Math.min(config.backoffMax().toMillis(), base << Math.min(20, Math.max(0, failures - 1)));
+        return Duration.ofMillis(step / 2 + random.nextLong(step / 2 + 1));
+    }
+
+    // --- DPS ---
+
+    private void register(List<Action> out) {
+        dpsRid++;
+        byte[] body = DpsCodecs.REGISTER_REQUEST.toJson(RegisterRequest.of(config.registrationId()));
+        out.add(new Action.Publish(Link.DPS, new DpsRegisterTopic(RequestId.of(dpsRid)).format(), body, 0, 0));
+    }
+
+    private void poll(List<Action> out) {
+        dpsRid++;
+        out.add(new Action.Publish(Link.DPS, new DpsOperationStatusTopic(RequestId.of(dpsRid), operationId).format(), new byte[0], 0, 0));
+    }
+
+    private void dpsAnswer(DpsResponseTopic t, byte[] payload, List<Action> out, Instant now) {
+        if (!t.requestId().value().equals(Integer.toString(dpsRid))) {
+            return; // an answer to an earlier request
+        }
+        Duration retryAfter = Duration.ofSeconds(t.retryAfterSeconds().orElse(2));
+        if (t.status() == 429) {
+            failures++;
+            Duration wait = max(retryAfter, backoff());
+            out.add(new Action.Schedule(operationId == null ? Timer.REGISTER : Timer.POLL, wait));
+            return;
+        }
+        if (t.status() == 202 || t.status() == 200) {
+            RegistrationOperation op;
+            try {
+                op = DpsCodecs.OPERATION.fromJson(payload);
+            } catch (ProtocolException e) {
+                out.add(new Action.Disconnect(Link.DPS));
+                lost(now, out);
+                return;
+            }
+            operationId = op.operationId();
+            if (op.status() == RegistrationStatus.ASSIGNED && op.registrationState().flatMap(s -> s.assignedHub()).isPresent()) {
+                nv = nv.withHub(op.registrationState().get().assignedHub().get());
+                out.add(new Action.Persist(nv));
+                out.add(new Action.Disconnect(Link.DPS));
+                failures = 0;
+                connectHub(out);
+            } else if (op.status() == RegistrationStatus.ASSIGNING || op.status() == RegistrationStatus.UNASSIGNED) {
+                out.add(new Action.Schedule(Timer.POLL, retryAfter));
+            } else {
+                out.add(new Action.Disconnect(Link.DPS));
+                lost(now, out);
+            }
+            return;
+        }
+        // refused (401, 403, 404, 400…): start over after backoff
+        out.add(new Action.Disconnect(Link.DPS));
+        lost(now, out);
+    }
+
+    // --- hub ---
+
+    private void received(Event.MessageReceived m, Instant now, List<Action> out) {
+        Topic topic;
+        try {
+            topic = Topic.parse(m.topic());
+        } catch (ProtocolException e) {
+            return; // not for this firmware
+        }
+        if (topic instanceof DpsResponseTopic d && link == Link.DPS) {
+            dpsAnswer(d, m.payload(), out, now);
+        } else if (topic instanceof MethodRequestTopic r && link == Link.HUB) {
+            method(r, m.payload(), now, out);
+        }
+        // cloud-to-device messages are accepted and ignored by the reference firmware
+    }
+
+    private void method(MethodRequestTopic r, byte[] payload, Instant now, List<Action> out) {
+        MethodOverride o = overrides.lookup(r.methodName());
+        if (o.noAnswer()) {
+            return;
+        }
+        MethodResponder.Outcome outcome = responder.answer(r.methodName(), payload, nv.telemetryInterval(), diagnostics(now));
+        int status = o.status().orElse(outcome.status());
+        byte[] body = o.payload().map(p -> p.getBytes(java.nio.charset.StandardCharsets.UTF_8)).orElse(outcome.payload());
+        if (o.errorRate() > 0 && random.nextDouble() < o.errorRate()) {
+            MethodResponder.Outcome e = MethodResponder.error(io.fleetkit.protocol.method.MethodError.Code.INTERNAL, "injected error");
+            status = e.status();
+            body = e.payload();
+        }
+        Action.Publish reply = new Action.Publish(Link.HUB, new MethodResponseTopic(status, r.requestId()).format(), body, 0, 0);
+        if (o.delay().isZero()) {
+            out.add(reply);
+        } else {
+            replies.add(new DelayedReply(now.plus(o.delay()), reply));
+            out.add(new Action.Schedule(Timer.METHOD_REPLY, Duration.between(now, replies.peek().due())));
+        }
+        if (status == 200 && o.status().isEmpty()) {
+            effect(outcome.effect(), out);
+        }
+    }
+
+    private void effect(MethodResponder.Effect effect, List<Action> out) {
+        if (effect instanceof MethodResponder.Effect.Reboot r) {
+            out.add(new Action.Schedule(Timer.REBOOT, r.delay()));
+        } else if (effect instanceof MethodResponder.Effect.FactoryReset f) {
+            nv = NonVolatileState.factory((int) config.model().telemetryInterval().toSeconds()).withNextSeq(nv.nextSeq());
+            out.add(new Action.Persist(nv));
+            resetReason = ResetReason.FACTORY_RESET;
+            out.add(new Action.Schedule(Timer.REBOOT, f.delay()));
+        } else if (effect instanceof MethodResponder.Effect.SetTelemetryInterval s) {
+            nv = nv.withInterval(s.seconds());
+            out.add(new Action.Persist(nv));
+            out.add(new Action.Schedule(Timer.TELEMETRY, Duration.ofSeconds(s.seconds())));
+        } else if (effect instanceof MethodResponder.Effect.Identify i) {
+            out.add(new Action.SetLed(LedMode.BLINK, "blue", 500));
+            out.add(new Action.Schedule(Timer.IDENTIFY_END, i.duration()));
+        } else if (effect instanceof MethodResponder.Effect.StartClaim c) {
+            claimNonce = c.nonce();
+            out.add(new Action.SetLed(LedMode.BLINK, "green", 250));
+            out.add(new Action.Schedule(Timer.CLAIM_END, c.window()));
+        }
+    }
+
+    private void button(Instant now, List<Action> out) {
+        if (claimNonce == null || state != LifecycleState.ONLINE) {
+            return;
+        }
+        byte[] signature = hardware.signPresence(deviceId, claimNonce);
+        send(new Presence(nextSeq(out), now, claimNonce, signature), out);
+        claimNonce = null;
+        out.add(new Action.Cancel(Timer.CLAIM_END));
+        out.add(new Action.SetLed(LedMode.OFF, "green", 0));
+    }
+
+    private void timer(Timer t, Instant now, List<Action> out) {
+        switch (t) {
+            case RECONNECT -> {
+                if (state == LifecycleState.BACKOFF) {
+                    reconnect(now, out);
+                }
+            }
+            case REGISTER -> {
+                if (link == Link.DPS) {
+                    register(out);
+                }
+            }
+            case POLL -> {
+                if (link == Link.DPS && operationId != null) {
+                    poll(out);
+                }
+            }
+            case TELEMETRY -> {
+                if (state == LifecycleState.ONLINE) {
+                    send(new Telemetry(nextSeq(out), now, hardware.readSensors(now)), out);
+                    out.add(new Action.Schedule(Timer.TELEMETRY, Duration.ofSeconds(nv.telemetryInterval())));
+                }
+            }
+            case REBOOT -> {
+                if (link != null) {
+                    out.add(new Action.Disconnect(link));
+                }
+                out.add(new Action.Cancel(Timer.TELEMETRY));
+                out.add(new Action.Persist(nv));
+                state = LifecycleState.REBOOTING;
+                if (resetReason != ResetReason.FACTORY_RESET) {
+                    resetReason = ResetReason.SOFTWARE;
+                }
+                link = null;
+                boot(now, out);
+            }
+            case IDENTIFY_END -> out.add(new Action.SetLed(LedMode.OFF, "blue", 0));
+            case CLAIM_END -> {
+                if (claimNonce != null) {
+                    claimNonce = null;
+                    out.add(new Action.SetLed(LedMode.OFF, "green", 0));
+                }
+            }
+            case METHOD_REPLY -> {
+                while (!replies.isEmpty() && !replies.peek().due().isAfter(now)) {
+                    Action.Publish p = replies.poll().publish();
+                    if (link == Link.HUB && state == LifecycleState.ONLINE) {
+                        out.add(p);
+                    }
+                }
+                if (!replies.isEmpty()) {
+                    out.add(new Action.Schedule(Timer.METHOD_REPLY, Duration.between(now, replies.peek().due())));
+                }
+            }
+        }
+    }
+
+    // --- sending ---
+
+    private void send(DeviceMessage m, List<Action> out) {
+        publishQos1(DeviceMessageTopics.topicFor(deviceId, m).format(), DeviceMessageCodec.CODEC.toJson(m), out);
+        messagesSent++;
+    }
+
+    private void publishQos1(String topic, byte[] payload, List<Action> out) {
+        Action.Publish p = new Action.Publish(Link.HUB, topic, payload, 1, packetId());
+        unacked.put(p.packetId(), p);
+        out.add(p);
+    }
+
+    private long nextSeq(List<Action> out) {
+        long seq = nv.nextSeq();
+        nv = nv.withNextSeq(seq + 1);
+        if (seq % 100 == 0) {
+            out.add(new Action.Persist(nv)); // flash wears out: the sequence is saved every 100 messages and at reboot
+        }
+        return seq;
+    }
+
+    private int packetId() {
+        int id = nextPacketId;
+        nextPacketId = nextPacketId == 0xFFFF ? 1 : nextPacketId + 1;
+        return id;
+    }
+
+    private MethodResponder.Diagnostics diagnostics(Instant now) {
+        return new MethodResponder.Diagnostics(config.model().firmwareVersion(), config.model().id(),
+                bootedAt == null ? 0 : Duration.between(bootedAt, now).toSeconds(), hardware.freeHeapBytes(), hardware.rssiDbm(),
+                resetReason, nv.telemetryInterval(), messagesSent);
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+}

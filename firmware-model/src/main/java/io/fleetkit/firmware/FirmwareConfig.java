@@ -1,0 +1,47 @@
+package io.fleetkit.firmware;
+
+import io.fleetkit.protocol.id.IdScope;
+import io.fleetkit.protocol.id.RegistrationId;
+import io.fleetkit.protocol.model.DeviceModel;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How one device is set up: who it is, where DPS is, its device model and its retry policy.
+ * Nothing assumes localhost: point {@code dpsHost} at Azure's global endpoint and the same
+ * firmware provisions there.
+ *
+ * @param sameHubRetry       after losing the hub, retry the same hub this long before provisioning again
+ * @param backoffBase        first retry delay; doubles per failure, with jitter
+ * @param backoffMax         the longest retry delay
+ * @param maxFailures        consecutive failures before the device gives up (0 = never)
+ */
+public record FirmwareConfig(RegistrationId registrationId, String dpsHost, IdScope idScope, DeviceModel model,
+                             int keepAliveSeconds, Duration sameHubRetry, Duration backoffBase, Duration backoffMax,
+                             int maxFailures) {
+    public FirmwareConfig {
+        Objects.requireNonNull(registrationId, "registrationId");
+        Objects.requireNonNull(dpsHost, "dpsHost");
+        Objects.requireNonNull(idScope, "idScope");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(sameHubRetry, "sameHubRetry");
+        Objects.requireNonNull(backoffBase, "backoffBase");
+        Objects.requireNonNull(backoffMax, "backoffMax");
+        if (keepAliveSeconds < 0 || keepAliveSeconds > 65_535) {
+            throw new IllegalArgumentException("keepAliveSeconds: must be 0–65535, was " + keepAliveSeconds);
+        }
+        if (backoffBase.isNegative() || backoffBase.isZero() || backoffMax.compareTo(backoffBase) < 0) {
+            throw new IllegalArgumentException("backoffBase, backoffMax: need 0 < base ≤ max, were " + backoffBase + ", " + backoffMax);
+        }
+        if (maxFailures < 0) {
+            throw new IllegalArgumentException("maxFailures: must not be negative");
+        }
+    }
+
+    /** Local defaults: keep-alive 60 s, retry the same hub for 2 minutes, backoff 1 s … 60 s, never give up. */
+    public static FirmwareConfig of(RegistrationId id, String dpsHost, IdScope scope, DeviceModel model) {
+        return new FirmwareConfig(id, dpsHost, scope, model, 60, Duration.ofMinutes(2), Duration.ofSeconds(1),
+                Duration.ofSeconds(60), 0);
+    }
+}
