@@ -1,0 +1,308 @@
+package io.fleetkit.firmware.netty;
+
+import io.fleetkit.firmware.Action;
+import io.fleetkit.firmware.Action.Link;
+import io.fleetkit.firmware.Event;
+import io.fleetkit.firmware.Firmware;
+import io.fleetkit.firmware.LifecycleState;
+import io.fleetkit.firmware.NonVolatileState;
+import io.fleetkit.firmware.Timer;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one {@link Firmware} over Netty: carries out its actions (connections with the device's
+ * own certificate, MQTT packets, timers) and turns what happens on the wire into its events.
+ * Every device lives on one event loop, with all its connections and timers, so the firmware is
+ * only ever called from that thread; thousands of devices share a few loops.
+ */
+public final class NettyDevice {
+    /** Notified on the device's event loop when its lifecycle state changes. */
+    @FunctionalInterface
+    public interface Listener {
+        void stateChanged(NettyDevice device, LifecycleState from, LifecycleState to);
+    }
+
+    private final Firmware firmware;
+    private final EventLoop loop;
+    private final SwarmTls tls;
+    private final Clock clock;
+    private final int port;
+    private final InetSocketAddress localAddress;
+    private final Listener listener;
+    private final Map<Link, Channel> channels = new EnumMap<>(Link.class);
+    private final Map<Timer, ScheduledFuture<?>> timers = new EnumMap<>(Timer.class);
+    private volatile NonVolatileState flash;
+    private volatile LifecycleState state = LifecycleState.OFF;
+    private volatile Action.SetLed led;
+
+    /**
+     * @param port         the port of DPS and the hub (8883 for Azure; the embedded hub serves both on one)
+     * @param localAddress source address to connect from (spread a swarm over 127.0.0.x), or null
+     */
+    public NettyDevice(Firmware firmware, EventLoop loop, SwarmTls tls, Clock clock, int port, InetSocketAddress localAddress,
+                       Listener listener) {
+        this.firmware = firmware;
+        this.loop = loop;
+        this.tls = tls;
+        this.clock = clock;
+        this.port = port;
+        this.localAddress = localAddress;
+        this.listener = listener;
+        this.flash = firmware.nonVolatileState();
+    }
+
+    public Firmware firmware() {
+        return firmware;
+    }
+
+    public LifecycleState state() {
+        return state;
+    }
+
+    public NonVolatileState flash() {
+        return flash;
+    }
+
+    public Action.SetLed led() {
+        return led;
+    }
+
+    /** Powers the device on. */
+    public void boot() {
+        loop.execute(() -> dispatch(new Event.Boot()));
+    }
+
+    public void pressButton() {
+        loop.execute(() -> dispatch(new Event.ButtonPressed()));
+    }
+
+    /** Powers the device off: closes its connections and cancels its timers. */
+    public void stop() {
+        loop.execute(() -> {
+            timers.values().forEach(f -> f.cancel(false));
+            timers.clear();
+            channels.values().forEach(Channel::close);
+            channels.clear();
+            setState(LifecycleState.OFF);
+        });
+    }
+
+    private void dispatch(Event e) {
+        if (state == LifecycleState.OFF && !(e instanceof Event.Boot)) {
+            return;
+        }
+        List<Action> actions = firmware.handle(e, clock.instant());
+        for (Action a : actions) {
+            execute(a);
+        }
+        setState(firmware.state());
+    }
+
+    private void setState(LifecycleState s) {
+        LifecycleState from = state;
+        if (from != s) {
+            state = s;
+            listener.stateChanged(this, from, s);
+        }
+    }
+
+    private void execute(Action a) {
+        if (a instanceof Action.Connect c) {
+            connect(c);
+        } else if (a instanceof Action.Disconnect d) {
+            Channel ch = channels.remove(d.link());
+            if (ch != null) {
+                ch.close();
+            }
+        } else if (a instanceof Action.Subscribe s) {
+            Channel ch = channels.get(s.link());
+            if (ch != null) {
+                var b = MqttMessageBuilders.subscribe().messageId(s.packetId());
+                s.filters().forEach(f -> b.addSubscription(MqttQoS.AT_LEAST_ONCE, f));
+                ch.writeAndFlush(b.build());
+            }
+        } else if (a instanceof Action.Publish p) {
+            Channel ch = channels.get(p.link());
+            if (ch != null && ch.isActive()) {
+                ch.writeAndFlush(MqttMessageBuilders.publish().topicName(p.topic()).qos(MqttQoS.valueOf(p.qos()))
+                        .messageId(p.packetId()).payload(ch.alloc().buffer(p.payload().length).writeBytes(p.payload())).build());
+            }
+        } else if (a instanceof Action.Schedule s) {
+            ScheduledFuture<?> previous = timers.put(s.timer(), loop.schedule(() -> {
+                timers.remove(s.timer());
+                dispatch(new Event.TimerFired(s.timer()));
+            }, s.delay().toNanos(), TimeUnit.NANOSECONDS));
+            if (previous != null) {
+                previous.cancel(false);
+            }
+        } else if (a instanceof Action.Cancel c) {
+            ScheduledFuture<?> f = timers.remove(c.timer());
+            if (f != null) {
+                f.cancel(false);
+            }
+        } else if (a instanceof Action.SetLed l) {
+            led = l;
+        } else if (a instanceof Action.Persist p) {
+            flash = p.state();
+        }
+    }
+
+    private void connect(Action.Connect c) {
+        Channel old = channels.remove(c.link());
+        if (old != null) {
+            old.close();
+        }
+        Bootstrap b = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        SslHandler ssl = tls.newHandler(ch.alloc(), c.host(), port, c.clientId());
+                        ch.pipeline().addLast("tls", ssl)
+                                .addLast("mqtt-decoder", new MqttDecoder(300 * 1024))
+                                .addLast("mqtt-encoder", MqttEncoder.INSTANCE)
+                                .addLast("keep-alive", new IdleStateHandler(0, c.keepAliveSeconds(), 0))
+                                .addLast("device", new Session(c, ch, ssl));
+                    }
+                });
+        var future = localAddress == null ? b.connect(c.host(), port) : b.connect(new InetSocketAddress(c.host(), port), localAddress);
+        Channel ch = future.channel();
+        channels.put(c.link(), ch);
+        future.addListener(f -> {
+            if (!f.isSuccess() && channels.get(c.link()) == ch) {
+                channels.remove(c.link());
+                dispatch(new Event.ConnectFailed(c.link(), -1, f.cause().toString()));
+            }
+        });
+    }
+
+    /** One MQTT connection of this device; its events count only while it is the device's current connection. */
+    private final class Session extends SimpleChannelInboundHandler<MqttMessage> {
+        private final Action.Connect connect;
+        private final Channel channel;
+        private final SslHandler ssl;
+        private boolean accepted;
+
+        Session(Action.Connect connect, Channel channel, SslHandler ssl) {
+            this.connect = connect;
+            this.channel = channel;
+            this.ssl = ssl;
+        }
+
+        private boolean current() {
+            return channels.get(connect.link()) == channel;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ssl.handshakeFuture().addListener(f -> {
+                if (f.isSuccess()) {
+                    ctx.writeAndFlush(MqttMessageBuilders.connect().protocolVersion(MqttVersion.MQTT_3_1_1)
+                            .clientId(connect.clientId()).hasUser(true).username(connect.username())
+                            .cleanSession(true).keepAlive(connect.keepAliveSeconds()).build());
+                } else if (current()) {
+                    channels.remove(connect.link());
+                    dispatch(new Event.ConnectFailed(connect.link(), -1, "TLS: " + f.cause()));
+                    ctx.close();
+                }
+            });
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, MqttMessage msg) {
+            if (!current()) {
+                return;
+            }
+            if (msg.decoderResult().isFailure()) {
+                ctx.close();
+                return;
+            }
+            switch (msg.fixedHeader().messageType()) {
+                case CONNACK -> {
+                    MqttConnectReturnCode code = ((MqttConnAckMessage) msg).variableHeader().connectReturnCode();
+                    if (code == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
+                        accepted = true;
+                        dispatch(new Event.Connected(connect.link()));
+                    } else {
+                        channels.remove(connect.link());
+                        dispatch(new Event.ConnectFailed(connect.link(), code.byteValue() & 0xFF, code.name()));
+                        ctx.close();
+                    }
+                }
+                case SUBACK -> {
+                    MqttSubAckMessage ack = (MqttSubAckMessage) msg;
+                    dispatch(new Event.SubscribeAcknowledged(connect.link(), ack.variableHeader().messageId(),
+                            ack.payload().grantedQoSLevels().stream().mapToInt(Integer::intValue).toArray()));
+                }
+                case PUBACK -> dispatch(new Event.PublishAcknowledged(connect.link(),
+                        ((MqttMessageIdVariableHeader) msg.variableHeader()).messageId()));
+                case PUBLISH -> {
+                    MqttPublishMessage p = (MqttPublishMessage) msg;
+                    if (p.fixedHeader().qosLevel() == MqttQoS.AT_LEAST_ONCE) {
+                        ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBACK, false, MqttQoS.AT_MOST_ONCE, false, 2),
+                                MqttMessageIdVariableHeader.from(p.variableHeader().packetId())));
+                    }
+                    dispatch(new Event.MessageReceived(connect.link(), p.variableHeader().topicName(), ByteBufUtil.getBytes(p.payload())));
+                }
+                default -> { }
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent) {
+                ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (current()) {
+                channels.remove(connect.link());
+                dispatch(accepted ? new Event.ConnectionLost(connect.link(), "closed by the server")
+                        : new Event.ConnectFailed(connect.link(), -1, "closed before CONNACK"));
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.fleetkit.firmware.netty;
+
+import io.fleetkit.backend.EmbeddedHub;
+import io.fleetkit.backend.gateway.MethodResult;
+import io.fleetkit.backend.hub.DeviceToCloudMessage;
+import io.fleetkit.backend.hub.InMemoryDeviceToCloudSink;
+import io.fleetkit.firmware.Firmware;
+import io.fleetkit.firmware.FirmwareConfig;
+import io.fleetkit.firmware.LifecycleState;
+import io.fleetkit.firmware.MethodOverrides;
+import io.fleetkit.firmware.NonVolatileState;
+import io.fleetkit.firmware.SimulatedHardware;
+import io.fleetkit.protocol.id.IdScope;
+import io.fleetkit.protocol.id.MethodName;
+import io.fleetkit.protocol.message.DeviceMessageCodec;
+import io.fleetkit.protocol.message.Presence;
+import io.fleetkit.protocol.model.DeviceModel;
+import io.fleetkit.protocol.model.DeviceModels;
+import io.fleetkit.protocol.pki.CertificateIssuer;
+import io.fleetkit.protocol.pki.DeviceIdentity;
+import io.fleetkit.protocol.pki.FactoryBatch;
+import io.fleetkit.protocol.pki.KeyAlgorithm;
+import io.fleetkit.protocol.pki.PkiDirectory;
+import io.fleetkit.protocol.pki.PresenceSignatures;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Firmware models on the Netty transport, many devices on two event loops, through the whole
+ * lifecycle against the embedded hub: DPS, hub, telemetry acknowledged, a method, a claim.
+ */
+@Timeout(180)
+class NettySwarmIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aSwarmProvisionsConnectsSendsAndAnswers() throws Exception {
+        int n = Integer.getInteger("fleetkit.swarm.devices", 100);
+        CertificateIssuer issuer = new CertificateIssuer();
+        PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, issuer);
+        ConcurrentLinkedQueue<DeviceIdentity> identities = new ConcurrentLinkedQueue<>();
+        FactoryBatch.issue(issuer, pki.intermediate(), FactoryBatch.ids("swarm-", 1, n), KeyAlgorithm.EC_P256, 2, identities::add, (d, t) -> { });
+        DeviceModel thermostat = DeviceModels.builtIn("thermostat");
+        DeviceModel fast = new DeviceModel(thermostat.id(), thermostat.name(), thermostat.firmwareVersion(), Duration.ofSeconds(2),
+                thermostat.telemetry(), thermostat.methods());
+
+        try (EmbeddedHub hub = EmbeddedHub.builder(pki).port(0).start()) {
+            InMemoryDeviceToCloudSink sink = (InMemoryDeviceToCloudSink) hub.sink();
+            SwarmTls tls = new SwarmTls(pki.trustAnchors());
+            EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+            Map<LifecycleState, AtomicInteger> states = new ConcurrentHashMap<>();
+            List<NettyDevice> devices = new ArrayList<>();
+            try {
+                long seed = 1;
+                for (DeviceIdentity d : identities) {
+                    tls.register(d);
+                    FirmwareConfig config = FirmwareConfig.of(d.registrationId(), "127.0.0.1", IdScope.DEFAULT, fast);
+                    Firmware fw = new Firmware(config, new SimulatedHardware(fast, d.credential().key(), new SplittableRandom(seed)),
+                            NonVolatileState.factory(2), new MethodOverrides(), new SplittableRandom(seed++));
+                    devices.add(new NettyDevice(fw, loops.next(), tls, Clock.systemUTC(), hub.port(), null, (dev, from, to) -> {
+                        states.computeIfAbsent(to, k -> new AtomicInteger()).incrementAndGet();
+                        states.computeIfAbsent(from, k -> new AtomicInteger()).decrementAndGet();
+                    }));
+                }
+                devices.forEach(NettyDevice::boot);
+                awaitCondition(() -> count(states, LifecycleState.ONLINE) == n, Duration.ofSeconds(120),
+                        () -> "online: " + states);
+                assertThat(hub.registry().count()).isEqualTo(n);
+                assertThat(devices).allSatisfy(d -> assertThat(d.flash().assignedHub()).contains("127.0.0.1"));
+
+                // every device announced its boot and sends telemetry, acknowledged by the hub
+                awaitCondition(() -> sink.accepted() >= 2L * n, Duration.ofSeconds(30), () -> "accepted " + sink.accepted());
+                awaitCondition(() -> devices.stream().mapToLong(d -> d.firmware().messagesAcknowledged()).sum() >= 2L * n,
+                        Duration.ofSeconds(30), () -> "acknowledged");
+
+                NettyDevice first = devices.get(0);
+                MethodResult r = hub.hub().invokeMethod(first.firmware().deviceId(), MethodName.of("getDiagnostics"), new byte[0],
+                        Duration.ofSeconds(10)).get(15, TimeUnit.SECONDS);
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.payloadText()).contains("\"modelId\":\"thermostat\"");
+
+                String nonce = "q3Vx7bT0ZkR1cL9mW2aYpQ";
+                MethodResult claim = hub.hub().invokeMethod(first.firmware().deviceId(), MethodName.of("startClaim"),
+                        ("{\"nonce\":\"" + nonce + "\",\"windowSeconds\":30}").getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10))
+                        .get(15, TimeUnit.SECONDS);
+                assertThat(claim.status()).isEqualTo(200);
+                first.pressButton();
+                DeviceToCloudMessage presence = sink.await(m -> m.deviceId().equals(first.firmware().deviceId())
+                        && m.properties().get("type").orElse("").equals("presence"), Duration.ofSeconds(10));
+                Presence p = (Presence) DeviceMessageCodec.CODEC.fromJson(presence.body());
+                DeviceIdentity id = identities.stream().filter(d -> d.deviceId().equals(first.firmware().deviceId())).findFirst().orElseThrow();
+                assertThat(PresenceSignatures.verify(id.credential().certificate(), id.deviceId(), nonce, p.signature())).isTrue();
+            } finally {
+                devices.forEach(NettyDevice::stop);
+                loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+        }
+    }
+
+    private static int count(Map<LifecycleState, AtomicInteger> states, LifecycleState s) {
+        AtomicInteger c = states.get(s);
+        return c == null ? 0 : c.get();
+    }
+
+    static void awaitCondition(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<String> what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not reached within " + timeout + ": " + what.get());
+            }
+            LockSupport.parkNanos(20_000_000);
+        }
+    }
+}
