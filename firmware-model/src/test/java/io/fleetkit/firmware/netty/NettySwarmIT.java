@@ -57,7 +57,7 @@ class NettySwarmIT {
 
     @Test
     void aSwarmProvisionsConnectsSendsAndAnswers() throws Exception {
-        int n = Integer.getInteger("fleetkit.swarm.devices", 100);
+        int n = Integer.getInteger("fleetkit.swarm.devices", 1000);
         CertificateIssuer issuer = new CertificateIssuer();
         PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, issuer);
         ConcurrentLinkedQueue<DeviceIdentity> identities = new ConcurrentLinkedQueue<>();
