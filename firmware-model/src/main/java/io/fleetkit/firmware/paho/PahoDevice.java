@@ -1,0 +1,259 @@
+package io.fleetkit.firmware.paho;
+
+import io.fleetkit.firmware.Action;
+import io.fleetkit.firmware.Action.Link;
+import io.fleetkit.firmware.Event;
+import io.fleetkit.firmware.Firmware;
+import io.fleetkit.firmware.LifecycleState;
+import io.fleetkit.firmware.NonVolatileState;
+import io.fleetkit.firmware.Timer;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+import javax.net.ssl.SSLContext;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs one {@link Firmware} with the Eclipse Paho client, the way an embedded team's reference
+ * implementation talks MQTT: one client per connection, callbacks for what arrives. Paho calls
+ * back on its own threads; every event is handed to this device's single thread, which alone
+ * calls the firmware and runs its timers.
+ */
+public final class PahoDevice implements AutoCloseable {
+    private final Firmware firmware;
+    private final SSLContext tls;
+    private final Clock clock;
+    private final int port;
+    private final Consumer<LifecycleState> stateListener;
+    private final ScheduledExecutorService thread;
+    private final Map<Link, MqttAsyncClient> clients = new EnumMap<>(Link.class);
+    private final Map<Timer, ScheduledFuture<?>> timers = new EnumMap<>(Timer.class);
+    private volatile LifecycleState state = LifecycleState.OFF;
+    private volatile NonVolatileState flash;
+    private volatile Action.SetLed led;
+
+    /**
+     * @param tls  the device's TLS context (its key and chain, trusting the hub's CA)
+     * @param port of DPS and the hub (8883 for Azure)
+     */
+    public PahoDevice(Firmware firmware, SSLContext tls, Clock clock, int port, Consumer<LifecycleState> stateListener) {
+        this.firmware = firmware;
+        this.tls = tls;
+        this.clock = clock;
+        this.port = port;
+        this.stateListener = stateListener;
+        this.flash = firmware.nonVolatileState();
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "device-" + firmware.deviceId());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public Firmware firmware() {
+        return firmware;
+    }
+
+    public LifecycleState state() {
+        return state;
+    }
+
+    public NonVolatileState flash() {
+        return flash;
+    }
+
+    public Action.SetLed led() {
+        return led;
+    }
+
+    public void boot() {
+        thread.execute(() -> dispatch(new Event.Boot()));
+    }
+
+    public void pressButton() {
+        thread.execute(() -> dispatch(new Event.ButtonPressed()));
+    }
+
+    /** Powers off: closes connections, cancels timers, ends the device's thread. */
+    @Override
+    public void close() {
+        thread.execute(() -> {
+            timers.values().forEach(f -> f.cancel(false));
+            clients.values().forEach(PahoDevice::closeQuietly);
+            clients.clear();
+            state = LifecycleState.OFF;
+        });
+        thread.shutdown();
+        try {
+            thread.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void dispatch(Event e) {
+        List<Action> actions = firmware.handle(e, clock.instant());
+        for (Action a : actions) {
+            execute(a);
+        }
+        if (firmware.state() != state) {
+            state = firmware.state();
+            stateListener.accept(state);
+        }
+    }
+
+    /** Hands an event from a Paho thread to the device's thread. */
+    private void later(Event e) {
+        if (!thread.isShutdown()) {
+            thread.execute(() -> dispatch(e));
+        }
+    }
+
+    private void execute(Action a) {
+        try {
+            if (a instanceof Action.Connect c) {
+                connect(c);
+            } else if (a instanceof Action.Disconnect d) {
+                MqttAsyncClient client = clients.remove(d.link());
+                if (client != null) {
+                    closeQuietly(client);
+                }
+            } else if (a instanceof Action.Subscribe s) {
+                MqttAsyncClient client = clients.get(s.link());
+                if (client != null) {
+                    int[] qos = s.filters().stream().mapToInt(f -> 1).toArray();
+                    client.subscribe(s.filters().toArray(new String[0]), qos, null, listener(client,
+                            t -> new Event.SubscribeAcknowledged(s.link(), s.packetId(), t.getGrantedQos()), null));
+                }
+            } else if (a instanceof Action.Publish p) {
+                MqttAsyncClient client = clients.get(p.link());
+                if (client != null && client.isConnected()) {
+                    MqttMessage m = new MqttMessage(p.payload());
+                    m.setQos(p.qos());
+                    client.publish(p.topic(), m, null, p.qos() == 0 ? null
+                            : listener(client, t -> new Event.PublishAcknowledged(p.link(), p.packetId()), null));
+                }
+            } else if (a instanceof Action.Schedule s) {
+                ScheduledFuture<?> previous = timers.put(s.timer(), thread.schedule(() -> {
+                    timers.remove(s.timer());
+                    dispatch(new Event.TimerFired(s.timer()));
+                }, s.delay().toNanos(), TimeUnit.NANOSECONDS));
+                if (previous != null) {
+                    previous.cancel(false);
+                }
+            } else if (a instanceof Action.Cancel c) {
+                ScheduledFuture<?> f = timers.remove(c.timer());
+                if (f != null) {
+                    f.cancel(false);
+                }
+            } else if (a instanceof Action.SetLed l) {
+                led = l;
+            } else if (a instanceof Action.Persist p) {
+                flash = p.state();
+            }
+        } catch (MqttException e) {
+            Link link = a instanceof Action.Subscribe s ? s.link() : a instanceof Action.Publish p ? p.link() : null;
+            if (link != null && clients.containsKey(link)) {
+                closeQuietly(clients.remove(link));
+                later(new Event.ConnectionLost(link, e.toString()));
+            }
+        }
+    }
+
+    private void connect(Action.Connect c) throws MqttException {
+        MqttAsyncClient old = clients.remove(c.link());
+        if (old != null) {
+            closeQuietly(old);
+        }
+        MqttAsyncClient client = new MqttAsyncClient("ssl://" + c.host() + ":" + port, c.clientId(), new MemoryPersistence());
+        clients.put(c.link(), client);
+        client.setCallback(new MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+                thread.execute(() -> {
+                    if (clients.get(c.link()) == client) {
+                        clients.remove(c.link());
+                        dispatch(new Event.ConnectionLost(c.link(), String.valueOf(cause)));
+                    }
+                });
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+                thread.execute(() -> {
+                    if (clients.get(c.link()) == client) {
+                        dispatch(new Event.MessageReceived(c.link(), topic, message.getPayload()));
+                    }
+                });
+            }
+
+            @Override
+            public void deliveryComplete(IMqttDeliveryToken token) {
+            }
+        });
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        o.setUserName(c.username());
+        o.setSocketFactory(tls.getSocketFactory());
+        o.setKeepAliveInterval(c.keepAliveSeconds());
+        o.setCleanSession(true);
+        o.setAutomaticReconnect(false); // the firmware decides when and where to reconnect
+        o.setConnectionTimeout(30);
+        client.connect(o, null, listener(client, t -> new Event.Connected(c.link()),
+                e -> new Event.ConnectFailed(c.link(), e instanceof MqttException m ? m.getReasonCode() : -1, String.valueOf(e))));
+    }
+
+    private IMqttActionListener listener(MqttAsyncClient client, java.util.function.Function<IMqttToken, Event> success,
+                                         java.util.function.Function<Throwable, Event> failure) {
+        return new IMqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                thread.execute(() -> {
+                    if (clients.containsValue(client)) {
+                        dispatch(success.apply(token));
+                    }
+                });
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable e) {
+                if (failure != null) {
+                    thread.execute(() -> {
+                        Link link = clients.entrySet().stream().filter(x -> x.getValue() == client).map(Map.Entry::getKey).findFirst().orElse(null);
+                        if (link != null) {
+                            clients.remove(link);
+                            closeQuietly(client);
+                            dispatch(failure.apply(e));
+                        }
+                    });
+                }
+            }
+        };
+    }
+
+    private static void closeQuietly(MqttAsyncClient client) {
+        try {
+            if (client.isConnected()) {
+                client.disconnectForcibly(0, 1000, false);
+            }
+            client.close(true);
+        } catch (MqttException ignored) {
+            // already closed
+        }
+    }
+}
