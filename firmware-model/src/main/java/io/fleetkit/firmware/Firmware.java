@@ -221,7 +221,7 @@ public final class Firmware {
             var model = config.model();
             send(new Lifecycle(nextSeq(out), now, new LifecycleEvent.Boot(model.firmwareVersion(), model.id(), resetReason)), out);
         }
-        out.add(new Action.Schedule(Timer.TELEMETRY, Duration.ofSeconds(nv.telemetryInterval())));
+        out.add(new Action.Schedule(Timer.TELEMETRY, config.telemetryPeriod(nv.telemetryInterval())));
     }
 
     /** A connection failed or was lost: back off, then retry the same service (the hub only for a while). */
@@ -369,7 +369,7 @@ public final class Firmware {
         } else if (effect instanceof MethodResponder.Effect.SetTelemetryInterval s) {
             nv = nv.withInterval(s.seconds());
             out.add(new Action.Persist(nv));
-            out.add(new Action.Schedule(Timer.TELEMETRY, Duration.ofSeconds(s.seconds())));
+            out.add(new Action.Schedule(Timer.TELEMETRY, config.telemetryPeriod(s.seconds())));
         } else if (effect instanceof MethodResponder.Effect.Identify i) {
             out.add(new Action.SetLed(LedMode.BLINK, "blue", 500));
             out.add(new Action.Schedule(Timer.IDENTIFY_END, i.duration()));
@@ -411,7 +411,7 @@ public final class Firmware {
             case TELEMETRY -> {
                 if (state == LifecycleState.ONLINE) {
                     send(new Telemetry(nextSeq(out), now, hardware.readSensors(now)), out);
-                    out.add(new Action.Schedule(Timer.TELEMETRY, Duration.ofSeconds(nv.telemetryInterval())));
+                    out.add(new Action.Schedule(Timer.TELEMETRY, config.telemetryPeriod(nv.telemetryInterval())));
                 }
             }
             case REBOOT -> {

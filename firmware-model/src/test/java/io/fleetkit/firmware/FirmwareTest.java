@@ -232,7 +232,7 @@ class FirmwareTest {
     void givesUpAfterTheConfiguredFailures() {
         FirmwareConfig c = FirmwareHarness.config();
         FirmwareHarness limited = new FirmwareHarness(new FirmwareConfig(c.registrationId(), c.dpsHost(), c.idScope(), c.model(),
-                60, c.sameHubRetry(), c.backoffBase(), c.backoffMax(), 3), 7);
+                60, c.sameHubRetry(), c.backoffBase(), c.backoffMax(), 3, 1.0), 7);
         limited.on(new Event.Boot());
         for (int i = 0; i < 3; i++) {
             limited.on(new Event.ConnectFailed(Link.DPS, -1, "no route"));

@@ -70,8 +70,10 @@ final class GatewayFixture {
                 .hasUser(true).cleanSession(true).keepAlive(keepAlive).build();
     }
 
+    /** Built directly: MqttMessageBuilders.publish() copies the payload and leaks the buffer it is given. */
     static MqttPublishMessage publish(String topic, MqttQoS qos, int packetId, String payload) {
         ByteBuf b = Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8);
-        return MqttMessageBuilders.publish().topicName(topic).qos(qos).messageId(packetId).payload(b).build();
+        return new MqttPublishMessage(new io.netty.handler.codec.mqtt.MqttFixedHeader(io.netty.handler.codec.mqtt.MqttMessageType.PUBLISH,
+                false, qos, false, 0), new io.netty.handler.codec.mqtt.MqttPublishVariableHeader(topic, qos == MqttQoS.AT_MOST_ONCE ? -1 : packetId), b);
     }
 }

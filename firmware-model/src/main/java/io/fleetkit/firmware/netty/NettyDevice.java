@@ -9,6 +9,7 @@ import io.fleetkit.firmware.NonVolatileState;
 import io.fleetkit.firmware.Timer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -26,6 +27,7 @@ import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
@@ -48,10 +50,27 @@ import java.util.concurrent.TimeUnit;
  * only ever called from that thread; thousands of devices share a few loops.
  */
 public final class NettyDevice {
-    /** Notified on the device's event loop when its lifecycle state changes. */
-    @FunctionalInterface
+    /** Notified on the device's event loop: state changes, and what a swarm measures. */
     public interface Listener {
         void stateChanged(NettyDevice device, LifecycleState from, LifecycleState to);
+
+        /** A connection attempt on {@code link} ended: accepted after {@code nanos}, or failed with {@code reason}. */
+        default void connected(Link link, long nanos) {
+        }
+
+        default void connectFailed(Link link, String reason) {
+        }
+
+        /** A QoS 1 message was acknowledged {@code nanos} after it was sent. */
+        default void acknowledged(long nanos) {
+        }
+
+        default void published() {
+        }
+
+        /** DPS answered with this status (429s are throttling). */
+        default void dpsAnswered(int status) {
+        }
     }
 
     private final Firmware firmware;
@@ -63,6 +82,7 @@ public final class NettyDevice {
     private final Listener listener;
     private final Map<Link, Channel> channels = new EnumMap<>(Link.class);
     private final Map<Timer, ScheduledFuture<?>> timers = new EnumMap<>(Timer.class);
+    private final Map<Integer, Long> inFlight = new java.util.HashMap<>(); // QoS 1 packet id → send time, event loop only
     private volatile NonVolatileState flash;
     private volatile LifecycleState state = LifecycleState.OFF;
     private volatile Action.SetLed led;
@@ -156,8 +176,15 @@ public final class NettyDevice {
         } else if (a instanceof Action.Publish p) {
             Channel ch = channels.get(p.link());
             if (ch != null && ch.isActive()) {
-                ch.writeAndFlush(MqttMessageBuilders.publish().topicName(p.topic()).qos(MqttQoS.valueOf(p.qos()))
-                        .messageId(p.packetId()).payload(ch.alloc().buffer(p.payload().length).writeBytes(p.payload())).build());
+                if (p.qos() == 1) {
+                    inFlight.put(p.packetId(), System.nanoTime());
+                    listener.published();
+                }
+                // built directly: MqttMessageBuilders.publish() copies the payload and never releases the buffer it is given
+                MqttQoS qos = MqttQoS.valueOf(p.qos());
+                ch.writeAndFlush(new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, false, qos, false, 0),
+                        new MqttPublishVariableHeader(p.topic(), qos == MqttQoS.AT_MOST_ONCE ? -1 : p.packetId()),
+                        Unpooled.wrappedBuffer(p.payload())));
             }
         } else if (a instanceof Action.Schedule s) {
             ScheduledFuture<?> previous = timers.put(s.timer(), loop.schedule(() -> {
@@ -180,6 +207,7 @@ public final class NettyDevice {
     }
 
     private void connect(Action.Connect c) {
+        long started = System.nanoTime();
         Channel old = channels.remove(c.link());
         if (old != null) {
             old.close();
@@ -195,7 +223,7 @@ public final class NettyDevice {
                                 .addLast("mqtt-decoder", new MqttDecoder(300 * 1024))
                                 .addLast("mqtt-encoder", MqttEncoder.INSTANCE)
                                 .addLast("keep-alive", new IdleStateHandler(0, c.keepAliveSeconds(), 0))
-                                .addLast("device", new Session(c, ch, ssl));
+                                .addLast("device", new Session(c, ch, ssl, started));
                     }
                 });
         var future = localAddress == null ? b.connect(c.host(), port) : b.connect(new InetSocketAddress(c.host(), port), localAddress);
@@ -204,6 +232,7 @@ public final class NettyDevice {
         future.addListener(f -> {
             if (!f.isSuccess() && channels.get(c.link()) == ch) {
                 channels.remove(c.link());
+                listener.connectFailed(c.link(), f.cause().getClass().getSimpleName());
                 dispatch(new Event.ConnectFailed(c.link(), -1, f.cause().toString()));
             }
         });
@@ -214,12 +243,14 @@ public final class NettyDevice {
         private final Action.Connect connect;
         private final Channel channel;
         private final SslHandler ssl;
+        private final long started;
         private boolean accepted;
 
-        Session(Action.Connect connect, Channel channel, SslHandler ssl) {
+        Session(Action.Connect connect, Channel channel, SslHandler ssl, long started) {
             this.connect = connect;
             this.channel = channel;
             this.ssl = ssl;
+            this.started = started;
         }
 
         private boolean current() {
@@ -235,6 +266,7 @@ public final class NettyDevice {
                             .cleanSession(true).keepAlive(connect.keepAliveSeconds()).build());
                 } else if (current()) {
                     channels.remove(connect.link());
+                    listener.connectFailed(connect.link(), "TLS handshake");
                     dispatch(new Event.ConnectFailed(connect.link(), -1, "TLS: " + f.cause()));
                     ctx.close();
                 }
@@ -256,9 +288,11 @@ public final class NettyDevice {
                     MqttConnectReturnCode code = ((MqttConnAckMessage) msg).variableHeader().connectReturnCode();
                     if (code == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
                         accepted = true;
+                        listener.connected(connect.link(), System.nanoTime() - started);
                         dispatch(new Event.Connected(connect.link()));
                     } else {
                         channels.remove(connect.link());
+                        listener.connectFailed(connect.link(), "CONNACK " + code.name());
                         dispatch(new Event.ConnectFailed(connect.link(), code.byteValue() & 0xFF, code.name()));
                         ctx.close();
                     }
@@ -268,15 +302,30 @@ public final class NettyDevice {
                     dispatch(new Event.SubscribeAcknowledged(connect.link(), ack.variableHeader().messageId(),
                             ack.payload().grantedQoSLevels().stream().mapToInt(Integer::intValue).toArray()));
                 }
-                case PUBACK -> dispatch(new Event.PublishAcknowledged(connect.link(),
-                        ((MqttMessageIdVariableHeader) msg.variableHeader()).messageId()));
+                case PUBACK -> {
+                    int id = ((MqttMessageIdVariableHeader) msg.variableHeader()).messageId();
+                    Long sentAt = inFlight.remove(id);
+                    if (sentAt != null) {
+                        listener.acknowledged(System.nanoTime() - sentAt);
+                    }
+                    dispatch(new Event.PublishAcknowledged(connect.link(), id));
+                }
                 case PUBLISH -> {
                     MqttPublishMessage p = (MqttPublishMessage) msg;
                     if (p.fixedHeader().qosLevel() == MqttQoS.AT_LEAST_ONCE) {
                         ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBACK, false, MqttQoS.AT_MOST_ONCE, false, 2),
                                 MqttMessageIdVariableHeader.from(p.variableHeader().packetId())));
                     }
-                    dispatch(new Event.MessageReceived(connect.link(), p.variableHeader().topicName(), ByteBufUtil.getBytes(p.payload())));
+                    String topic = p.variableHeader().topicName();
+                    if (connect.link() == Link.DPS && topic.startsWith("$dps/registrations/res/")) {
+                        int end = topic.indexOf('/', "$dps/registrations/res/".length());
+                        try {
+                            listener.dpsAnswered(Integer.parseInt(topic.substring("$dps/registrations/res/".length(), end)));
+                        } catch (RuntimeException notAStatus) {
+                            // the firmware reports a malformed answer its own way
+                        }
+                    }
+                    dispatch(new Event.MessageReceived(connect.link(), topic, ByteBufUtil.getBytes(p.payload())));
                 }
                 default -> { }
             }
@@ -295,6 +344,10 @@ public final class NettyDevice {
         public void channelInactive(ChannelHandlerContext ctx) {
             if (current()) {
                 channels.remove(connect.link());
+                inFlight.clear();
+                if (!accepted) {
+                    listener.connectFailed(connect.link(), "closed before CONNACK");
+                }
                 dispatch(accepted ? new Event.ConnectionLost(connect.link(), "closed by the server")
                         : new Event.ConnectFailed(connect.link(), -1, "closed before CONNACK"));
             }

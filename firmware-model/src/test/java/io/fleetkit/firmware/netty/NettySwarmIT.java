@@ -4,12 +4,13 @@ import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.backend.gateway.MethodResult;
 import io.fleetkit.backend.hub.DeviceToCloudMessage;
 import io.fleetkit.backend.hub.InMemoryDeviceToCloudSink;
-import io.fleetkit.firmware.Firmware;
-import io.fleetkit.firmware.FirmwareConfig;
+import io.fleetkit.backend.testing.LeakDetection;
 import io.fleetkit.firmware.LifecycleState;
 import io.fleetkit.firmware.MethodOverrides;
-import io.fleetkit.firmware.NonVolatileState;
-import io.fleetkit.firmware.SimulatedHardware;
+import io.fleetkit.firmware.swarm.Swarm;
+import io.fleetkit.firmware.swarm.SwarmConfig;
+import io.fleetkit.firmware.swarm.SwarmMetrics;
+import io.fleetkit.firmware.swarm.SwarmReport;
 import io.fleetkit.protocol.id.IdScope;
 import io.fleetkit.protocol.id.MethodName;
 import io.fleetkit.protocol.message.DeviceMessageCodec;
@@ -22,9 +23,6 @@ import io.fleetkit.protocol.pki.FactoryBatch;
 import io.fleetkit.protocol.pki.KeyAlgorithm;
 import io.fleetkit.protocol.pki.PkiDirectory;
 import io.fleetkit.protocol.pki.PresenceSignatures;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,12 +33,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -68,34 +62,21 @@ class NettySwarmIT {
 
         try (EmbeddedHub hub = EmbeddedHub.builder(pki).port(0).start()) {
             InMemoryDeviceToCloudSink sink = (InMemoryDeviceToCloudSink) hub.sink();
-            SwarmTls tls = new SwarmTls(pki.trustAnchors());
-            EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-            Map<LifecycleState, AtomicInteger> states = new ConcurrentHashMap<>();
-            List<NettyDevice> devices = new ArrayList<>();
-            try {
-                long seed = 1;
-                for (DeviceIdentity d : identities) {
-                    tls.register(d);
-                    FirmwareConfig config = FirmwareConfig.of(d.registrationId(), "127.0.0.1", IdScope.DEFAULT, fast);
-                    Firmware fw = new Firmware(config, new SimulatedHardware(fast, d.credential().key(), new SplittableRandom(seed)),
-                            NonVolatileState.factory(2), new MethodOverrides(), new SplittableRandom(seed++));
-                    devices.add(new NettyDevice(fw, loops.next(), tls, Clock.systemUTC(), hub.port(), null, (dev, from, to) -> {
-                        states.computeIfAbsent(to, k -> new AtomicInteger()).incrementAndGet();
-                        states.computeIfAbsent(from, k -> new AtomicInteger()).decrementAndGet();
-                    }));
-                }
-                devices.forEach(NettyDevice::boot);
-                awaitCondition(() -> count(states, LifecycleState.ONLINE) == n, Duration.ofSeconds(120),
-                        () -> "online: " + states);
+            SwarmConfig config = new SwarmConfig(fast, "127.0.0.1", hub.port(), IdScope.DEFAULT, 2000, 1, 2, List.of(),
+                    new MethodOverrides(), 0, 1);
+            long start = System.nanoTime();
+            try (Swarm swarm = Swarm.start(config, new ArrayList<>(identities), pki.trustAnchors(), Clock.systemUTC())) {
+                SwarmMetrics m = swarm.metrics();
+                awaitCondition(() -> m.count(LifecycleState.ONLINE) == n, Duration.ofSeconds(120), () -> "online: " + m.states());
+                Duration toOnline = Duration.ofNanos(System.nanoTime() - start);
                 assertThat(hub.registry().count()).isEqualTo(n);
-                assertThat(devices).allSatisfy(d -> assertThat(d.flash().assignedHub()).contains("127.0.0.1"));
+                assertThat(swarm.devices()).allSatisfy(d -> assertThat(d.flash().assignedHub()).contains("127.0.0.1"));
 
                 // every device announced its boot and sends telemetry, acknowledged by the hub
                 awaitCondition(() -> sink.accepted() >= 2L * n, Duration.ofSeconds(30), () -> "accepted " + sink.accepted());
-                awaitCondition(() -> devices.stream().mapToLong(d -> d.firmware().messagesAcknowledged()).sum() >= 2L * n,
-                        Duration.ofSeconds(30), () -> "acknowledged");
+                awaitCondition(() -> m.messagesAcknowledged() >= 2L * n, Duration.ofSeconds(30), () -> "acknowledged " + m.messagesAcknowledged());
 
-                NettyDevice first = devices.get(0);
+                NettyDevice first = swarm.devices().get(0);
                 MethodResult r = hub.hub().invokeMethod(first.firmware().deviceId(), MethodName.of("getDiagnostics"), new byte[0],
                         Duration.ofSeconds(10)).get(15, TimeUnit.SECONDS);
                 assertThat(r.status()).isEqualTo(200);
@@ -107,21 +88,19 @@ class NettySwarmIT {
                         .get(15, TimeUnit.SECONDS);
                 assertThat(claim.status()).isEqualTo(200);
                 first.pressButton();
-                DeviceToCloudMessage presence = sink.await(m -> m.deviceId().equals(first.firmware().deviceId())
-                        && m.properties().get("type").orElse("").equals("presence"), Duration.ofSeconds(10));
+                DeviceToCloudMessage presence = sink.await(msg -> msg.deviceId().equals(first.firmware().deviceId())
+                        && msg.properties().get("type").orElse("").equals("presence"), Duration.ofSeconds(10));
                 Presence p = (Presence) DeviceMessageCodec.CODEC.fromJson(presence.body());
                 DeviceIdentity id = identities.stream().filter(d -> d.deviceId().equals(first.firmware().deviceId())).findFirst().orElseThrow();
                 assertThat(PresenceSignatures.verify(id.credential().certificate(), id.deviceId(), nonce, p.signature())).isTrue();
-            } finally {
-                devices.forEach(NettyDevice::stop);
-                loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+
+                var summary = SwarmReport.summary(m, n, Duration.ofNanos(System.nanoTime() - start), toOnline);
+                System.out.print(SwarmReport.text(summary));
+                assertThat(summary.get("gaveUp").asInt()).isZero();
+                assertThat(summary.get("latencyMs").get("puback").get("count").asLong()).isGreaterThanOrEqualTo(2L * n);
             }
         }
-    }
-
-    private static int count(Map<LifecycleState, AtomicInteger> states, LifecycleState s) {
-        AtomicInteger c = states.get(s);
-        return c == null ? 0 : c.get();
+        LeakDetection.assertNoLeaks();
     }
 
     static void awaitCondition(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<String> what) {

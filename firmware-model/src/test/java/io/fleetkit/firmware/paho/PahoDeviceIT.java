@@ -100,6 +100,7 @@ class PahoDeviceIT {
                 loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             }
         }
+        io.fleetkit.backend.testing.LeakDetection.assertNoLeaks();
     }
 
     private static Firmware firmware(DeviceIdentity id, DeviceModel model, MethodOverrides overrides) {
