@@ -5,7 +5,6 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemWriter;
@@ -82,17 +81,35 @@ public final class Pem {
     public static PrivateKey readPrivateKey(String pem, String source) {
         try (PEMParser parser = new PEMParser(new StringReader(pem))) {
             Object o = parser.readObject();
-            JcaPEMKeyConverter converter = new JcaPEMKeyConverter().setProvider(BouncyCastle.PROVIDER);
             if (o instanceof PrivateKeyInfo info) {
-                return converter.getPrivateKey(info);
+                return toKey(info, source);
             }
             if (o instanceof PEMKeyPair pair) {
-                return converter.getKeyPair(pair).getPrivate();
+                return toKey(pair.getPrivateKeyInfo(), source);
             }
             throw new IllegalArgumentException(source + ": expected an unencrypted PRIVATE KEY, found "
                     + (o == null ? "nothing" : o.getClass().getSimpleName()));
         } catch (IOException e) {
             throw new IllegalArgumentException(source + ": not a readable PEM private key: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A key object from BouncyCastle's provider (its EC arithmetic signs several times faster
+     * than the JDK's) named "EC" or "RSA" as the JDK names them, so JSSE picks it for TLS: BC's
+     * PEM converter would call an EC key "ECDSA", and JSSE would then present no certificate.
+     */
+    private static PrivateKey toKey(PrivateKeyInfo info, String source) throws IOException {
+        String oid = info.getPrivateKeyAlgorithm().getAlgorithm().getId();
+        String algorithm = oid.equals("1.2.840.10045.2.1") ? "EC" : oid.equals("1.2.840.113549.1.1.1") ? "RSA" : null;
+        if (algorithm == null) {
+            throw new IllegalArgumentException(source + ": unsupported key algorithm " + oid + "; expected EC or RSA");
+        }
+        try {
+            return java.security.KeyFactory.getInstance(algorithm, BouncyCastle.PROVIDER)
+                    .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(info.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException(source + ": unreadable " + algorithm + " key: " + e.getMessage(), e);
         }
     }
 

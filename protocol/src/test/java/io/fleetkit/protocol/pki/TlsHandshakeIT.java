@@ -28,7 +28,10 @@ class TlsHandshakeIT {
     void deviceAndServerFromTheSamePkiShakeHandsWithClientAuth() throws Exception {
         CertificateIssuer issuer = new CertificateIssuer();
         PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, issuer);
-        DeviceIdentity device = issuer.issueDevice(pki.intermediate(), RegistrationId.of("dev-tls"), KeyAlgorithm.EC_P256);
+        // stored and loaded back, as every command but the first one sees it
+        pki.store(issuer.issueDevice(pki.intermediate(), RegistrationId.of("dev-tls"), KeyAlgorithm.EC_P256));
+        DeviceIdentity device = pki.loadDevice(RegistrationId.of("dev-tls"));
+        assertThat(device.credential().key().getAlgorithm()).as("JSSE picks keys by the JDK's algorithm names").isEqualTo("EC");
 
         try (SSLServerSocket server = (SSLServerSocket) TlsContexts.forServer(pki.server(), pki.trustAnchors())
                 .getServerSocketFactory().createServerSocket(0, 5, InetAddress.getLoopbackAddress())) {

@@ -1,0 +1,264 @@
+package io.fleetkit.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetkit.firmware.LifecycleState;
+import io.fleetkit.firmware.MethodOverride;
+import io.fleetkit.firmware.MethodOverrides;
+import io.fleetkit.firmware.swarm.Swarm;
+import io.fleetkit.firmware.swarm.SwarmConfig;
+import io.fleetkit.firmware.swarm.SwarmReport;
+import io.fleetkit.protocol.id.IdScope;
+import io.fleetkit.protocol.id.MethodName;
+import io.fleetkit.protocol.id.RegistrationId;
+import io.fleetkit.protocol.model.DeviceModel;
+import io.fleetkit.protocol.model.DeviceModels;
+import io.fleetkit.protocol.pki.CertificateIssuer;
+import io.fleetkit.protocol.pki.DeviceIdentity;
+import io.fleetkit.protocol.pki.FactoryBatch;
+import io.fleetkit.protocol.pki.KeyAlgorithm;
+import io.fleetkit.protocol.pki.PkiDirectory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** {@code fleetkit sim}: a swarm of simulated devices against a hub (the local one, or Azure). */
+@Command(name = "sim", mixinStandardHelpOptions = true,
+        description = {"Run a swarm of simulated devices through the whole lifecycle: DPS, hub, telemetry, direct methods.",
+                "Device identities come from the PKI directory; missing ones are issued. A progress line every 5 s,",
+                "a summary at the end; the exit status is 1 when any device gave up."})
+final class SimCommand implements Runnable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--pki", required = true, paramLabel = "DIR", description = "the PKI (devices are taken from DIR/devices)")
+    Path pki;
+
+    @Option(names = "--devices", paramLabel = "N", defaultValue = "100", description = "how many devices (default: ${DEFAULT-VALUE})")
+    int devices;
+
+    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "thermostat",
+            description = "a built-in device model (thermostat, smart-plug) or a model file (default: ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--target", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8883",
+            description = "the DPS endpoint; the hub is the one DPS assigns (default: ${DEFAULT-VALUE})")
+    String target;
+
+    @Option(names = "--id-scope", paramLabel = "SCOPE", defaultValue = "0ne00000001", description = "DPS id scope (default: ${DEFAULT-VALUE})")
+    String idScope;
+
+    @Option(names = "--ramp", paramLabel = "PER_SECOND", defaultValue = "500", description = "devices started per second (default: ${DEFAULT-VALUE})")
+    double ramp;
+
+    @Option(names = "--rate-multiplier", paramLabel = "X", defaultValue = "1",
+            description = "send telemetry X times as often as the model says (default: ${DEFAULT-VALUE})")
+    double rateMultiplier;
+
+    @Option(names = "--duration", paramLabel = "TIME", converter = DurationConverter.class, defaultValue = "60s",
+            description = "how long to run, e.g. 90s or 10m (default: ${DEFAULT-VALUE})")
+    Duration duration;
+
+    @Option(names = "--event-loops", paramLabel = "N", description = "Netty event loops (default: the number of cores)")
+    Integer eventLoops;
+
+    @Option(names = "--source-addresses", paramLabel = "N", defaultValue = "0",
+            description = "connect from 127.0.0.2 … 127.0.0.(N+1) in turn, past ~28,000 connections to one port (default: the system's choice)")
+    int sourceAddresses;
+
+    @Option(names = "--max-failures", paramLabel = "N", defaultValue = "20",
+            description = "consecutive failures before a device gives up (0 = never; default: ${DEFAULT-VALUE})")
+    int maxFailures;
+
+    @Option(names = "--overrides", paramLabel = "FILE",
+            description = "method overrides, JSON: {\"reboot\": {\"status\": 500, \"payload\": {…}, \"delayMs\": 2000, \"noAnswer\": false, \"errorRate\": 0.1}}")
+    Path overridesFile;
+
+    @Option(names = "--summary", paramLabel = "FILE", description = "write the JSON summary here")
+    Path summaryFile;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "random seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public void run() {
+        CommandLine cli = spec.commandLine();
+        PrintWriter out = cli.getOut();
+        PrintWriter err = cli.getErr();
+        if (devices < 1 || devices > 200_000) {
+            throw new CommandLine.ParameterException(cli, "--devices must be 1–200000, was " + devices);
+        }
+        if (!(rateMultiplier > 0 && rateMultiplier <= 1000)) {
+            throw new CommandLine.ParameterException(cli, "--rate-multiplier must be above 0 and at most 1000, was " + rateMultiplier);
+        }
+        if (!(ramp > 0)) {
+            throw new CommandLine.ParameterException(cli, "--ramp must be positive, was " + ramp);
+        }
+        if (sourceAddresses < 0 || sourceAddresses > 250) {
+            throw new CommandLine.ParameterException(cli, "--source-addresses must be 0–250, was " + sourceAddresses);
+        }
+        int colon = target.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new CommandLine.ParameterException(cli, "--target must be HOST:PORT, was '" + target + "'");
+        }
+        String host = target.substring(0, colon);
+        int port;
+        try {
+            port = Integer.parseInt(target.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(cli, "--target: '" + target.substring(colon + 1) + "' is not a port number");
+        }
+        DeviceModel deviceModel;
+        IdScope scope;
+        try {
+            deviceModel = DeviceModels.resolve(model);
+            scope = IdScope.of(idScope);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, e.getMessage());
+        }
+        MethodOverrides overrides = readOverrides(cli);
+        PkiDirectory dir = PkiDirectory.load(pki);
+        List<DeviceIdentity> identities = identities(dir, err);
+
+        List<InetAddress> sources = new ArrayList<>();
+        for (int i = 0; i < sourceAddresses; i++) {
+            try {
+                sources.add(InetAddress.getByName("127.0.0." + (i + 2)));
+            } catch (UnknownHostException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        SwarmConfig config = new SwarmConfig(deviceModel, host, port, scope, ramp, rateMultiplier,
+                eventLoops == null ? Runtime.getRuntime().availableProcessors() : eventLoops, sources, overrides, maxFailures, seed);
+        out.printf("swarm: %d %s devices → %s (id scope %s), ramp %.0f/s, telemetry ×%s, for %s%n", devices, deviceModel.id(),
+                target, scope, ramp, rateMultiplier, duration);
+        out.flush();
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread hook = new Thread(stop::countDown, "fleetkit-sim-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        long start = System.nanoTime();
+        Duration allOnline = null;
+        ObjectNode summary;
+        try (Swarm swarm = Swarm.start(config, identities, dir.trustAnchors(), Clock.systemUTC())) {
+            var m = swarm.metrics();
+            long lastAcked = 0;
+            long lastTick = start;
+            while (true) {
+                long left = duration.toNanos() - (System.nanoTime() - start);
+                if (left <= 0 || stop.await(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+                if (allOnline == null && m.count(LifecycleState.ONLINE) == devices) {
+                    allOnline = Duration.ofNanos(System.nanoTime() - start);
+                    err.printf("all %d devices online after %.1f s%n", devices, allOnline.toMillis() / 1000.0);
+                }
+                long now = System.nanoTime();
+                if (now - lastTick >= TimeUnit.SECONDS.toNanos(5)) {
+                    long acked = m.messagesAcknowledged();
+                    err.println(SwarmReport.progress(m, devices, Duration.ofNanos(now - start), (acked - lastAcked) / ((now - lastTick) / 1e9)));
+                    err.flush();
+                    lastAcked = acked;
+                    lastTick = now;
+                }
+            }
+            summary = SwarmReport.summary(m, devices, Duration.ofNanos(System.nanoTime() - start), allOnline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C
+            }
+        }
+        out.print(SwarmReport.text(summary));
+        if (summaryFile != null) {
+            try {
+                Files.writeString(summaryFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
+                out.println("summary written to " + summaryFile);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot write " + summaryFile + ": " + e.getMessage(), e);
+            }
+        }
+        out.flush();
+        if (summary.get("gaveUp").asInt() > 0) {
+            throw new GaveUp(summary.get("gaveUp").asInt() + " device(s) gave up; see the failures above");
+        }
+    }
+
+    /** A run in which devices gave up: exit status 1, the summary already printed. */
+    static final class GaveUp extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        GaveUp(String message) {
+            super(message);
+        }
+    }
+
+    private List<DeviceIdentity> identities(PkiDirectory dir, PrintWriter err) {
+        List<RegistrationId> wanted = FactoryBatch.ids("dev-", 1, devices);
+        Set<RegistrationId> existing = new HashSet<>(dir.deviceIds());
+        List<RegistrationId> missing = wanted.stream().filter(id -> !existing.contains(id)).toList();
+        if (!missing.isEmpty()) {
+            err.printf("issuing %d missing device identities into %s%n", missing.size(), dir.devicesDir());
+            FactoryBatch.issueInto(dir, new CertificateIssuer(), missing, KeyAlgorithm.EC_P256, Runtime.getRuntime().availableProcessors(),
+                    new Progress(err, "issuing")::update);
+        }
+        Progress loading = new Progress(err, "loading identities");
+        List<DeviceIdentity> out = new ArrayList<>(devices);
+        for (RegistrationId id : wanted) {
+            out.add(dir.loadDevice(id));
+            loading.update(out.size(), devices);
+        }
+        return out;
+    }
+
+    private MethodOverrides readOverrides(CommandLine cli) {
+        MethodOverrides o = new MethodOverrides();
+        if (overridesFile == null) {
+            return o;
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readAllBytes(overridesFile));
+        } catch (IOException e) {
+            throw new CommandLine.ParameterException(cli, "--overrides: cannot read " + overridesFile + ": " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new CommandLine.ParameterException(cli, "--overrides: " + overridesFile + " must hold a JSON object of method name → override");
+        }
+        root.fields().forEachRemaining(e -> {
+            JsonNode v = e.getValue();
+            try {
+                o.set(MethodName.of(e.getKey()), new MethodOverride(
+                        v.has("status") ? OptionalInt.of(v.get("status").asInt()) : OptionalInt.empty(),
+                        v.has("payload") ? Optional.of(v.get("payload").toString()) : Optional.empty(),
+                        Duration.ofMillis(v.path("delayMs").asLong(0)), v.path("noAnswer").asBoolean(false), v.path("errorRate").asDouble(0)));
+            } catch (IllegalArgumentException bad) {
+                throw new CommandLine.ParameterException(cli, "--overrides: " + overridesFile + " at '" + e.getKey() + "': " + bad.getMessage());
+            }
+        });
+        return o;
+    }
+}
