@@ -86,6 +86,10 @@ final class SimCommand implements Runnable {
             description = "connect from 127.0.0.2 … 127.0.0.(N+1) in turn, past ~28,000 connections to one port (default: the system's choice)")
     int sourceAddresses;
 
+    @Option(names = "--max-starting", paramLabel = "N", defaultValue = "500",
+            description = "at most N devices provisioning or connecting at once; the ramp waits (0 = no limit; default: ${DEFAULT-VALUE})")
+    int maxStarting;
+
     @Option(names = "--max-failures", paramLabel = "N", defaultValue = "20",
             description = "consecutive failures before a device gives up (0 = never; default: ${DEFAULT-VALUE})")
     int maxFailures;
@@ -149,7 +153,7 @@ final class SimCommand implements Runnable {
             }
         }
         SwarmConfig config = new SwarmConfig(deviceModel, host, port, scope, ramp, rateMultiplier,
-                eventLoops == null ? Runtime.getRuntime().availableProcessors() : eventLoops, sources, overrides, maxFailures, seed);
+                eventLoops == null ? Runtime.getRuntime().availableProcessors() : eventLoops, sources, overrides, maxFailures, seed, maxStarting);
         out.printf("swarm: %d %s devices → %s (id scope %s), ramp %.0f/s, telemetry ×%s, for %s%n", devices, deviceModel.id(),
                 target, scope, ramp, rateMultiplier, duration);
         out.flush();

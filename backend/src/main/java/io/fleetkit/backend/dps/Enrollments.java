@@ -19,6 +19,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Enrollments {
     private final Map<RegistrationId, Enrollment.Individual> individuals = new ConcurrentHashMap<>();
     private final List<Enrollment.Group> groups = new CopyOnWriteArrayList<>();
+    // issuing CAs already validated up to a group's CA, by group name: a device certificate they
+    // issued needs one signature check instead of a whole path validation (a connect storm's cost)
+    private final Map<X509Certificate, String> validatedIssuers = new ConcurrentHashMap<>();
 
     public void add(Enrollment enrollment) {
         if (enrollment instanceof Enrollment.Individual i) {
@@ -27,6 +30,7 @@ public final class Enrollments {
             Enrollment.Group g = (Enrollment.Group) enrollment;
             groups.removeIf(x -> x.name().equals(g.name()));
             groups.add(g);
+            validatedIssuers.values().removeIf(name -> name.equals(g.name())); // its CA may have changed
         }
     }
 
@@ -60,6 +64,31 @@ public final class Enrollments {
         return groups.stream().map(Enrollment.Group::ca).toList();
     }
 
+    /** Whether {@code chain} leads to the group's CA: one signature when its issuer was validated before, else PKIX. */
+    private boolean issuedUnder(List<X509Certificate> chain, Enrollment.Group g, Instant now) {
+        X509Certificate leaf = chain.get(0);
+        X509Certificate issuer = chain.size() > 1 ? chain.get(1) : null;
+        if (issuer != null && g.name().equals(validatedIssuers.get(issuer)) && leaf.getBasicConstraints() < 0
+                && leaf.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())) {
+            try {
+                issuer.checkValidity(java.util.Date.from(now));
+                leaf.verify(issuer.getPublicKey());
+                return true;
+            } catch (java.security.GeneralSecurityException e) {
+                return false;
+            }
+        }
+        try {
+            Certificates.validateChain(chain, List.of(g.ca()), now);
+        } catch (CertificateException notThisGroup) {
+            return false;
+        }
+        if (issuer != null && validatedIssuers.size() < 10_000) {
+            validatedIssuers.put(issuer, g.name());
+        }
+        return true;
+    }
+
     /**
      * Which enrollment trusts {@code chain} (leaf first): an individual enrollment by the leaf's
      * thumbprint, else a group whose CA the chain validates to at {@code now}.
@@ -83,9 +112,7 @@ public final class Enrollments {
         }
         Attestation.Refused disabled = null;
         for (Enrollment.Group g : groups) {
-            try {
-                Certificates.validateChain(chain, List.of(g.ca()), now);
-            } catch (CertificateException notThisGroup) {
+            if (!issuedUnder(chain, g, now)) {
                 continue;
             }
             if (g.enabled()) {

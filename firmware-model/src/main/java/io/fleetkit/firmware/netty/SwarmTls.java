@@ -2,6 +2,7 @@ package io.fleetkit.firmware.netty;
 
 import io.fleetkit.protocol.pki.DeviceIdentity;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -25,8 +26,13 @@ public final class SwarmTls {
     private final AtomicInteger nextSessionKey = new AtomicInteger(1);
 
     public SwarmTls(Collection<X509Certificate> trust) {
+        this(trust, OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK);
+    }
+
+    /** @param provider OpenSSL when it loads (the default), or the JDK's engine */
+    public SwarmTls(Collection<X509Certificate> trust, SslProvider provider) {
         try {
-            context = SslContextBuilder.forClient().sslProvider(SslProvider.JDK).keyManager(keys)
+            context = SslContextBuilder.forClient().sslProvider(provider).keyManager(keys)
                     .trustManager(trust.toArray(new X509Certificate[0])).protocols("TLSv1.3", "TLSv1.2").build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot build the swarm's TLS context: " + e.getMessage(), e);

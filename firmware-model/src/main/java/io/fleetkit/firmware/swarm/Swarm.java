@@ -2,6 +2,7 @@ package io.fleetkit.firmware.swarm;
 
 import io.fleetkit.firmware.Firmware;
 import io.fleetkit.firmware.FirmwareConfig;
+import io.fleetkit.firmware.LifecycleState;
 import io.fleetkit.firmware.NonVolatileState;
 import io.fleetkit.firmware.SimulatedHardware;
 import io.fleetkit.firmware.netty.NettyDevice;
@@ -70,6 +71,11 @@ public final class Swarm implements AutoCloseable {
         holder[0] = loops.next().scheduleAtFixedRate(() -> {
             double elapsed = (System.nanoTime() - startNanos) / 1e9;
             int due = (int) Math.min(devices.size(), Math.ceil(elapsed * config.rampPerSecond()));
+            if (config.maxStarting() > 0) {
+                int starting = metrics.count(LifecycleState.OFF) + metrics.count(LifecycleState.PROVISIONING)
+                        + metrics.count(LifecycleState.CONNECTING);
+                due = Math.min(due, next.get() + Math.max(0, config.maxStarting() - starting));
+            }
             for (int i = next.get(); i < due; i = next.incrementAndGet()) {
                 NettyDevice d = devices.get(i);
                 metrics.booting(d);

@@ -18,10 +18,12 @@ import java.util.Objects;
  * @param eventLoops       Netty event loops for all devices
  * @param sourceAddresses  local addresses to connect from, spread round-robin (127.0.0.2, 127.0.0.3 … past ~28,000 connections); empty = the system's choice
  * @param maxFailures      consecutive failures after which a device gives up (0 = never)
+ * @param maxStarting      at most this many devices provisioning or connecting at once (the ramp waits):
+ *                         the load generator must not overrun the handshakes it measures; 0 = no limit
  */
 public record SwarmConfig(DeviceModel model, String dpsHost, int port, IdScope idScope, double rampPerSecond,
                           double rateMultiplier, int eventLoops, List<InetAddress> sourceAddresses, MethodOverrides overrides,
-                          int maxFailures, long seed) {
+                          int maxFailures, long seed, int maxStarting) {
     public SwarmConfig {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(dpsHost, "dpsHost");

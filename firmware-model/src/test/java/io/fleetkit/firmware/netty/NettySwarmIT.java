@@ -63,7 +63,7 @@ class NettySwarmIT {
         try (EmbeddedHub hub = EmbeddedHub.builder(pki).port(0).start()) {
             InMemoryDeviceToCloudSink sink = (InMemoryDeviceToCloudSink) hub.sink();
             SwarmConfig config = new SwarmConfig(fast, "127.0.0.1", hub.port(), IdScope.DEFAULT, 2000, 1, 2, List.of(),
-                    new MethodOverrides(), 0, 1);
+                    new MethodOverrides(), 0, 1, 0);
             long start = System.nanoTime();
             try (Swarm swarm = Swarm.start(config, new ArrayList<>(identities), pki.trustAnchors(), Clock.systemUTC())) {
                 SwarmMetrics m = swarm.metrics();
