@@ -186,6 +186,12 @@ final class SimCommand implements Runnable {
                 }
             }
             summary = SwarmReport.summary(m, devices, Duration.ofNanos(System.nanoTime() - start), allOnline);
+            // measured while every device is still connected: its firmware, connections, TLS state and identity
+            for (int i = 0; i < 3; i++) {
+                System.gc();
+            }
+            long heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            summary.put("swarmHeapBytesPerDevice", heap / devices);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;

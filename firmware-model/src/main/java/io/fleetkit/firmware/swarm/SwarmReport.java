@@ -71,6 +71,10 @@ public final class SwarmReport {
                 "%-13s p50 %.1f ms  p99 %.1f ms  p99.9 %.1f ms  max %.1f ms (%d samples)%n", e.getKey(),
                 e.getValue().get("p50").asDouble(), e.getValue().get("p99").asDouble(), e.getValue().get("p999").asDouble(),
                 e.getValue().get("max").asDouble(), e.getValue().get("count").asLong())));
+        if (s.has("swarmHeapBytesPerDevice")) {
+            b.append(String.format(Locale.ROOT, "swarm heap %.1f KB per device (after GC, all connected, identities included)%n",
+                    s.get("swarmHeapBytesPerDevice").asLong() / 1024.0));
+        }
         if (!s.get("failures").isEmpty()) {
             b.append("failures by cause:").append(System.lineSeparator());
             s.get("failures").fields().forEachRemaining(e -> b.append("  ").append(e.getKey()).append(": ")
