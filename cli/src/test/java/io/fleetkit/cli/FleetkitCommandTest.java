@@ -110,4 +110,38 @@ class FleetkitCommandTest {
         Run scope = run("serve", "--pki", dir.toString(), "--id-scope", "1ne00000001");
         assertThat(scope.err()).contains("--id-scope: invalid id scope '1ne00000001' at index 0");
     }
+
+    @Test
+    void deviceAndSimRunAgainstTheEmbeddedHub() throws Exception {
+        Path dir = tmp.resolve("dev-pki");
+        run("pki", "init", "--dir", dir.toString());
+        run("pki", "issue", "--dir", dir.toString(), "--count", "5");
+        try (io.fleetkit.backend.EmbeddedHub hub = io.fleetkit.backend.EmbeddedHub.builder(io.fleetkit.protocol.pki.PkiDirectory.load(dir))
+                .port(0).retryAfterSeconds(1).start()) {
+            Path script = tmp.resolve("script.txt");
+            java.nio.file.Files.writeString(script, "await online 30s\nstatus\nquit\n");
+            Run device = run("device", "--pki", dir.toString(), "--id", "dev-00001", "--target", "127.0.0.1:" + hub.port(),
+                    "--script", script.toString());
+            assertThat(device.exit()).as(device.err()).isZero();
+            assertThat(device.out()).contains("connected to DPS", "connected to HUB", "state online", "state ONLINE, hub 127.0.0.1");
+
+            Path summary = tmp.resolve("summary.json");
+            Run sim = run("sim", "--pki", dir.toString(), "--devices", "5", "--target", "127.0.0.1:" + hub.port(),
+                    "--duration", "8s", "--summary", summary.toString());
+            assertThat(sim.exit()).as(sim.err()).isZero();
+            assertThat(sim.out()).contains("devices 5: 5 online, 0 gave up");
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(summary.toFile());
+            assertThat(json.get("devices").asInt()).isEqualTo(5);
+            assertThat(json.get("online").asInt()).isEqualTo(5);
+            assertThat(json.get("gaveUp").asInt()).isZero();
+            assertThat(json.get("messagesAcked").asLong()).isGreaterThanOrEqualTo(5);
+            assertThat(json.get("latencyMs").get("puback").get("p99").asDouble()).isPositive();
+        }
+        Run bad = run("sim", "--pki", dir.toString(), "--target", "nowhere");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("--target must be HOST:PORT, was 'nowhere'");
+        Run unknown = run("device", "--pki", dir.toString(), "--id", "dev-99999");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no device 'dev-99999'");
+    }
 }

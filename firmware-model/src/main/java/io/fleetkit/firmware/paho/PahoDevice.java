@@ -40,6 +40,7 @@ public final class PahoDevice implements AutoCloseable {
     private final Clock clock;
     private final int port;
     private final Consumer<LifecycleState> stateListener;
+    private volatile Consumer<String> log = line -> { };
     private final ScheduledExecutorService thread;
     private final Map<Link, MqttAsyncClient> clients = new EnumMap<>(Link.class);
     private final Map<Timer, ScheduledFuture<?>> timers = new EnumMap<>(Timer.class);
@@ -67,6 +68,11 @@ public final class PahoDevice implements AutoCloseable {
 
     public Firmware firmware() {
         return firmware;
+    }
+
+    /** Receives a human-readable line for what the device does: connections, methods, LED, button. */
+    public void setLog(Consumer<String> log) {
+        this.log = log;
     }
 
     public LifecycleState state() {
@@ -107,12 +113,23 @@ public final class PahoDevice implements AutoCloseable {
     }
 
     private void dispatch(Event e) {
+        if (e instanceof Event.MessageReceived m && m.topic().startsWith("$iothub/methods/POST/")) {
+            log.accept("method " + m.topic().substring("$iothub/methods/POST/".length(), m.topic().indexOf("/?"))
+                    + " called with " + new String(m.payload(), java.nio.charset.StandardCharsets.UTF_8));
+        } else if (e instanceof Event.Connected c) {
+            log.accept("connected to " + c.link());
+        } else if (e instanceof Event.ConnectFailed f) {
+            log.accept("connection to " + f.link() + " failed: " + f.reason());
+        } else if (e instanceof Event.ConnectionLost l) {
+            log.accept("connection to " + l.link() + " lost: " + l.reason());
+        }
         List<Action> actions = firmware.handle(e, clock.instant());
         for (Action a : actions) {
             execute(a);
         }
         if (firmware.state() != state) {
             state = firmware.state();
+            log.accept("state " + state.name().toLowerCase().replace('_', ' '));
             stateListener.accept(state);
         }
     }
@@ -145,6 +162,10 @@ public final class PahoDevice implements AutoCloseable {
                 if (client != null && client.isConnected()) {
                     MqttMessage m = new MqttMessage(p.payload());
                     m.setQos(p.qos());
+                    if (p.topic().startsWith("$iothub/methods/res/")) {
+                        log.accept("answered " + p.topic().substring("$iothub/methods/res/".length(), p.topic().indexOf("/?")) + " "
+                                + new String(p.payload(), java.nio.charset.StandardCharsets.UTF_8));
+                    }
                     client.publish(p.topic(), m, null, p.qos() == 0 ? null
                             : listener(client, t -> new Event.PublishAcknowledged(p.link(), p.packetId()), null));
                 }
@@ -163,6 +184,8 @@ public final class PahoDevice implements AutoCloseable {
                 }
             } else if (a instanceof Action.SetLed l) {
                 led = l;
+                log.accept("LED " + l.mode().wireName() + (l.mode() == io.fleetkit.protocol.testport.TestPortMessage.LedMode.OFF ? ""
+                        : " " + l.color() + (l.periodMs() > 0 ? " every " + l.periodMs() + " ms" : "")));
             } else if (a instanceof Action.Persist p) {
                 flash = p.state();
             }

@@ -1,0 +1,157 @@
+package io.fleetkit.cli;
+
+import io.fleetkit.firmware.Firmware;
+import io.fleetkit.firmware.FirmwareConfig;
+import io.fleetkit.firmware.LifecycleState;
+import io.fleetkit.firmware.MethodOverrides;
+import io.fleetkit.firmware.NonVolatileState;
+import io.fleetkit.firmware.SimulatedHardware;
+import io.fleetkit.firmware.paho.PahoDevice;
+import io.fleetkit.protocol.id.IdScope;
+import io.fleetkit.protocol.id.RegistrationId;
+import io.fleetkit.protocol.model.DeviceModel;
+import io.fleetkit.protocol.model.DeviceModels;
+import io.fleetkit.protocol.pki.DeviceIdentity;
+import io.fleetkit.protocol.pki.PkiDirectory;
+import io.fleetkit.protocol.pki.TlsContexts;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/** {@code fleetkit device}: one faithful device on Paho, driven from a prompt or a script. */
+@Command(name = "device", mixinStandardHelpOptions = true,
+        description = {"Run one device (the firmware model on Eclipse Paho) through DPS and the hub, printing what it does.",
+                "Commands, typed or from --script: press (the button), status, wait 5s, await online 30s, quit."})
+final class DeviceCommand implements Runnable {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--pki", required = true, paramLabel = "DIR", description = "the PKI holding DIR/devices/ID.pem|.key")
+    Path pki;
+
+    @Option(names = "--id", required = true, paramLabel = "ID", description = "the device's registration id, e.g. dev-00001")
+    String id;
+
+    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "thermostat", description = "device model (default: ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--target", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8883", description = "the DPS endpoint (default: ${DEFAULT-VALUE})")
+    String target;
+
+    @Option(names = "--id-scope", paramLabel = "SCOPE", defaultValue = "0ne00000001", description = "DPS id scope (default: ${DEFAULT-VALUE})")
+    String idScope;
+
+    @Option(names = "--script", paramLabel = "FILE", description = "read commands from FILE instead of the terminal")
+    Path script;
+
+    @Override
+    public void run() {
+        CommandLine cli = spec.commandLine();
+        PrintWriter out = cli.getOut();
+        int colon = target.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new CommandLine.ParameterException(cli, "--target must be HOST:PORT, was '" + target + "'");
+        }
+        int port;
+        DeviceModel deviceModel;
+        RegistrationId registrationId;
+        IdScope scope;
+        try {
+            port = Integer.parseInt(target.substring(colon + 1));
+            deviceModel = DeviceModels.resolve(model);
+            registrationId = RegistrationId.of(id);
+            scope = IdScope.of(idScope);
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(cli, "--target: '" + target.substring(colon + 1) + "' is not a port number");
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, e.getMessage());
+        }
+        PkiDirectory dir = PkiDirectory.load(pki);
+        DeviceIdentity identity = dir.loadDevice(registrationId);
+        FirmwareConfig config = FirmwareConfig.of(registrationId, target.substring(0, colon), scope, deviceModel);
+        Firmware firmware = new Firmware(config, new SimulatedHardware(deviceModel, identity.credential().key(), new SplittableRandom()),
+                NonVolatileState.factory((int) deviceModel.telemetryInterval().toSeconds()), new MethodOverrides(), new SplittableRandom());
+        try (PahoDevice device = new PahoDevice(firmware, TlsContexts.forDevice(identity, dir.trustAnchors()), Clock.systemUTC(), port, s -> { })) {
+            device.setLog(line -> {
+                out.println(LocalTime.now().format(TIME) + "  " + line);
+                out.flush();
+            });
+            out.printf("device %s (%s) → %s; type 'help' for commands%n", id, deviceModel.id(), target);
+            out.flush();
+            device.boot();
+            try (Reader r = script != null ? Files.newBufferedReader(script, StandardCharsets.UTF_8)
+                    : new InputStreamReader(System.in, StandardCharsets.UTF_8)) {
+                BufferedReader lines = new BufferedReader(r);
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    if (!command(line.trim(), device, out)) {
+                        break;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read commands: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs one command; false to stop. */
+    private boolean command(String line, PahoDevice device, PrintWriter out) throws InterruptedException {
+        if (line.isEmpty() || line.startsWith("#")) {
+            return true;
+        }
+        String[] words = line.split("\\s+");
+        switch (words[0]) {
+            case "press" -> device.pressButton();
+            case "status" -> out.printf("state %s, hub %s, sent %d, acknowledged %d, LED %s%n", device.state(),
+                    device.flash().assignedHub().orElse("none"), device.firmware().messagesSent(), device.firmware().messagesAcknowledged(),
+                    device.led() == null ? "off" : device.led().mode().wireName());
+            case "wait" -> TimeUnit.NANOSECONDS.sleep(duration(words, 1).toNanos()); // a scripted pause, as a tester would wait
+            case "await" -> {
+                if (words.length < 2 || !words[1].equals("online")) {
+                    throw new IllegalArgumentException("'await' knows 'await online 30s'");
+                }
+                long deadline = System.nanoTime() + duration(words, 2).toNanos();
+                while (device.state() != LifecycleState.ONLINE) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the device was not online within " + words[2] + " (state " + device.state() + ")");
+                    }
+                    TimeUnit.MILLISECONDS.sleep(50);
+                }
+                out.println("online");
+            }
+            case "quit", "exit" -> {
+                return false;
+            }
+            case "help" -> out.println("press | status | wait 5s | await online 30s | quit");
+            default -> out.println("unknown command '" + words[0] + "'; try: press, status, wait 5s, await online 30s, quit");
+        }
+        out.flush();
+        return true;
+    }
+
+    private static Duration duration(String[] words, int index) {
+        if (words.length <= index) {
+            throw new IllegalArgumentException("'" + words[0] + "' needs a duration, e.g. 5s");
+        }
+        return new DurationConverter().convert(words[index]);
+    }
+}
