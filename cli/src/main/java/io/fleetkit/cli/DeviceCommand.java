@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
 /** {@code fleetkit device}: one faithful device on Paho, driven from a prompt or a script. */
 @Command(name = "device", mixinStandardHelpOptions = true,
         description = {"Run one device (the firmware model on Eclipse Paho) through DPS and the hub, printing what it does.",
-                "Commands, typed or from --script: press (the button), status, wait 5s, await online 30s, quit."})
+                "Commands, typed or from --script: press (the button), reboot (power cycle), status, wait 5s, await online 30s, quit."})
 final class DeviceCommand implements Runnable {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
@@ -121,6 +121,7 @@ final class DeviceCommand implements Runnable {
         String[] words = line.split("\\s+");
         switch (words[0]) {
             case "press" -> device.pressButton();
+            case "reboot" -> device.powerCycle();
             case "status" -> out.printf("state %s, hub %s, sent %d, acknowledged %d, LED %s%n", device.state(),
                     device.flash().assignedHub().orElse("none"), device.firmware().messagesSent(), device.firmware().messagesAcknowledged(),
                     device.led() == null ? "off" : device.led().mode().wireName());
@@ -141,8 +142,8 @@ final class DeviceCommand implements Runnable {
             case "quit", "exit" -> {
                 return false;
             }
-            case "help" -> out.println("press | status | wait 5s | await online 30s | quit");
-            default -> out.println("unknown command '" + words[0] + "'; try: press, status, wait 5s, await online 30s, quit");
+            case "help" -> out.println("press | reboot | status | wait 5s | await online 30s | quit");
+            default -> out.println("unknown command '" + words[0] + "'; try: press, reboot, status, wait 5s, await online 30s, quit");
         }
         out.flush();
         return true;

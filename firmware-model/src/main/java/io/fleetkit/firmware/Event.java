@@ -50,6 +50,10 @@ public sealed interface Event {
     record MessageReceived(Link link, String topic, byte[] payload) implements Event {
     }
 
+    /** Power cycle or reset button: the device restarts now, keeping only its flash. */
+    record PowerCycle() implements Event {
+    }
+
     /** Someone pressed the device's button (a person, the dashboard, a script). */
     record ButtonPressed() implements Event {
     }

@@ -155,6 +155,9 @@ public final class Firmware {
             received(m, now, out);
         } else if (event instanceof Event.ButtonPressed) {
             button(now, out);
+        } else if (event instanceof Event.PowerCycle) {
+            resetReason = ResetReason.POWER_ON;
+            restart(now, out);
         }
         return out;
     }
@@ -415,17 +418,10 @@ public final class Firmware {
                 }
             }
             case REBOOT -> {
-                if (link != null) {
-                    out.add(new Action.Disconnect(link));
-                }
-                out.add(new Action.Cancel(Timer.TELEMETRY));
-                out.add(new Action.Persist(nv));
-                state = LifecycleState.REBOOTING;
                 if (resetReason != ResetReason.FACTORY_RESET) {
                     resetReason = ResetReason.SOFTWARE;
                 }
-                link = null;
-                boot(now, out);
+                restart(now, out);
             }
             case IDENTIFY_END -> out.add(new Action.SetLed(LedMode.OFF, "blue", 0));
             case CLAIM_END -> {
@@ -446,6 +442,20 @@ public final class Firmware {
                 }
             }
         }
+    }
+
+    /** Drops the connections and timers, keeps the flash, boots again. */
+    private void restart(Instant now, List<Action> out) {
+        if (link != null) {
+            out.add(new Action.Disconnect(link));
+        }
+        for (Timer t : Timer.values()) {
+            out.add(new Action.Cancel(t));
+        }
+        out.add(new Action.Persist(nv));
+        state = LifecycleState.REBOOTING;
+        link = null;
+        boot(now, out);
     }
 
     // --- sending ---

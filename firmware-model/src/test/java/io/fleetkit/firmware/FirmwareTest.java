@@ -270,4 +270,19 @@ class FirmwareTest {
         String status = answer.topic().substring("$iothub/methods/res/".length(), answer.topic().indexOf("/?"));
         return status + " " + text(answer);
     }
+
+    @Test
+    void aPowerCycleKeepsTheFlashAndReconnectsToTheCachedHub() throws Exception {
+        h.bootOnline();
+        h.recent();
+        List<Action> cycle = h.on(new Event.PowerCycle());
+        assertThat(only(cycle, Action.Disconnect.class).link()).isEqualTo(Link.HUB);
+        assertThat(cycle).contains(new Action.Cancel(Timer.TELEMETRY));
+        assertThat(only(cycle, Action.Connect.class).link()).isEqualTo(Link.HUB);
+        h.hubOnline();
+        Action.Publish boot = only(h.recent(), Action.Publish.class, p -> p.topic().contains("type=lifecycle"));
+        assertThat(((LifecycleEvent.Boot) ((Lifecycle) DeviceMessageCodec.CODEC.fromJson(boot.payload())).event()).resetReason())
+                .isEqualTo(LifecycleEvent.ResetReason.POWER_ON);
+        assertThat(h.timers).containsKey(Timer.TELEMETRY);
+    }
 }

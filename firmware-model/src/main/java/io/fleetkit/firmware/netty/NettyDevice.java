@@ -128,6 +128,11 @@ public final class NettyDevice {
         loop.execute(() -> dispatch(new Event.ButtonPressed()));
     }
 
+    /** Power-cycles the device: it restarts with only its flash. */
+    public void powerCycle() {
+        loop.execute(() -> dispatch(new Event.PowerCycle()));
+    }
+
     /** Powers the device off: closes its connections and cancels its timers. */
     public void stop() {
         loop.execute(() -> {

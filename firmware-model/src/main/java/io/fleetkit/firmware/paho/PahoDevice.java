@@ -95,6 +95,11 @@ public final class PahoDevice implements AutoCloseable {
         thread.execute(() -> dispatch(new Event.ButtonPressed()));
     }
 
+    /** Power-cycles the device: it restarts with only its flash. */
+    public void powerCycle() {
+        thread.execute(() -> dispatch(new Event.PowerCycle()));
+    }
+
     /** Powers off: closes connections, cancels timers, ends the device's thread. */
     @Override
     public void close() {
