@@ -51,8 +51,12 @@ final class SimCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--pki", required = true, paramLabel = "DIR", description = "the PKI (devices are taken from DIR/devices)")
+    @Option(names = "--pki", paramLabel = "DIR", description = "the PKI (devices are taken from DIR/devices); required unless --combine")
     Path pki;
+
+    @Option(names = "--combine", paramLabel = "SUMMARY", split = ",",
+            description = "instead of running, combine the JSON summaries of swarm processes that ran together (a,b,c)")
+    List<Path> combine;
 
     @Option(names = "--devices", paramLabel = "N", defaultValue = "100", description = "how many devices (default: ${DEFAULT-VALUE})")
     int devices;
@@ -109,6 +113,13 @@ final class SimCommand implements Runnable {
         CommandLine cli = spec.commandLine();
         PrintWriter out = cli.getOut();
         PrintWriter err = cli.getErr();
+        if (combine != null && !combine.isEmpty()) {
+            combineSummaries(cli);
+            return;
+        }
+        if (pki == null) {
+            throw new CommandLine.ParameterException(cli, "Missing required option: '--pki=DIR' (or give --combine)");
+        }
         if (devices < 1 || devices > 200_000) {
             throw new CommandLine.ParameterException(cli, "--devices must be 1–200000, was " + devices);
         }
@@ -203,6 +214,39 @@ final class SimCommand implements Runnable {
             }
         }
         out.print(SwarmReport.text(summary));
+        writeSummary(summary, out);
+        if (summary.get("gaveUp").asInt() > 0) {
+            throw new GaveUp(summary.get("gaveUp").asInt() + " device(s) gave up; see the failures above");
+        }
+    }
+
+    private void combineSummaries(CommandLine cli) {
+        List<ObjectNode> parts = new ArrayList<>();
+        for (Path p : combine) {
+            try {
+                JsonNode n = JSON.readTree(Files.readAllBytes(p));
+                if (!(n instanceof ObjectNode o)) {
+                    throw new CommandLine.ParameterException(cli, "--combine: " + p + " is not a summary (expected a JSON object)");
+                }
+                parts.add(o);
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(cli, "--combine: cannot read " + p + ": " + e.getMessage());
+            }
+        }
+        ObjectNode combined;
+        try {
+            combined = SwarmReport.combine(parts);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, "--combine: " + e.getMessage());
+        }
+        cli.getOut().print(SwarmReport.text(combined));
+        writeSummary(combined, cli.getOut());
+        if (combined.get("gaveUp").asInt() > 0) {
+            throw new GaveUp(combined.get("gaveUp").asInt() + " device(s) gave up");
+        }
+    }
+
+    private void writeSummary(ObjectNode summary, PrintWriter out) {
         if (summaryFile != null) {
             try {
                 Files.writeString(summaryFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
@@ -212,9 +256,6 @@ final class SimCommand implements Runnable {
             }
         }
         out.flush();
-        if (summary.get("gaveUp").asInt() > 0) {
-            throw new GaveUp(summary.get("gaveUp").asInt() + " device(s) gave up; see the failures above");
-        }
     }
 
     /** A run in which devices gave up: exit status 1, the summary already printed. */

@@ -136,6 +136,16 @@ class FleetkitCommandTest {
             assertThat(json.get("gaveUp").asInt()).isZero();
             assertThat(json.get("messagesAcked").asLong()).isGreaterThanOrEqualTo(5);
             assertThat(json.get("latencyMs").get("puback").get("p99").asDouble()).isPositive();
+
+            // two swarm processes' summaries combine into one
+            Path combined = tmp.resolve("combined.json");
+            Run combine = run("sim", "--combine", summary + "," + summary, "--summary", combined.toString());
+            assertThat(combine.exit()).as(combine.err()).isZero();
+            assertThat(combine.out()).contains("devices 10: 10 online, 0 gave up", "(combined from 2 swarm processes)");
+            var both = new com.fasterxml.jackson.databind.ObjectMapper().readTree(combined.toFile());
+            assertThat(both.get("messagesAcked").asLong()).isEqualTo(2 * json.get("messagesAcked").asLong());
+            assertThat(both.get("latencyMs").get("puback").get("count").asLong())
+                    .isEqualTo(2 * json.get("latencyMs").get("puback").get("count").asLong());
         }
         Run bad = run("sim", "--pki", dir.toString(), "--target", "nowhere");
         assertThat(bad.exit()).isEqualTo(2);

@@ -6,6 +6,7 @@ import io.fleetkit.firmware.LifecycleState;
 import org.HdrHistogram.Histogram;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 /** The swarm's progress line and final summary (JSON for machines, text for people). */
@@ -54,7 +55,67 @@ public final class SwarmReport {
         lat.set("puback", percentiles(l.puback()));
         ObjectNode f = o.putObject("failures");
         m.failures().forEach(f::put);
+        // the histograms themselves, so that summaries of several swarm processes combine exactly
+        ObjectNode h = o.putObject("histograms");
+        h.put("provisioning", encode(l.provisioning()));
+        h.put("hubConnect", encode(l.connect()));
+        h.put("puback", encode(l.puback()));
         return o;
+    }
+
+    /**
+     * Combines the summaries of several swarm processes that ran together: counts add up,
+     * latencies are recomputed from the merged histograms, the duration is the longest.
+     */
+    public static ObjectNode combine(List<ObjectNode> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("parts: nothing to combine");
+        }
+        ObjectNode o = JSON.createObjectNode();
+        for (String count : List.of("devices", "online", "everOnline", "gaveUp", "registrations", "hubConnects", "dpsThrottled429",
+                "messagesSent", "messagesAcked")) {
+            o.put(count, parts.stream().mapToLong(p -> p.path(count).asLong()).sum());
+        }
+        double duration = parts.stream().mapToDouble(p -> p.path("durationSeconds").asDouble()).max().orElse(0);
+        o.put("durationSeconds", duration);
+        o.put("ackedPerSecond", round(parts.stream().mapToDouble(p -> p.path("ackedPerSecond").asDouble()).sum()));
+        if (parts.stream().allMatch(p -> p.has("secondsToAllOnline"))) {
+            o.put("secondsToAllOnline", parts.stream().mapToDouble(p -> p.get("secondsToAllOnline").asDouble()).max().orElse(0));
+        }
+        ObjectNode lat = o.putObject("latencyMs");
+        ObjectNode hist = JSON.createObjectNode();
+        for (String name : List.of("provisioning", "hubConnect", "puback")) {
+            Histogram merged = new Histogram(3);
+            for (ObjectNode p : parts) {
+                if (!p.path("histograms").has(name)) {
+                    throw new IllegalArgumentException("a summary lacks the '" + name + "' histogram; combine summaries written by this version");
+                }
+                merged.add(decode(p.path("histograms").get(name).asText()));
+            }
+            lat.set(name, percentiles(merged));
+            hist.put(name, encode(merged));
+        }
+        ObjectNode failures = o.putObject("failures");
+        for (ObjectNode p : parts) {
+            p.path("failures").fields().forEachRemaining(e -> failures.put(e.getKey(), failures.path(e.getKey()).asLong() + e.getValue().asLong()));
+        }
+        o.set("histograms", hist);
+        o.put("processes", parts.size());
+        return o;
+    }
+
+    private static String encode(Histogram h) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+        int n = h.encodeIntoCompressedByteBuffer(b);
+        return java.util.Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(b.array(), n));
+    }
+
+    private static Histogram decode(String base64) {
+        try {
+            return Histogram.decodeFromCompressedByteBuffer(java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(base64)), 0);
+        } catch (java.util.zip.DataFormatException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("a summary holds an unreadable histogram: " + e.getMessage(), e);
+        }
     }
 
     public static String text(ObjectNode s) {
@@ -67,6 +128,9 @@ public final class SwarmReport {
         b.append(String.format(Locale.ROOT, "messages: %d sent, %d acknowledged, %.0f/s; DPS answered 429 %d times%n",
                 s.get("messagesSent").asLong(), s.get("messagesAcked").asLong(), s.get("ackedPerSecond").asDouble(),
                 s.get("dpsThrottled429").asLong()));
+        if (s.has("processes")) {
+            b.append(String.format(Locale.ROOT, "(combined from %d swarm processes)%n", s.get("processes").asInt()));
+        }
         s.get("latencyMs").fields().forEachRemaining(e -> b.append(String.format(Locale.ROOT,
                 "%-13s p50 %.1f ms  p99 %.1f ms  p99.9 %.1f ms  max %.1f ms (%d samples)%n", e.getKey(),
                 e.getValue().get("p50").asDouble(), e.getValue().get("p99").asDouble(), e.getValue().get("p999").asDouble(),
