@@ -176,7 +176,7 @@ final class SimCommand implements Runnable {
         ObjectNode summary;
         try (Swarm swarm = Swarm.start(config, identities, dir.trustAnchors(), Clock.systemUTC())) {
             var m = swarm.metrics();
-            long lastAcked = 0;
+            long[] last = new long[4]; // registrations, connects, sent, acked at the last progress line
             long lastTick = start;
             while (true) {
                 long left = duration.toNanos() - (System.nanoTime() - start);
@@ -189,10 +189,13 @@ final class SimCommand implements Runnable {
                 }
                 long now = System.nanoTime();
                 if (now - lastTick >= TimeUnit.SECONDS.toNanos(5)) {
-                    long acked = m.messagesAcknowledged();
-                    err.println(SwarmReport.progress(m, devices, Duration.ofNanos(now - start), (acked - lastAcked) / ((now - lastTick) / 1e9)));
+                    long[] current = {m.registrations(), m.connects(), m.messagesSent(), m.messagesAcknowledged()};
+                    double seconds = (now - lastTick) / 1e9;
+                    var rates = new SwarmReport.Rates((current[0] - last[0]) / seconds, (current[1] - last[1]) / seconds,
+                            (current[2] - last[2]) / seconds, (current[3] - last[3]) / seconds);
+                    err.println(SwarmReport.progress(m, devices, Duration.ofNanos(now - start), rates));
                     err.flush();
-                    lastAcked = acked;
+                    last = current;
                     lastTick = now;
                 }
             }

@@ -16,15 +16,19 @@ public final class SwarmReport {
     private SwarmReport() {
     }
 
+    /** Rates over the last progress interval. */
+    public record Rates(double registrations, double connects, double sent, double acked) {
+    }
+
     /** One line for the terminal, every few seconds. */
-    public static String progress(SwarmMetrics m, int devices, Duration elapsed, double messagesPerSecond) {
+    public static String progress(SwarmMetrics m, int devices, Duration elapsed, Rates r) {
         SwarmMetrics.Latencies l = m.latencies();
         return String.format(Locale.ROOT,
-                "%5ds  online %d/%d  provisioning %d  connecting %d  backoff %d  gave up %d  | sent %d acked %d (%.0f/s) | 429s %d | "
-                        + "p50 provisioning %.0f ms, connect %.0f ms, PUBACK %.1f ms",
+                "%5ds  online %d/%d  provisioning %d  connecting %d  backoff %d  gave up %d  | %.0f reg/s %.0f conn/s | "
+                        + "sent %d (%.0f/s) acked %d (%.0f/s) | 429s %d | p50 provisioning %.0f ms, connect %.0f ms, PUBACK %.1f ms",
                 elapsed.toSeconds(), m.count(LifecycleState.ONLINE), devices, m.count(LifecycleState.PROVISIONING),
                 m.count(LifecycleState.CONNECTING), m.count(LifecycleState.BACKOFF), m.count(LifecycleState.GAVE_UP),
-                m.messagesSent(), m.messagesAcknowledged(), messagesPerSecond, m.throttled(),
+                r.registrations(), r.connects(), m.messagesSent(), r.sent(), m.messagesAcknowledged(), r.acked(), m.throttled(),
                 ms(l.provisioning(), 50), ms(l.connect(), 50), ms(l.puback(), 50));
     }
 
