@@ -3,6 +3,7 @@ package io.fleetkit.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.firmware.LifecycleState;
 import io.fleetkit.firmware.MethodOverride;
 import io.fleetkit.firmware.MethodOverrides;
@@ -102,6 +103,16 @@ final class SimCommand implements Runnable {
             description = "method overrides, JSON: {\"reboot\": {\"status\": 500, \"payload\": {…}, \"delayMs\": 2000, \"noAnswer\": false, \"errorRate\": 0.1}}")
     Path overridesFile;
 
+    @Option(names = "--embedded-hub", description = "run the hub + DPS in this process (its own free port) instead of using --target")
+    boolean embeddedHub;
+
+    @Option(names = "--method-rate", paramLabel = "PER_SECOND", defaultValue = "0",
+            description = "call a direct method on random online devices this often and measure round trips (needs --embedded-hub)")
+    double methodRate;
+
+    @Option(names = "--method", paramLabel = "NAME", defaultValue = "getDiagnostics", description = "the method --method-rate calls (default: ${DEFAULT-VALUE})")
+    String method;
+
     @Option(names = "--summary", paramLabel = "FILE", description = "write the JSON summary here")
     Path summaryFile;
 
@@ -132,6 +143,18 @@ final class SimCommand implements Runnable {
         if (sourceAddresses < 0 || sourceAddresses > 250) {
             throw new CommandLine.ParameterException(cli, "--source-addresses must be 0–250, was " + sourceAddresses);
         }
+        if (methodRate < 0 || methodRate > 10_000) {
+            throw new CommandLine.ParameterException(cli, "--method-rate must be 0–10000, was " + methodRate);
+        }
+        if (methodRate > 0 && !embeddedHub) {
+            throw new CommandLine.ParameterException(cli, "--method-rate needs --embedded-hub: calling methods on a separate hub arrives with its REST API");
+        }
+        MethodName methodName;
+        try {
+            methodName = MethodName.of(method);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, "--method: " + e.getMessage());
+        }
         int colon = target.lastIndexOf(':');
         if (colon <= 0) {
             throw new CommandLine.ParameterException(cli, "--target must be HOST:PORT, was '" + target + "'");
@@ -154,6 +177,13 @@ final class SimCommand implements Runnable {
         MethodOverrides overrides = readOverrides(cli);
         PkiDirectory dir = PkiDirectory.load(pki);
         List<DeviceIdentity> identities = identities(dir, err);
+        EmbeddedHub hub = null;
+        if (embeddedHub) {
+            hub = EmbeddedHub.builder(dir).port(0).idScope(scope).start();
+            host = "127.0.0.1";
+            port = hub.port();
+            target = host + ":" + port + " (embedded)";
+        }
 
         List<InetAddress> sources = new ArrayList<>();
         for (int i = 0; i < sourceAddresses; i++) {
@@ -174,8 +204,12 @@ final class SimCommand implements Runnable {
         long start = System.nanoTime();
         Duration allOnline = null;
         ObjectNode summary;
+        MethodLoad methods = null;
         try (Swarm swarm = Swarm.start(config, identities, dir.trustAnchors(), Clock.systemUTC())) {
             var m = swarm.metrics();
+            if (methodRate > 0) {
+                methods = MethodLoad.start(hub.hub(), swarm, methodName, methodRate, seed);
+            }
             long[] last = new long[4]; // registrations, connects, sent, acked at the last progress line
             long lastTick = start;
             while (true) {
@@ -205,11 +239,17 @@ final class SimCommand implements Runnable {
                 System.gc();
             }
             long heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-            summary.put("swarmHeapBytesPerDevice", heap / devices);
+            summary.put(hub == null ? "swarmHeapBytesPerDevice" : "swarmAndHubHeapBytesPerDevice", heap / devices);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
         } finally {
+            if (methods != null) {
+                methods.close();
+            }
+            if (hub != null) {
+                hub.close();
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {

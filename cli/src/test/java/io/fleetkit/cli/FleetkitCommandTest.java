@@ -147,6 +147,16 @@ class FleetkitCommandTest {
             assertThat(both.get("latencyMs").get("puback").get("count").asLong())
                     .isEqualTo(2 * json.get("latencyMs").get("puback").get("count").asLong());
         }
+        Path embedded = tmp.resolve("embedded.json");
+        Run withHub = run("sim", "--pki", dir.toString(), "--devices", "5", "--embedded-hub", "--method-rate", "20", "--duration", "8s",
+                "--summary", embedded.toString());
+        assertThat(withHub.exit()).as(withHub.err()).isZero();
+        var e = new com.fasterxml.jackson.databind.ObjectMapper().readTree(embedded.toFile());
+        assertThat(e.get("latencyMs").get("methodRoundTrip").get("count").asLong()).isPositive();
+        assertThat(e.get("methodStatuses").get("200").asLong()).isPositive();
+        Run noHub = run("sim", "--pki", dir.toString(), "--method-rate", "5");
+        assertThat(noHub.err()).contains("--method-rate needs --embedded-hub");
+
         Run bad = run("sim", "--pki", dir.toString(), "--target", "nowhere");
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("--target must be HOST:PORT, was 'nowhere'");

@@ -35,9 +35,12 @@ public final class SwarmMetrics implements NettyDevice.Listener {
     private final Recorder provisioning = new Recorder(MAX_NANOS, 3);
     private final Recorder connect = new Recorder(MAX_NANOS, 3);
     private final Recorder puback = new Recorder(MAX_NANOS, 3);
+    private final Recorder method = new Recorder(MAX_NANOS, 3);
+    private final Map<Integer, LongAdder> methodStatuses = new ConcurrentHashMap<>();
     private final Histogram provisioningTotal = new Histogram(MAX_NANOS, 3);
     private final Histogram connectTotal = new Histogram(MAX_NANOS, 3);
     private final Histogram pubackTotal = new Histogram(MAX_NANOS, 3);
+    private final Histogram methodTotal = new Histogram(MAX_NANOS, 3);
     private final Map<NettyDevice, Long> bootedAt = new ConcurrentHashMap<>();
 
     public SwarmMetrics() {
@@ -98,6 +101,22 @@ public final class SwarmMetrics implements NettyDevice.Listener {
         }
     }
 
+    /**
+     * A direct method call to one of the swarm's devices completed, as its caller saw it (the swarm
+     * sees only its own side of a call, so whoever calls reports the round trip here).
+     */
+    public void methodRoundTrip(long nanos, int status) {
+        method.recordValue(Math.min(MAX_NANOS, Math.max(0, nanos)));
+        methodStatuses.computeIfAbsent(status, k -> new LongAdder()).increment();
+    }
+
+    /** Method answers by status. */
+    public Map<Integer, Long> methodStatuses() {
+        Map<Integer, Long> out = new TreeMap<>();
+        methodStatuses.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
     public int count(LifecycleState s) {
         return states.get(s).get();
     }
@@ -143,10 +162,11 @@ public final class SwarmMetrics implements NettyDevice.Listener {
         provisioningTotal.add(provisioning.getIntervalHistogram());
         connectTotal.add(connect.getIntervalHistogram());
         pubackTotal.add(puback.getIntervalHistogram());
-        return new Latencies(provisioningTotal.copy(), connectTotal.copy(), pubackTotal.copy());
+        methodTotal.add(method.getIntervalHistogram());
+        return new Latencies(provisioningTotal.copy(), connectTotal.copy(), pubackTotal.copy(), methodTotal.copy());
     }
 
     /** The run's latency histograms, in nanoseconds. */
-    public record Latencies(Histogram provisioning, Histogram connect, Histogram puback) {
+    public record Latencies(Histogram provisioning, Histogram connect, Histogram puback, Histogram methodRoundTrip) {
     }
 }

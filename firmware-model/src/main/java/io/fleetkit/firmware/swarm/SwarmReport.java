@@ -57,6 +57,9 @@ public final class SwarmReport {
         lat.set("provisioning", percentiles(l.provisioning()));
         lat.set("hubConnect", percentiles(l.connect()));
         lat.set("puback", percentiles(l.puback()));
+        lat.set("methodRoundTrip", percentiles(l.methodRoundTrip()));
+        ObjectNode statuses = o.putObject("methodStatuses");
+        m.methodStatuses().forEach((k, v) -> statuses.put(Integer.toString(k), v));
         ObjectNode f = o.putObject("failures");
         m.failures().forEach(f::put);
         // the histograms themselves, so that summaries of several swarm processes combine exactly
@@ -64,6 +67,7 @@ public final class SwarmReport {
         h.put("provisioning", encode(l.provisioning()));
         h.put("hubConnect", encode(l.connect()));
         h.put("puback", encode(l.puback()));
+        h.put("methodRoundTrip", encode(l.methodRoundTrip()));
         return o;
     }
 
@@ -88,7 +92,7 @@ public final class SwarmReport {
         }
         ObjectNode lat = o.putObject("latencyMs");
         ObjectNode hist = JSON.createObjectNode();
-        for (String name : List.of("provisioning", "hubConnect", "puback")) {
+        for (String name : List.of("provisioning", "hubConnect", "puback", "methodRoundTrip")) {
             Histogram merged = new Histogram(3);
             for (ObjectNode p : parts) {
                 if (!p.path("histograms").has(name)) {
@@ -98,6 +102,10 @@ public final class SwarmReport {
             }
             lat.set(name, percentiles(merged));
             hist.put(name, encode(merged));
+        }
+        ObjectNode statuses = o.putObject("methodStatuses");
+        for (ObjectNode p : parts) {
+            p.path("methodStatuses").fields().forEachRemaining(e -> statuses.put(e.getKey(), statuses.path(e.getKey()).asLong() + e.getValue().asLong()));
         }
         ObjectNode failures = o.putObject("failures");
         for (ObjectNode p : parts) {
@@ -135,6 +143,9 @@ public final class SwarmReport {
         if (s.has("processes")) {
             b.append(String.format(Locale.ROOT, "(combined from %d swarm processes)%n", s.get("processes").asInt()));
         }
+        if (s.has("methodStatuses") && !s.get("methodStatuses").isEmpty()) {
+            b.append("method answers by status: ").append(s.get("methodStatuses")).append(System.lineSeparator());
+        }
         s.get("latencyMs").fields().forEachRemaining(e -> b.append(String.format(Locale.ROOT,
                 "%-13s p50 %.1f ms  p99 %.1f ms  p99.9 %.1f ms  max %.1f ms (%d samples)%n", e.getKey(),
                 e.getValue().get("p50").asDouble(), e.getValue().get("p99").asDouble(), e.getValue().get("p999").asDouble(),
@@ -142,6 +153,10 @@ public final class SwarmReport {
         if (s.has("swarmHeapBytesPerDevice")) {
             b.append(String.format(Locale.ROOT, "swarm heap %.1f KB per device (after GC, all connected, identities included)%n",
                     s.get("swarmHeapBytesPerDevice").asLong() / 1024.0));
+        }
+        if (s.has("swarmAndHubHeapBytesPerDevice")) {
+            b.append(String.format(Locale.ROOT, "swarm and embedded hub heap %.1f KB per device (after GC, all connected)%n",
+                    s.get("swarmAndHubHeapBytesPerDevice").asLong() / 1024.0));
         }
         if (!s.get("failures").isEmpty()) {
             b.append("failures by cause:").append(System.lineSeparator());
