@@ -1,12 +1,11 @@
 package io.fleetkit.firmware.netty;
 
 import io.fleetkit.firmware.Action;
+import io.fleetkit.firmware.DeviceRunner;
 import io.fleetkit.firmware.Action.Link;
 import io.fleetkit.firmware.Event;
 import io.fleetkit.firmware.Firmware;
 import io.fleetkit.firmware.LifecycleState;
-import io.fleetkit.firmware.NonVolatileState;
-import io.fleetkit.firmware.Timer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -34,14 +33,11 @@ import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one {@link Firmware} over Netty: carries out its actions (connections with the device's
@@ -49,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * Every device lives on one event loop, with all its connections and timers, so the firmware is
  * only ever called from that thread; thousands of devices share a few loops.
  */
-public final class NettyDevice {
+public final class NettyDevice extends DeviceRunner {
     /** Notified on the device's event loop: state changes, and what a swarm measures. */
     public interface Listener {
         void stateChanged(NettyDevice device, LifecycleState from, LifecycleState to);
@@ -73,7 +69,6 @@ public final class NettyDevice {
         }
     }
 
-    private final Firmware firmware;
     private final EventLoop loop;
     private final SwarmTls tls;
     private final Clock clock;
@@ -81,11 +76,7 @@ public final class NettyDevice {
     private final InetSocketAddress localAddress;
     private final Listener listener;
     private final Map<Link, Channel> channels = new EnumMap<>(Link.class);
-    private final Map<Timer, ScheduledFuture<?>> timers = new EnumMap<>(Timer.class);
     private final Map<Integer, Long> inFlight = new java.util.HashMap<>(); // QoS 1 packet id → send time, event loop only
-    private volatile NonVolatileState flash;
-    private volatile LifecycleState state = LifecycleState.OFF;
-    private volatile Action.SetLed led;
 
     /**
      * @param port         the port of DPS and the hub (8883 for Azure; the embedded hub serves both on one)
@@ -93,77 +84,38 @@ public final class NettyDevice {
      */
     public NettyDevice(Firmware firmware, EventLoop loop, SwarmTls tls, Clock clock, int port, InetSocketAddress localAddress,
                        Listener listener) {
-        this.firmware = firmware;
+        super(firmware, loop);
         this.loop = loop;
         this.tls = tls;
         this.clock = clock;
         this.port = port;
         this.localAddress = localAddress;
         this.listener = listener;
-        this.flash = firmware.nonVolatileState();
-    }
-
-    public Firmware firmware() {
-        return firmware;
-    }
-
-    public LifecycleState state() {
-        return state;
-    }
-
-    public NonVolatileState flash() {
-        return flash;
-    }
-
-    public Action.SetLed led() {
-        return led;
-    }
-
-    /** Powers the device on. */
-    public void boot() {
-        loop.execute(() -> dispatch(new Event.Boot()));
-    }
-
-    public void pressButton() {
-        loop.execute(() -> dispatch(new Event.ButtonPressed()));
-    }
-
-    /** Power-cycles the device: it restarts with only its flash. */
-    public void powerCycle() {
-        loop.execute(() -> dispatch(new Event.PowerCycle()));
     }
 
     /** Powers the device off: closes its connections and cancels its timers. */
     public void stop() {
-        loop.execute(() -> {
-            timers.values().forEach(f -> f.cancel(false));
-            timers.clear();
-            channels.values().forEach(Channel::close);
-            channels.clear();
-            setState(LifecycleState.OFF);
-        });
+        loop.execute(this::powerOff);
     }
 
-    private void dispatch(Event e) {
-        if (state == LifecycleState.OFF && !(e instanceof Event.Boot)) {
-            return;
-        }
-        List<Action> actions = firmware.handle(e, clock.instant());
-        for (Action a : actions) {
-            execute(a);
-        }
-        setState(firmware.state());
+    @Override
+    protected void closeConnections() {
+        channels.values().forEach(Channel::close);
+        channels.clear();
     }
 
-    private void setState(LifecycleState s) {
-        LifecycleState from = state;
-        if (from != s) {
-            state = s;
-            listener.stateChanged(this, from, s);
-        }
+    @Override
+    protected java.time.Instant now() {
+        return clock.instant();
     }
 
-    private void execute(Action a) {
+    @Override
+    protected void stateChanged(LifecycleState from, LifecycleState to) {
+        listener.stateChanged(this, from, to);
+    }
+
+    @Override
+    protected void transport(Action a) {
         if (a instanceof Action.Connect c) {
             connect(c);
         } else if (a instanceof Action.Disconnect d) {
@@ -191,23 +143,6 @@ public final class NettyDevice {
                         new MqttPublishVariableHeader(p.topic(), qos == MqttQoS.AT_MOST_ONCE ? -1 : p.packetId()),
                         Unpooled.wrappedBuffer(p.payload())));
             }
-        } else if (a instanceof Action.Schedule s) {
-            ScheduledFuture<?> previous = timers.put(s.timer(), loop.schedule(() -> {
-                timers.remove(s.timer());
-                dispatch(new Event.TimerFired(s.timer()));
-            }, s.delay().toNanos(), TimeUnit.NANOSECONDS));
-            if (previous != null) {
-                previous.cancel(false);
-            }
-        } else if (a instanceof Action.Cancel c) {
-            ScheduledFuture<?> f = timers.remove(c.timer());
-            if (f != null) {
-                f.cancel(false);
-            }
-        } else if (a instanceof Action.SetLed l) {
-            led = l;
-        } else if (a instanceof Action.Persist p) {
-            flash = p.state();
         }
     }
 

@@ -1,12 +1,11 @@
 package io.fleetkit.firmware.paho;
 
 import io.fleetkit.firmware.Action;
+import io.fleetkit.firmware.DeviceRunner;
 import io.fleetkit.firmware.Action.Link;
 import io.fleetkit.firmware.Event;
 import io.fleetkit.firmware.Firmware;
 import io.fleetkit.firmware.LifecycleState;
-import io.fleetkit.firmware.NonVolatileState;
-import io.fleetkit.firmware.Timer;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
@@ -20,11 +19,9 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import javax.net.ssl.SSLContext;
 import java.time.Clock;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -34,8 +31,7 @@ import java.util.function.Consumer;
  * back on its own threads; every event is handed to this device's single thread, which alone
  * calls the firmware and runs its timers.
  */
-public final class PahoDevice implements AutoCloseable {
-    private final Firmware firmware;
+public final class PahoDevice extends DeviceRunner implements AutoCloseable {
     private final SSLContext tls;
     private final Clock clock;
     private final int port;
@@ -43,31 +39,26 @@ public final class PahoDevice implements AutoCloseable {
     private volatile Consumer<String> log = line -> { };
     private final ScheduledExecutorService thread;
     private final Map<Link, MqttAsyncClient> clients = new EnumMap<>(Link.class);
-    private final Map<Timer, ScheduledFuture<?>> timers = new EnumMap<>(Timer.class);
-    private volatile LifecycleState state = LifecycleState.OFF;
-    private volatile NonVolatileState flash;
-    private volatile Action.SetLed led;
 
     /**
      * @param tls  the device's TLS context (its key and chain, trusting the hub's CA)
      * @param port of DPS and the hub (8883 for Azure)
      */
     public PahoDevice(Firmware firmware, SSLContext tls, Clock clock, int port, Consumer<LifecycleState> stateListener) {
-        this.firmware = firmware;
+        super(firmware, deviceThread(firmware));
         this.tls = tls;
         this.clock = clock;
         this.port = port;
         this.stateListener = stateListener;
-        this.flash = firmware.nonVolatileState();
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.thread = executor();
+    }
+
+    private static ScheduledExecutorService deviceThread(Firmware firmware) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "device-" + firmware.deviceId());
             t.setDaemon(true);
             return t;
         });
-    }
-
-    public Firmware firmware() {
-        return firmware;
     }
 
     /** Receives a human-readable line for what the device does: connections, methods, LED, button. */
@@ -75,40 +66,10 @@ public final class PahoDevice implements AutoCloseable {
         this.log = log;
     }
 
-    public LifecycleState state() {
-        return state;
-    }
-
-    public NonVolatileState flash() {
-        return flash;
-    }
-
-    public Action.SetLed led() {
-        return led;
-    }
-
-    public void boot() {
-        thread.execute(() -> dispatch(new Event.Boot()));
-    }
-
-    public void pressButton() {
-        thread.execute(() -> dispatch(new Event.ButtonPressed()));
-    }
-
-    /** Power-cycles the device: it restarts with only its flash. */
-    public void powerCycle() {
-        thread.execute(() -> dispatch(new Event.PowerCycle()));
-    }
-
     /** Powers off: closes connections, cancels timers, ends the device's thread. */
     @Override
     public void close() {
-        thread.execute(() -> {
-            timers.values().forEach(f -> f.cancel(false));
-            clients.values().forEach(PahoDevice::closeQuietly);
-            clients.clear();
-            state = LifecycleState.OFF;
-        });
+        thread.execute(this::powerOff);
         thread.shutdown();
         try {
             thread.awaitTermination(10, TimeUnit.SECONDS);
@@ -117,7 +78,8 @@ public final class PahoDevice implements AutoCloseable {
         }
     }
 
-    private void dispatch(Event e) {
+    @Override
+    protected void beforeDispatch(Event e) {
         if (e instanceof Event.MessageReceived m && m.topic().startsWith("$iothub/methods/POST/")) {
             log.accept("method " + m.topic().substring("$iothub/methods/POST/".length(), m.topic().indexOf("/?"))
                     + " called with " + new String(m.payload(), java.nio.charset.StandardCharsets.UTF_8));
@@ -128,15 +90,29 @@ public final class PahoDevice implements AutoCloseable {
         } else if (e instanceof Event.ConnectionLost l) {
             log.accept("connection to " + l.link() + " lost: " + l.reason());
         }
-        List<Action> actions = firmware.handle(e, clock.instant());
-        for (Action a : actions) {
-            execute(a);
-        }
-        if (firmware.state() != state) {
-            state = firmware.state();
-            log.accept("state " + state.name().toLowerCase().replace('_', ' '));
-            stateListener.accept(state);
-        }
+    }
+
+    @Override
+    protected void stateChanged(LifecycleState from, LifecycleState to) {
+        log.accept("state " + to.name().toLowerCase().replace('_', ' '));
+        stateListener.accept(to);
+    }
+
+    @Override
+    protected void ledChanged(Action.SetLed l) {
+        log.accept("LED " + l.mode().wireName() + (l.mode() == io.fleetkit.protocol.testport.TestPortMessage.LedMode.OFF ? ""
+                : " " + l.color() + (l.periodMs() > 0 ? " every " + l.periodMs() + " ms" : "")));
+    }
+
+    @Override
+    protected void closeConnections() {
+        clients.values().forEach(PahoDevice::closeQuietly);
+        clients.clear();
+    }
+
+    @Override
+    protected java.time.Instant now() {
+        return clock.instant();
     }
 
     /** Hands an event from a Paho thread to the device's thread. */
@@ -146,7 +122,8 @@ public final class PahoDevice implements AutoCloseable {
         }
     }
 
-    private void execute(Action a) {
+    @Override
+    protected void transport(Action a) {
         try {
             if (a instanceof Action.Connect c) {
                 connect(c);
@@ -174,25 +151,6 @@ public final class PahoDevice implements AutoCloseable {
                     client.publish(p.topic(), m, null, p.qos() == 0 ? null
                             : listener(client, t -> new Event.PublishAcknowledged(p.link(), p.packetId()), null));
                 }
-            } else if (a instanceof Action.Schedule s) {
-                ScheduledFuture<?> previous = timers.put(s.timer(), thread.schedule(() -> {
-                    timers.remove(s.timer());
-                    dispatch(new Event.TimerFired(s.timer()));
-                }, s.delay().toNanos(), TimeUnit.NANOSECONDS));
-                if (previous != null) {
-                    previous.cancel(false);
-                }
-            } else if (a instanceof Action.Cancel c) {
-                ScheduledFuture<?> f = timers.remove(c.timer());
-                if (f != null) {
-                    f.cancel(false);
-                }
-            } else if (a instanceof Action.SetLed l) {
-                led = l;
-                log.accept("LED " + l.mode().wireName() + (l.mode() == io.fleetkit.protocol.testport.TestPortMessage.LedMode.OFF ? ""
-                        : " " + l.color() + (l.periodMs() > 0 ? " every " + l.periodMs() + " ms" : "")));
-            } else if (a instanceof Action.Persist p) {
-                flash = p.state();
             }
         } catch (MqttException e) {
             Link link = a instanceof Action.Subscribe s ? s.link() : a instanceof Action.Publish p ? p.link() : null;

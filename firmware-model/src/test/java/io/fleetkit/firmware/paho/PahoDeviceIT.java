@@ -68,6 +68,7 @@ class PahoDeviceIT {
                     Clock.systemUTC(), hub.port(), null, (d, from, to) -> { });
             try (PahoDevice paho = new PahoDevice(firmware(pahoId, model, pahoOverrides), TlsContexts.forDevice(pahoId, pki.trustAnchors()),
                     Clock.systemUTC(), hub.port(), s -> { })) {
+                paho.setLog(line -> System.out.println("paho-dev: " + line));
                 paho.boot();
                 netty.boot();
                 await(() -> paho.state() == LifecycleState.ONLINE && netty.state() == LifecycleState.ONLINE);
@@ -90,7 +91,8 @@ class PahoDeviceIT {
                 pahoOverrides.set(MethodName.of("identify"), MethodOverride.silent());
                 assertThat(call(hub, pahoId.deviceId(), "identify", "{}").status()).as("no answer: the hub times out").isEqualTo(504);
 
-                // reboot: straight back to the cached hub
+                // reboot: straight back to the cached hub (the device log above tells if it reconnected meanwhile)
+                await(() -> hub.hub().isConnected(pahoId.deviceId()) && paho.state() == LifecycleState.ONLINE);
                 assertThat(call(hub, pahoId.deviceId(), "reboot", "{}").status()).isEqualTo(200);
                 await(() -> sink.messages().stream().filter(m -> m.deviceId().equals(pahoId.deviceId())
                         && m.properties().get("type").orElse("").equals("lifecycle")).count() == 2);
