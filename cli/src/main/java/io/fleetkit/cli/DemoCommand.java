@@ -1,39 +1,24 @@
 package io.fleetkit.cli;
 
-import io.fleetkit.protocol.id.RegistrationId;
 import io.fleetkit.protocol.pki.CertificateIssuer;
-import io.fleetkit.protocol.pki.Certificates;
-import io.fleetkit.protocol.pki.DeviceIdentity;
-import io.fleetkit.protocol.pki.FactoryBatch;
-import io.fleetkit.protocol.pki.KeyAlgorithm;
 import io.fleetkit.protocol.pki.PkiDirectory;
-import io.fleetkit.protocol.pki.TlsContexts;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import javax.net.ssl.SSLServerSocket;
-import javax.net.ssl.SSLSocket;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
-import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
- * {@code fleetkit demo}: the quick start. For now it runs the factory end to end; the hub, DPS,
- * the swarm and the dashboard join it as their issues land.
+ * {@code fleetkit demo}: the quick start. A PKI under {@code --data} (reused on the next run),
+ * the local hub + DPS in this process, a swarm going through the whole lifecycle, direct methods
+ * called on it, and a summary. The dashboard and storage join it as their issues land.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"The quick start, on embedded defaults. Data lives under --data; a second run reuses it.",
-                "Today it runs the factory: a PKI, a batch of device identities, every chain checked,",
-                "and a TLS handshake with client authentication between a device and the server.",
-                "The local hub, DPS, a swarm and the dashboard join this command as they arrive."})
+        description = {"The quick start, on embedded defaults: a PKI under --data (a second run reuses it), the local",
+                "IoT Hub + DPS, a swarm through provisioning, connection, telemetry and direct methods, and a summary.",
+                "Stops after --duration or on Ctrl-C."})
 final class DemoCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -41,76 +26,42 @@ final class DemoCommand implements Runnable {
     @Option(names = "--data", paramLabel = "DIR", defaultValue = "fleetkit-data", description = "data directory (default: ${DEFAULT-VALUE})")
     Path data;
 
-    @Option(names = "--devices", paramLabel = "N", defaultValue = "100", description = "devices in the factory batch (default: ${DEFAULT-VALUE})")
+    @Option(names = "--devices", paramLabel = "N", defaultValue = "1000", description = "devices in the swarm (default: ${DEFAULT-VALUE})")
     int devices;
+
+    @Option(names = "--duration", paramLabel = "TIME", converter = DurationConverter.class, defaultValue = "60s",
+            description = "how long to run (default: ${DEFAULT-VALUE})")
+    Duration duration;
+
+    @Option(names = "--rate-multiplier", paramLabel = "X", defaultValue = "10",
+            description = "telemetry X times as often as the device model says (default: ${DEFAULT-VALUE})")
+    double rateMultiplier;
 
     @Override
     public void run() {
         CommandLine cli = spec.commandLine();
-        if (devices < 1 || devices > 100_000) {
-            throw new CommandLine.ParameterException(cli, "--devices must be 1–100000, was " + devices);
+        if (devices < 1 || devices > 19_000) {
+            throw new CommandLine.ParameterException(cli, "--devices must be 1–19000 (one process holds at most 20,000 connections), was " + devices);
         }
         PrintWriter out = cli.getOut();
         Path dir = data.resolve("pki");
-        CertificateIssuer issuer = new CertificateIssuer();
-        PkiDirectory pki;
         if (PkiDirectory.exists(dir)) {
-            pki = PkiDirectory.load(dir);
             out.println("reusing the PKI in " + dir);
         } else {
-            pki = PkiDirectory.init(dir, PkiDirectory.DEFAULT_SERVER_SANS, issuer);
+            PkiDirectory.init(dir, PkiDirectory.DEFAULT_SERVER_SANS, new CertificateIssuer());
             out.println("created a PKI in " + dir);
         }
-
-        List<RegistrationId> wanted = FactoryBatch.ids("dev-", 1, devices);
-        java.util.Set<RegistrationId> existing = new java.util.HashSet<>(pki.deviceIds());
-        List<RegistrationId> missing = wanted.stream().filter(id -> !existing.contains(id)).toList();
-        if (!missing.isEmpty()) {
-            FactoryBatch.Stats s = FactoryBatch.issueInto(pki, issuer, missing, KeyAlgorithm.EC_P256,
-                    Runtime.getRuntime().availableProcessors(), new Progress(cli.getErr(), "issuing")::update);
-            out.printf("issued %d device identities: %.0f certificates/s%n", s.issued(), s.certificatesPerSecond());
-        }
-
-        Progress checking = new Progress(cli.getErr(), "checking chains");
-        int i = 0;
-        for (RegistrationId id : wanted) {
-            DeviceIdentity d = pki.loadDevice(id);
-            try {
-                Certificates.validateChain(d.credential().chain(), pki.trustAnchors(), Instant.now());
-            } catch (CertificateException e) {
-                throw new IllegalStateException(e.getMessage(), e);
-            }
-            checking.update(++i, wanted.size());
-        }
-        out.printf("%d device certificates chain to the root CA (CN = registration id)%n", wanted.size());
-
-        DeviceIdentity first = pki.loadDevice(wanted.get(0));
-        out.println("TLS handshake with client auth: " + handshake(pki, first));
+        out.flush();
+        // the demo is the swarm command on embedded defaults: hub + DPS in this process, methods called on the swarm
+        SimCommand sim = new SimCommand();
+        CommandLine simLine = new CommandLine(sim);
+        simLine.setOut(out);
+        simLine.setErr(cli.getErr());
+        simLine.parseArgs("--pki", dir.toString(), "--devices", Integer.toString(devices), "--embedded-hub",
+                "--method-rate", "20", "--rate-multiplier", Double.toString(rateMultiplier),
+                "--duration", duration.toMillis() + "ms", "--summary", data.resolve("summary.json").toString());
+        sim.run();
         out.println();
-        out.println("The local IoT Hub + DPS, a swarm and the dashboard join 'fleetkit demo' as they arrive (see README).");
-    }
-
-    private static String handshake(PkiDirectory pki, DeviceIdentity device) {
-        try (SSLServerSocket server = (SSLServerSocket) TlsContexts.forServer(pki.server(), pki.trustAnchors())
-                .getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            server.setNeedClientAuth(true);
-            CompletableFuture<String> seen = CompletableFuture.supplyAsync(() -> {
-                try (SSLSocket s = (SSLSocket) server.accept()) {
-                    s.startHandshake();
-                    return Certificates.commonName((X509Certificate) s.getSession().getPeerCertificates()[0]);
-                } catch (IOException e) {
-                    return "refused (" + e.getMessage() + ")";
-                }
-            });
-            try (SSLSocket client = (SSLSocket) TlsContexts.forDevice(device, pki.trustAnchors()).getSocketFactory()
-                    .createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
-                client.startHandshake();
-                String protocol = client.getSession().getProtocol();
-                return protocol + ", the server saw device '" + seen.get(10, TimeUnit.SECONDS) + "'";
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("TLS handshake between " + device.registrationId().value() + " and the server failed: "
-                    + e.getMessage(), e);
-        }
+        out.println("The dashboard, the REST API and storage join 'fleetkit demo' as they arrive (see README).");
     }
 }
