@@ -1,0 +1,380 @@
+package io.fleetkit.backend.stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * The embedded stream: per partition a directory of segment files
+ * ({@code {first offset}.log}) holding CRC-checked records, written by one writer thread that
+ * batches appends and forces each batch to disk before completing their futures (group fsync:
+ * an acknowledged message is on disk). On open, every segment is scanned and a torn or
+ * corrupted tail is cut off, so a crash loses nothing that was acknowledged. Checkpoints are
+ * small files replaced atomically. Thread-safe.
+ */
+public final class FileStream implements Stream {
+    private static final Logger LOG = LoggerFactory.getLogger(FileStream.class);
+    private static final int BATCH = 1024;
+
+    private final String name;
+    private final Path dir;
+    private final long segmentBytes;
+    private final Partition[] partitions;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private volatile boolean closed;
+
+    private record Pending(StreamRecord record, CompletableFuture<Long> done) {
+    }
+
+    /** One partition: its segments (first offset → file) and where each record starts. */
+    private static final class Partition {
+        final Path dir;
+        final TreeMap<Long, Path> segments = new TreeMap<>();
+        final TreeMap<Long, long[]> positions = new TreeMap<>(); // segment base → record positions (grown by doubling)
+        final Map<Long, Integer> counts = new TreeMap<>();
+        FileChannel active;
+        long activeBase;
+        long nextOffset;
+
+        Partition(Path dir) {
+            this.dir = dir;
+        }
+
+        synchronized void indexRecord(long base, long position) {
+            long[] p = positions.computeIfAbsent(base, k -> new long[64]);
+            int n = counts.getOrDefault(base, 0);
+            if (n == p.length) {
+                p = java.util.Arrays.copyOf(p, n * 2);
+                positions.put(base, p);
+            }
+            p[n] = position;
+            counts.put(base, n + 1);
+        }
+
+        /** The segment base and file position of {@code offset}, or null when out of range. */
+        synchronized long[] locate(long offset) {
+            var e = segments.floorEntry(offset);
+            if (e == null) {
+                return null;
+            }
+            long base = e.getKey();
+            int index = (int) (offset - base);
+            if (index >= counts.getOrDefault(base, 0)) {
+                return null;
+            }
+            return new long[]{base, positions.get(base)[index]};
+        }
+    }
+
+    /**
+     * Opens (creating if needed) the stream in {@code dir}, recovering every partition.
+     *
+     * @param segmentBytes a segment rolls over past this size
+     */
+    public static FileStream open(Path dir, String name, int partitions, long segmentBytes) {
+        return new FileStream(dir, name, partitions, segmentBytes);
+    }
+
+    private FileStream(Path dir, String name, int partitionCount, long segmentBytes) {
+        if (partitionCount < 1) {
+            throw new IllegalArgumentException("partitions: at least 1");
+        }
+        this.name = name;
+        this.dir = dir;
+        this.segmentBytes = segmentBytes;
+        this.partitions = new Partition[partitionCount];
+        try {
+            Files.createDirectories(dir.resolve("checkpoints"));
+            for (int i = 0; i < partitionCount; i++) {
+                partitions[i] = recover(dir.resolve("p" + i));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open stream " + name + " in " + dir + ": " + e.getMessage(), e);
+        }
+        writer = new Thread(this::writeLoop, "stream-" + name + "-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    private Partition recover(Path pdir) throws IOException {
+        Files.createDirectories(pdir);
+        Partition p = new Partition(pdir);
+        List<Path> files;
+        try (var list = Files.list(pdir)) {
+            files = list.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList();
+        }
+        long expected = files.isEmpty() ? 0 : base(files.get(0));
+        boolean cut = false;
+        for (Path f : files) {
+            long base = base(f);
+            if (cut || base != expected) {
+                LOG.warn("stream {}: removing segment {} after a damaged one", name, f);
+                Files.delete(f);
+                continue;
+            }
+            p.segments.put(base, f);
+            p.positions.put(base, new long[64]);
+            long offset = base;
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                long pos = 0;
+                long size = ch.size();
+                ByteBuffer header = ByteBuffer.allocate(RecordCodec.HEADER);
+                while (pos < size) {
+                    header.clear();
+                    if (ch.read(header, pos) < RecordCodec.HEADER) {
+                        break;
+                    }
+                    header.flip();
+                    int length = header.getInt();
+                    int crc = header.getInt();
+                    if (length < 0 || length > RecordCodec.MAX_PAYLOAD || pos + RecordCodec.HEADER + length > size) {
+                        break;
+                    }
+                    ByteBuffer payload = ByteBuffer.allocate(length);
+                    ch.read(payload, pos + RecordCodec.HEADER);
+                    StreamRecord r = RecordCodec.decode(payload.array(), crc);
+                    if (r == null || r.offset() != offset) {
+                        break;
+                    }
+                    p.indexRecord(base, pos);
+                    pos += RecordCodec.HEADER + length;
+                    offset++;
+                }
+                if (pos < size) {
+                    LOG.warn("stream {}: cutting a torn or damaged tail of {} at byte {} of {}", name, f, pos, size);
+                    ch.truncate(pos);
+                    ch.force(true);
+                    cut = true;
+                }
+            }
+            expected = offset;
+        }
+        p.nextOffset = expected;
+        return p;
+    }
+
+    private static long base(Path segment) {
+        String n = segment.getFileName().toString();
+        return Long.parseLong(n.substring(0, n.length() - ".log".length()));
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int partitions() {
+        return partitions.length;
+    }
+
+    @Override
+    public synchronized CompletableFuture<Long> append(StreamRecord record) {
+        // synchronized with close(): nothing is queued after the writer was told to finish
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(new IllegalStateException("stream " + name + " is closed"));
+        } else {
+            queue.add(new Pending(record, done));
+        }
+        return done;
+    }
+
+    private void writeLoop() {
+        List<Pending> batch = new ArrayList<>(BATCH);
+        while (!closed || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, BATCH - 1);
+                writeBatch(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void writeBatch(List<Pending> batch) {
+        Set<Partition> touched = new HashSet<>();
+        List<Long> offsets = new ArrayList<>(batch.size());
+        try {
+            for (Pending pending : batch) {
+                Partition p = partitions[partitionOf(pending.record().deviceId())];
+                ensureActive(p);
+                long offset = p.nextOffset;
+                ByteBuffer b = RecordCodec.encode(pending.record().at(offset));
+                long position = p.active.size();
+                while (b.hasRemaining()) {
+                    p.active.write(b);
+                }
+                p.indexRecord(p.activeBase, position);
+                p.nextOffset = offset + 1;
+                touched.add(p);
+                offsets.add(offset);
+            }
+            for (Partition p : touched) {
+                p.active.force(false);
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).done().complete(offsets.get(i));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.error("stream {}: a batch of {} records could not be stored: {}", name, batch.size(), e.toString());
+            batch.forEach(x -> x.done().completeExceptionally(e));
+        }
+    }
+
+    private void ensureActive(Partition p) throws IOException {
+        if (p.active != null && p.active.size() < segmentBytes) {
+            return;
+        }
+        if (p.active != null) {
+            p.active.force(true);
+            p.active.close();
+        }
+        long base = p.nextOffset;
+        Path file = p.segments.containsKey(base) ? p.segments.get(base) : p.dir.resolve(String.format("%020d.log", base));
+        if (p.segments.isEmpty() || p.segments.lastKey() < base) {
+            synchronized (p) {
+                p.segments.put(base, file);
+            }
+        } else {
+            file = p.segments.lastEntry().getValue();
+            base = p.segments.lastKey();
+        }
+        p.active = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        p.active.position(p.active.size());
+        p.activeBase = base;
+    }
+
+    @Override
+    public List<StreamRecord> read(int partition, long offset, int max) {
+        Partition p = partitions[partition];
+        List<StreamRecord> out = new ArrayList<>(Math.min(max, 256));
+        long o = offset;
+        while (out.size() < max) {
+            long[] at = p.locate(o);
+            if (at == null) {
+                break;
+            }
+            Path file;
+            synchronized (p) {
+                file = p.segments.get(at[0]);
+            }
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                long pos = at[1];
+                while (out.size() < max) {
+                    ByteBuffer header = ByteBuffer.allocate(RecordCodec.HEADER);
+                    if (ch.read(header, pos) < RecordCodec.HEADER) {
+                        break;
+                    }
+                    header.flip();
+                    int length = header.getInt();
+                    int crc = header.getInt();
+                    ByteBuffer payload = ByteBuffer.allocate(length);
+                    if (ch.read(payload, pos + RecordCodec.HEADER) < length) {
+                        break;
+                    }
+                    StreamRecord r = RecordCodec.decode(payload.array(), crc);
+                    if (r == null || r.offset() != o || o >= endOffset(partition)) {
+                        break;
+                    }
+                    out.add(r);
+                    o++;
+                    pos += RecordCodec.HEADER + length;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read stream " + name + " partition " + partition + ": " + e.getMessage(), e);
+            }
+            if (p.locate(o) == null) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public long endOffset(int partition) {
+        Partition p = partitions[partition];
+        synchronized (p) {
+            return p.counts.entrySet().stream().mapToLong(e -> e.getKey() + e.getValue()).max().orElse(p.nextOffset);
+        }
+    }
+
+    @Override
+    public void commit(String group, int partition, long offset) {
+        Path file = checkpoint(group, partition);
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, Long.toString(offset), StandardCharsets.US_ASCII);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long committed(String group, int partition) {
+        Path file = checkpoint(group, partition);
+        try {
+            return Files.exists(file) ? Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).trim()) : 0;
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("unreadable checkpoint " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path checkpoint(String group, int partition) {
+        if (!group.matches("[A-Za-z0-9_.-]{1,64}")) {
+            throw new IllegalArgumentException("group: 1–64 letters, digits, '_', '.' or '-', was '" + group + "'");
+        }
+        return dir.resolve("checkpoints").resolve(group + ".p" + partition);
+    }
+
+    /** Stops accepting appends, writes what is queued, and closes the files. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        try {
+            writer.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Partition p : partitions) {
+            if (p.active != null) {
+                try {
+                    p.active.force(true);
+                    p.active.close();
+                } catch (IOException e) {
+                    LOG.warn("stream {}: closing {}: {}", name, p.dir, e.toString());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.fleetkit.backend.stream;
+
+import io.fleetkit.protocol.id.DeviceId;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One endpoint: a partitioned, append-only log. A device's messages always go to the same
+ * partition (by its id), so they keep their order; consumer groups keep their own checkpoints.
+ * The embedded implementation is {@link FileStream}; {@link InMemoryStream} serves tests; a
+ * Kafka / Event Hubs implementation fits the same interface. Implementations are thread-safe.
+ */
+public interface Stream extends AutoCloseable {
+
+    String name();
+
+    int partitions();
+
+    /** The partition of a device: a stable hash of its id. */
+    default int partitionOf(DeviceId deviceId) {
+        byte[] b = deviceId.value().getBytes(StandardCharsets.UTF_8);
+        int h = 0x811C9DC5; // FNV-1a: stable across JVMs and languages, unlike String.hashCode's contract for bytes
+        for (byte x : b) {
+            h = (h ^ (x & 0xFF)) * 0x01000193;
+        }
+        return Math.floorMod(h, partitions());
+    }
+
+    /**
+     * Appends a record to its device's partition. The future completes with the record's offset
+     * once the record is durable (for the file stream: written and forced to disk), so the hub
+     * may acknowledge the device; it fails if the record could not be stored.
+     */
+    CompletableFuture<Long> append(StreamRecord record);
+
+    /** Up to {@code max} records of a partition from {@code offset} on (fewer at the end). */
+    List<StreamRecord> read(int partition, long offset, int max);
+
+    /** The offset the next record of the partition will get. */
+    long endOffset(int partition);
+
+    /** Records a consumer group's position: it has processed everything before {@code offset}. */
+    void commit(String group, int partition, long offset);
+
+    /** Where a consumer group resumes in a partition: its last commit, or 0. */
+    long committed(String group, int partition);
+
+    @Override
+    void close();
+}

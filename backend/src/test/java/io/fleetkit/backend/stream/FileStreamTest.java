@@ -1,0 +1,213 @@
+package io.fleetkit.backend.stream;
+
+import io.fleetkit.protocol.id.DeviceId;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class FileStreamTest {
+    private static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    private static StreamRecord message(String device, int n) {
+        return StreamRecord.of(DeviceId.of(device), T0.plusMillis(n), Map.of("n", Integer.toString(n)),
+                ("{\"n\":" + n + "}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static List<Long> appendAll(Stream s, String device, int from, int count) {
+        List<CompletableFuture<Long>> futures = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            futures.add(s.append(message(device, i)));
+        }
+        return futures.stream().map(CompletableFuture::join).toList();
+    }
+
+    private static List<StreamRecord> readAll(Stream s, int partition) {
+        List<StreamRecord> all = new ArrayList<>();
+        while (true) {
+            List<StreamRecord> page = s.read(partition, all.size(), 37);
+            if (page.isEmpty()) {
+                return all;
+            }
+            all.addAll(page);
+        }
+    }
+
+    @Test
+    void aDevicesMessagesKeepTheirOrderAcrossSegmentRollovers() {
+        try (FileStream s = FileStream.open(dir, "events", 4, 1_000)) {
+            List<Long> offsets = appendAll(s, "dev-1", 0, 300);
+            assertThat(offsets).containsExactlyElementsOf(java.util.stream.LongStream.range(0, 300).boxed().toList());
+
+            int p = s.partitionOf(DeviceId.of("dev-1"));
+            List<StreamRecord> read = readAll(s, p);
+            assertThat(read).hasSize(300);
+            for (int i = 0; i < 300; i++) {
+                assertThat(read.get(i).offset()).isEqualTo(i);
+                assertThat(read.get(i).properties()).containsEntry("n", Integer.toString(i));
+                assertThat(new String(read.get(i).body(), StandardCharsets.UTF_8)).isEqualTo("{\"n\":" + i + "}");
+                assertThat(read.get(i).enqueuedTime()).isEqualTo(T0.plusMillis(i));
+            }
+            assertThat(s.endOffset(p)).isEqualTo(300);
+            assertThat(s.read(p, 300, 10)).isEmpty();
+            assertThat(s.read(p, 250, 10)).extracting(StreamRecord::offset).containsExactly(250L, 251L, 252L, 253L, 254L, 255L, 256L, 257L, 258L, 259L);
+        }
+        // ~30-byte-plus records in 1 KB segments: the partition rolled over many times
+        assertThat(segments(dir)).hasSizeGreaterThan(10);
+    }
+
+    @Test
+    void devicesSpreadOverPartitionsAndEachPartitionCountsOnItsOwn() {
+        try (FileStream s = FileStream.open(dir, "events", 3, 1 << 20)) {
+            for (int d = 0; d < 30; d++) {
+                appendAll(s, "dev-" + d, 0, 5);
+            }
+            long total = 0;
+            int used = 0;
+            for (int p = 0; p < 3; p++) {
+                List<StreamRecord> records = readAll(s, p);
+                total += records.size();
+                used += records.isEmpty() ? 0 : 1;
+                for (StreamRecord r : records) {
+                    assertThat(s.partitionOf(r.deviceId())).isEqualTo(p);
+                }
+                assertThat(s.endOffset(p)).isEqualTo(records.size());
+            }
+            assertThat(total).isEqualTo(150);
+            assertThat(used).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void reopeningFindsEveryAcknowledgedRecordAndContinuesTheOffsets() {
+        int p;
+        try (FileStream s = FileStream.open(dir, "events", 2, 2_000)) {
+            appendAll(s, "dev-1", 0, 120);
+            p = s.partitionOf(DeviceId.of("dev-1"));
+        }
+        try (FileStream s = FileStream.open(dir, "events", 2, 2_000)) {
+            assertThat(s.endOffset(p)).isEqualTo(120);
+            assertThat(appendAll(s, "dev-1", 120, 5)).containsExactly(120L, 121L, 122L, 123L, 124L);
+            List<StreamRecord> all = readAll(s, p);
+            assertThat(all).hasSize(125);
+            assertThat(all.get(124).properties()).containsEntry("n", "124");
+        }
+    }
+
+    @Test
+    void aTornTailIsCutOnOpenAndNothingAcknowledgedIsLost() throws IOException {
+        int p;
+        try (FileStream s = FileStream.open(dir, "events", 1, 1 << 20)) {
+            appendAll(s, "dev-1", 0, 50);
+            p = s.partitionOf(DeviceId.of("dev-1"));
+        }
+        Path last = segments(dir).get(segments(dir).size() - 1);
+        long size = Files.size(last);
+        // a crash in the middle of a write: a header promising more bytes than follow
+        Files.write(last, new byte[]{0, 0, 0, 40, 1, 2, 3, 4, 9, 9}, StandardOpenOption.APPEND);
+
+        try (FileStream s = FileStream.open(dir, "events", 1, 1 << 20)) {
+            assertThat(Files.size(last)).isEqualTo(size);
+            assertThat(s.endOffset(p)).isEqualTo(50);
+            assertThat(appendAll(s, "dev-1", 50, 1)).containsExactly(50L);
+            assertThat(readAll(s, p)).hasSize(51).extracting(StreamRecord::offset)
+                    .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 51).boxed().toList());
+        }
+    }
+
+    @Test
+    void aCorruptedRecordEndsThePartitionThereAndLaterSegmentsAreDropped() throws IOException {
+        try (FileStream s = FileStream.open(dir, "events", 1, 500)) {
+            appendAll(s, "dev-1", 0, 100);
+        }
+        List<Path> before = segments(dir);
+        assertThat(before).hasSizeGreaterThan(3);
+        // flip a byte inside the first record of the second segment: its CRC no longer matches
+        Path second = before.get(1);
+        byte[] bytes = Files.readAllBytes(second);
+        bytes[RecordCodec.HEADER + 2] ^= 0x55;
+        Files.write(second, bytes);
+        long secondBase = Long.parseLong(second.getFileName().toString().replace(".log", ""));
+
+        try (FileStream s = FileStream.open(dir, "events", 1, 500)) {
+            assertThat(s.endOffset(0)).isEqualTo(secondBase);
+            assertThat(readAll(s, 0)).hasSize((int) secondBase);
+            assertThat(segments(dir)).hasSize(2); // the first, and the second cut to empty
+            assertThat(appendAll(s, "dev-1", 0, 1)).containsExactly(secondBase);
+        }
+    }
+
+    @Test
+    void checkpointsSurviveAReopenPerGroupAndPartition() {
+        try (FileStream s = FileStream.open(dir, "events", 2, 1 << 20)) {
+            assertThat(s.committed("storage", 0)).isZero();
+            s.commit("storage", 0, 42);
+            s.commit("storage", 1, 7);
+            s.commit("alerts", 0, 3);
+            s.commit("storage", 0, 43);
+        }
+        try (FileStream s = FileStream.open(dir, "events", 2, 1 << 20)) {
+            assertThat(s.committed("storage", 0)).isEqualTo(43);
+            assertThat(s.committed("storage", 1)).isEqualTo(7);
+            assertThat(s.committed("alerts", 0)).isEqualTo(3);
+            assertThat(s.committed("alerts", 1)).isZero();
+            assertThatThrownBy(() -> s.commit("../escape", 0, 1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("group");
+        }
+    }
+
+    @Test
+    void appendsAfterCloseFailInsteadOfHanging() {
+        FileStream s = FileStream.open(dir, "events", 1, 1 << 20);
+        s.close();
+        assertThat(s.append(message("dev-1", 0))).isCompletedExceptionally();
+    }
+
+    @Test
+    void concurrentAppendersEachGetDistinctOffsetsInOrder() throws Exception {
+        try (FileStream s = FileStream.open(dir, "events", 1, 4_000)) {
+            List<Thread> threads = new ArrayList<>();
+            List<List<Long>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                List<Long> mine = new ArrayList<>();
+                results.add(mine);
+                String device = "dev-" + t;
+                Thread thread = new Thread(() -> mine.addAll(appendAll(s, device, 0, 250)));
+                thread.start();
+                threads.add(thread);
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            List<Long> all = results.stream().flatMap(List::stream).sorted().toList();
+            assertThat(all).containsExactlyElementsOf(java.util.stream.LongStream.range(0, 1000).boxed().toList());
+            for (List<Long> mine : results) {
+                assertThat(mine).isSorted();
+            }
+            assertThat(readAll(s, 0)).hasSize(1000);
+        }
+    }
+
+    private static List<Path> segments(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            return walk.filter(f -> f.toString().endsWith(".log")).sorted().toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
