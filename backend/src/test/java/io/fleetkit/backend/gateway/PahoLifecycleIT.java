@@ -139,9 +139,14 @@ class PahoLifecycleIT {
 
     /** Registers through DPS with Paho; returns the assigned hub. */
     static String register(DeviceIdentity device) throws Exception {
+        return register(hub.port(), device, tls(device));
+    }
+
+    /** Registers a device with DPS over MQTT (202, then a poll answered 200 "assigned"); returns its hub. */
+    static String register(int port, DeviceIdentity device, SSLContext tls) throws Exception {
         RegistrationId id = device.registrationId();
-        try (PahoDevice d = new PahoDevice(hub.port(), id.value())) {
-            d.connect(DpsUsername.of(IdScope.DEFAULT, id).format(), tls(device));
+        try (PahoDevice d = new PahoDevice(port, id.value())) {
+            d.connect(DpsUsername.of(IdScope.DEFAULT, id).format(), tls);
             d.client().subscribe("$dps/registrations/res/#", 1);
             d.publish("$dps/registrations/PUT/iotdps-register/?$rid=1", "{\"registrationId\":\"" + id + "\"}", 0);
             PahoDevice.Received accepted = d.awaitTopic("$dps/registrations/res/");

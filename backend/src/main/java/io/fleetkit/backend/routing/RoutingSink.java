@@ -1,0 +1,60 @@
+package io.fleetkit.backend.routing;
+
+import io.fleetkit.backend.hub.DeviceToCloudMessage;
+import io.fleetkit.backend.hub.DeviceToCloudSink;
+import io.fleetkit.backend.stream.Stream;
+import io.fleetkit.backend.stream.StreamRecord;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The hub's device-to-cloud sink for the pipeline: routes each message and appends it to the
+ * stream of every endpoint it matches. The returned stage completes only when every append is
+ * durable, so the hub's PUBACK means "stored in all its endpoints"; if any append fails the
+ * device gets no PUBACK and sends the message again (at-least-once: an endpoint that did store
+ * it sees it twice). A message no route matches (fallback off) is dropped and counted, as in
+ * IoT Hub.
+ */
+public final class RoutingSink implements DeviceToCloudSink {
+    private final Router router;
+    private final Map<String, Stream> endpoints;
+    private final LongAdder dropped = new LongAdder();
+
+    /** @throws IllegalArgumentException when a route names an endpoint without a stream */
+    public RoutingSink(Router router, Map<String, Stream> endpoints) {
+        this.router = router;
+        this.endpoints = Map.copyOf(endpoints);
+        Set<String> missing = new TreeSet<>(router.endpoints());
+        missing.removeAll(this.endpoints.keySet());
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("routes use endpoints that have no stream: " + String.join(", ", missing)
+                    + " (streams: " + String.join(", ", new TreeSet<>(this.endpoints.keySet())) + ")");
+        }
+    }
+
+    @Override
+    public CompletionStage<Void> accept(DeviceToCloudMessage message) {
+        List<String> targets = router.route(RouteSource.DEVICE_MESSAGES, new RoutableMessage(message));
+        if (targets.isEmpty()) {
+            dropped.increment();
+            return CompletableFuture.completedFuture(null);
+        }
+        StreamRecord record = StreamRecord.of(message.deviceId(), message.enqueuedTime(), message.properties().entries(), message.body());
+        CompletableFuture<?>[] appends = new CompletableFuture<?>[targets.size()];
+        for (int i = 0; i < appends.length; i++) {
+            appends[i] = endpoints.get(targets.get(i)).append(record);
+        }
+        return CompletableFuture.allOf(appends);
+    }
+
+    /** Messages that matched no route and were dropped. */
+    public long dropped() {
+        return dropped.sum();
+    }
+}
