@@ -33,10 +33,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 public final class FileStream implements Stream {
     private static final Logger LOG = LoggerFactory.getLogger(FileStream.class);
     private static final int BATCH = 1024;
+    private static final long RETENTION_CHECK_NANOS = 10_000_000_000L;
 
     private final String name;
     private final Path dir;
     private final long segmentBytes;
+    private final Retention retention;
+    private long lastRetentionCheck;
     private final Partition[] partitions;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
@@ -91,16 +94,28 @@ public final class FileStream implements Stream {
      * @param segmentBytes a segment rolls over past this size
      */
     public static FileStream open(Path dir, String name, int partitions, long segmentBytes) {
-        return new FileStream(dir, name, partitions, segmentBytes);
+        return open(dir, name, partitions, segmentBytes, Retention.FOREVER);
     }
 
-    private FileStream(Path dir, String name, int partitionCount, long segmentBytes) {
+    /**
+     * As {@link #open(Path, String, int, long)}, removing old segments by {@code retention} on
+     * open and every 10 seconds after.
+     */
+    public static FileStream open(Path dir, String name, int partitions, long segmentBytes, Retention retention) {
+        return new FileStream(dir, name, partitions, segmentBytes, retention);
+    }
+
+    private FileStream(Path dir, String name, int partitionCount, long segmentBytes, Retention retention) {
         if (partitionCount < 1) {
-            throw new IllegalArgumentException("partitions: at least 1");
+            throw new IllegalArgumentException("partitions: at least 1, was " + partitionCount);
+        }
+        if (segmentBytes < 1) {
+            throw new IllegalArgumentException("segment size: at least 1 byte, was " + segmentBytes);
         }
         this.name = name;
         this.dir = dir;
         this.segmentBytes = segmentBytes;
+        this.retention = retention;
         this.partitions = new Partition[partitionCount];
         try {
             Files.createDirectories(dir.resolve("checkpoints"));
@@ -110,6 +125,8 @@ public final class FileStream implements Stream {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open stream " + name + " in " + dir + ": " + e.getMessage(), e);
         }
+        enforceRetention();
+        lastRetentionCheck = System.nanoTime();
         writer = new Thread(this::writeLoop, "stream-" + name + "-writer");
         writer.setDaemon(true);
         writer.start();
@@ -203,6 +220,10 @@ public final class FileStream implements Stream {
         List<Pending> batch = new ArrayList<>(BATCH);
         while (!closed || !queue.isEmpty()) {
             try {
+                if (System.nanoTime() - lastRetentionCheck > RETENTION_CHECK_NANOS) {
+                    lastRetentionCheck = System.nanoTime();
+                    enforceRetention();
+                }
                 Pending first = queue.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
@@ -276,7 +297,7 @@ public final class FileStream implements Stream {
     public List<StreamRecord> read(int partition, long offset, int max) {
         Partition p = partitions[partition];
         List<StreamRecord> out = new ArrayList<>(Math.min(max, 256));
-        long o = offset;
+        long o = Math.max(offset, startOffset(partition));
         while (out.size() < max) {
             long[] at = p.locate(o);
             if (at == null) {
@@ -308,6 +329,10 @@ public final class FileStream implements Stream {
                     o++;
                     pos += RecordCodec.HEADER + length;
                 }
+            } catch (java.nio.file.NoSuchFileException e) {
+                // retention removed the segment between locating and opening it: go on from the oldest kept
+                o = Math.max(o, startOffset(partition));
+                continue;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read stream " + name + " partition " + partition + ": " + e.getMessage(), e);
             }
@@ -316,6 +341,59 @@ public final class FileStream implements Stream {
             }
         }
         return out;
+    }
+
+    @Override
+    public long startOffset(int partition) {
+        Partition p = partitions[partition];
+        synchronized (p) {
+            return p.segments.isEmpty() ? p.nextOffset : p.segments.firstKey();
+        }
+    }
+
+    /**
+     * Removes the segments retention no longer keeps, never the one being written; returns how
+     * many it removed. Runs on the writer thread (and once on open), so it never races a rollover.
+     */
+    int enforceRetention() {
+        if (retention.maxAge() == null && retention.maxBytes() == Long.MAX_VALUE) {
+            return 0;
+        }
+        long cutoff = retention.maxAge() == null ? Long.MIN_VALUE : System.currentTimeMillis() - retention.maxAge().toMillis();
+        int removed = 0;
+        for (Partition p : partitions) {
+            try {
+                long bytes = 0;
+                List<Map.Entry<Long, Path>> segments;
+                synchronized (p) {
+                    segments = new ArrayList<>(p.segments.entrySet());
+                }
+                for (var e : segments) {
+                    bytes += Files.size(e.getValue());
+                }
+                for (int i = 0; i < segments.size() - 1; i++) { // never the newest
+                    Path file = segments.get(i).getValue();
+                    long size = Files.size(file);
+                    boolean old = Files.getLastModifiedTime(file).toMillis() < cutoff;
+                    if (!old && bytes <= retention.maxBytes()) {
+                        break;
+                    }
+                    long base = segments.get(i).getKey();
+                    synchronized (p) {
+                        p.segments.remove(base);
+                        p.positions.remove(base);
+                        p.counts.remove(base);
+                    }
+                    Files.deleteIfExists(file);
+                    bytes -= size;
+                    removed++;
+                    LOG.debug("stream {}: retention removed {} ({} bytes{})", name, file, size, old ? ", expired" : "");
+                }
+            } catch (IOException e) {
+                LOG.warn("stream {}: retention in {}: {}", name, p.dir, e.toString());
+            }
+        }
+        return removed;
     }
 
     @Override

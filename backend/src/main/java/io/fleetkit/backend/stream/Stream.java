@@ -35,8 +35,17 @@ public interface Stream extends AutoCloseable {
      */
     CompletableFuture<Long> append(StreamRecord record);
 
-    /** Up to {@code max} records of a partition from {@code offset} on (fewer at the end). */
+    /**
+     * Up to {@code max} records of a partition from {@code offset} on (fewer at the end). An
+     * offset retention already removed reads from {@link #startOffset} instead: the records
+     * carry their offsets, so the consumer sees the gap.
+     */
     List<StreamRecord> read(int partition, long offset, int max);
+
+    /** The oldest offset of the partition still kept (0 until retention removes something). */
+    default long startOffset(int partition) {
+        return 0;
+    }
 
     /** The offset the next record of the partition will get. */
     long endOffset(int partition);

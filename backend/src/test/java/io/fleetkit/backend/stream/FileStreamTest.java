@@ -39,12 +39,14 @@ class FileStreamTest {
 
     private static List<StreamRecord> readAll(Stream s, int partition) {
         List<StreamRecord> all = new ArrayList<>();
+        long next = 0;
         while (true) {
-            List<StreamRecord> page = s.read(partition, all.size(), 37);
+            List<StreamRecord> page = s.read(partition, next, 37);
             if (page.isEmpty()) {
                 return all;
             }
             all.addAll(page);
+            next = page.get(page.size() - 1).offset() + 1;
         }
     }
 
@@ -201,6 +203,56 @@ class FileStreamTest {
             }
             assertThat(readAll(s, 0)).hasSize(1000);
         }
+    }
+
+    @Test
+    void sizeRetentionRemovesTheOldestSegmentsAndReadersResumeAtTheOldestKept() throws IOException {
+        long start;
+        try (FileStream s = FileStream.open(dir, "events", 1, 1_000, Retention.ofBytes(3_000))) {
+            appendAll(s, "dev-1", 0, 300);
+            assertThat(s.enforceRetention()).isPositive();
+            start = s.startOffset(0);
+            assertThat(start).isPositive();
+            assertThat(s.endOffset(0)).isEqualTo(300);
+            long bytes = 0;
+            for (Path f : segments(dir)) {
+                bytes += Files.size(f);
+            }
+            assertThat(bytes).isLessThanOrEqualTo(3_000 + 1_100);
+            // a consumer whose checkpoint is behind retention continues at the oldest record kept
+            List<StreamRecord> page = s.read(0, 0, 5);
+            assertThat(page.get(0).offset()).isEqualTo(start);
+            assertThat(readAll(s, 0)).hasSize((int) (300 - start)).first().extracting(StreamRecord::offset).isEqualTo(start);
+        }
+        try (FileStream s = FileStream.open(dir, "events", 1, 1_000, Retention.ofBytes(3_000))) {
+            assertThat(s.startOffset(0)).isEqualTo(start);
+            assertThat(s.endOffset(0)).isEqualTo(300);
+            assertThat(appendAll(s, "dev-1", 300, 1)).containsExactly(300L);
+        }
+    }
+
+    @Test
+    void ageRetentionRemovesSegmentsWhoseNewestRecordIsTooOld() throws IOException {
+        try (FileStream s = FileStream.open(dir, "events", 1, 1_000, Retention.ofAge(java.time.Duration.ofDays(1)))) {
+            appendAll(s, "dev-1", 0, 100);
+            List<Path> all = segments(dir);
+            assertThat(s.enforceRetention()).isZero();
+            java.nio.file.attribute.FileTime twoDaysAgo = java.nio.file.attribute.FileTime.from(Instant.now().minus(java.time.Duration.ofDays(2)));
+            for (Path f : all) {
+                Files.setLastModifiedTime(f, twoDaysAgo);
+            }
+            assertThat(s.enforceRetention()).isEqualTo(all.size() - 1); // the segment being written stays
+            assertThat(segments(dir)).containsExactly(all.get(all.size() - 1));
+            assertThat(s.read(0, 0, 1000)).extracting(StreamRecord::offset).last().isEqualTo(99L);
+        }
+    }
+
+    @Test
+    void badRetentionAndSizesAreRefusedWithTheReason() {
+        assertThatThrownBy(() -> Retention.ofAge(java.time.Duration.ZERO)).hasMessageContaining("retention age: must be positive");
+        assertThatThrownBy(() -> Retention.ofBytes(0)).hasMessageContaining("retention size: must be positive");
+        assertThatThrownBy(() -> FileStream.open(dir, "events", 0, 1_000)).hasMessageContaining("partitions: at least 1, was 0");
+        assertThatThrownBy(() -> FileStream.open(dir, "events", 1, 0)).hasMessageContaining("segment size");
     }
 
     private static List<Path> segments(Path dir) {
