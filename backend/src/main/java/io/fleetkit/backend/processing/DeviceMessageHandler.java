@@ -1,0 +1,46 @@
+package io.fleetkit.backend.processing;
+
+import io.fleetkit.protocol.ProtocolException;
+import io.fleetkit.protocol.message.Alert;
+import io.fleetkit.protocol.message.Lifecycle;
+import io.fleetkit.protocol.message.Presence;
+import io.fleetkit.protocol.message.Telemetry;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a backend team implements: one method per message type, each optional. A
+ * {@link StreamProcessor} calls them at least once per message, in order within a device (and
+ * within a partition), one partition per thread; a handler shared across partitions must be
+ * thread-safe.
+ *
+ * <p>A handler that throws is retried on the same message with back-off (the failure is taken
+ * as transient, e.g. the database being away); nothing after it in the partition is handled
+ * meanwhile. Messages that do not decode are not retried: they go to {@link #onUndecodable}.
+ */
+public interface DeviceMessageHandler {
+
+    default void onTelemetry(MessageContext context, Telemetry message) throws Exception {
+    }
+
+    default void onLifecycle(MessageContext context, Lifecycle message) throws Exception {
+    }
+
+    default void onAlert(MessageContext context, Alert message) throws Exception {
+    }
+
+    default void onPresence(MessageContext context, Presence message) throws Exception {
+    }
+
+    /** A message whose body is not a valid device message; by default logged and skipped. */
+    default void onUndecodable(MessageContext context, ProtocolException problem) throws Exception {
+        LoggerFactory.getLogger(DeviceMessageHandler.class).warn("{} partition {} offset {} from {}: skipped, {}",
+                context.stream(), context.partition(), context.offset(), context.deviceId(), problem.getMessage());
+    }
+
+    /**
+     * Called before the processor checkpoints: everything handled since the last flush must be
+     * stored when this returns (a handler that buffers, e.g. for batched inserts, writes here).
+     */
+    default void flush() throws Exception {
+    }
+}

@@ -1,0 +1,183 @@
+package io.fleetkit.backend.processing;
+
+import io.fleetkit.backend.stream.Stream;
+import io.fleetkit.backend.stream.StreamRecord;
+import io.fleetkit.protocol.ProtocolException;
+import io.fleetkit.protocol.message.Alert;
+import io.fleetkit.protocol.message.DeviceMessage;
+import io.fleetkit.protocol.message.DeviceMessageCodec;
+import io.fleetkit.protocol.message.Lifecycle;
+import io.fleetkit.protocol.message.Presence;
+import io.fleetkit.protocol.message.Telemetry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Runs a {@link DeviceMessageHandler} over one stream as a consumer group: one thread per
+ * partition (parallel across partitions, in order within one), starting at the group's
+ * checkpoint. After each batch it calls {@link DeviceMessageHandler#flush()} and then
+ * checkpoints, so a crash or stop re-delivers at most the batch in flight: at least once.
+ */
+public final class StreamProcessor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamProcessor.class);
+    private static final long IDLE_NANOS = Duration.ofMillis(20).toNanos();
+    private static final long FIRST_RETRY_NANOS = Duration.ofMillis(100).toNanos();
+    private static final long MAX_RETRY_NANOS = Duration.ofSeconds(10).toNanos();
+
+    private final Stream stream;
+    private final String group;
+    private final DeviceMessageHandler handler;
+    private final int batchSize;
+    private final List<Thread> threads = new ArrayList<>();
+    private final LongAdder handled = new LongAdder();
+    private final LongAdder undecodable = new LongAdder();
+    private final LongAdder failures = new LongAdder();
+    private volatile boolean running = true;
+
+    private StreamProcessor(Stream stream, String group, DeviceMessageHandler handler, int batchSize) {
+        this.stream = stream;
+        this.group = group;
+        this.handler = handler;
+        this.batchSize = batchSize;
+    }
+
+    /** Starts consuming {@code stream} as {@code group} with batches of up to 500 records. */
+    public static StreamProcessor start(Stream stream, String group, DeviceMessageHandler handler) {
+        return start(stream, group, handler, 500);
+    }
+
+    public static StreamProcessor start(Stream stream, String group, DeviceMessageHandler handler, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size: at least 1, was " + batchSize);
+        }
+        stream.committed(group, 0); // validates the group name before any thread starts
+        StreamProcessor p = new StreamProcessor(stream, group, handler, batchSize);
+        for (int i = 0; i < stream.partitions(); i++) {
+            int partition = i;
+            Thread t = new Thread(() -> p.consume(partition), "processor-" + stream.name() + "-" + group + "-p" + i);
+            t.setDaemon(true);
+            p.threads.add(t);
+        }
+        p.threads.forEach(Thread::start);
+        return p;
+    }
+
+    private void consume(int partition) {
+        long next = stream.committed(group, partition);
+        while (running) {
+            List<StreamRecord> batch = stream.read(partition, next, batchSize);
+            if (batch.isEmpty()) {
+                LockSupport.parkNanos(IDLE_NANOS);
+                continue;
+            }
+            for (StreamRecord r : batch) {
+                MessageContext context = MessageContext.of(stream.name(), partition, r);
+                if (!retrying(context, () -> dispatch(context, r))) {
+                    return; // stopped mid-batch: nothing of it is checkpointed, so it comes again
+                }
+            }
+            StreamRecord last = batch.get(batch.size() - 1);
+            if (!retrying(MessageContext.of(stream.name(), partition, last), handler::flush)) {
+                return;
+            }
+            next = last.offset() + 1;
+            stream.commit(group, partition, next);
+        }
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /** Runs a step until it succeeds (true) or the processor stops (false), backing off between tries. */
+    private boolean retrying(MessageContext context, Step step) {
+        long wait = FIRST_RETRY_NANOS;
+        while (running) {
+            try {
+                step.run();
+                return true;
+            } catch (Exception e) {
+                failures.increment();
+                LOG.warn("{} group {} partition {} offset {}: handler failed ({}), retrying in {} ms", context.stream(), group,
+                        context.partition(), context.offset(), e.toString(), wait / 1_000_000);
+                LockSupport.parkNanos(wait);
+                wait = Math.min(wait * 2, MAX_RETRY_NANOS);
+            }
+        }
+        return false;
+    }
+
+    private void dispatch(MessageContext context, StreamRecord r) throws Exception {
+        DeviceMessage message;
+        try {
+            message = DeviceMessageCodec.CODEC.fromJson(r.body());
+        } catch (ProtocolException e) {
+            handler.onUndecodable(context, e);
+            undecodable.increment();
+            return;
+        }
+        if (message instanceof Telemetry t) {
+            handler.onTelemetry(context, t);
+        } else if (message instanceof Lifecycle l) {
+            handler.onLifecycle(context, l);
+        } else if (message instanceof Alert a) {
+            handler.onAlert(context, a);
+        } else if (message instanceof Presence p) {
+            handler.onPresence(context, p);
+        }
+        handled.increment();
+    }
+
+    /** Waits until the group has checkpointed every record appended so far; false on timeout. */
+    public boolean awaitCaughtUp(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        do {
+            boolean caughtUp = true;
+            for (int p = 0; p < stream.partitions() && caughtUp; p++) {
+                caughtUp = stream.committed(group, p) >= stream.endOffset(p);
+            }
+            if (caughtUp) {
+                return true;
+            }
+            LockSupport.parkNanos(IDLE_NANOS);
+        } while (System.nanoTime() < deadline);
+        return false;
+    }
+
+    /** Messages handled (decoded and passed to the handler successfully). */
+    public long handled() {
+        return handled.sum();
+    }
+
+    public long undecodable() {
+        return undecodable.sum();
+    }
+
+    /** Handler failures, each followed by a retry. */
+    public long failures() {
+        return failures.sum();
+    }
+
+    /** Stops the partition threads; a batch in flight is not checkpointed and is delivered again next time. */
+    @Override
+    public void close() {
+        running = false;
+        for (Thread t : threads) {
+            LockSupport.unpark(t);
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.fleetkit.backend.processing;
+
+import io.fleetkit.backend.stream.InMemoryStream;
+import io.fleetkit.backend.stream.Stream;
+import io.fleetkit.backend.stream.StreamRecord;
+import io.fleetkit.protocol.ProtocolException;
+import io.fleetkit.protocol.id.DeviceId;
+import io.fleetkit.protocol.message.DeviceMessageCodec;
+import io.fleetkit.protocol.message.Reading;
+import io.fleetkit.protocol.message.Telemetry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(30)
+class StreamProcessorTest {
+    private static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
+
+    private static void telemetry(Stream s, String device, long seq) {
+        Telemetry t = new Telemetry(seq, T0.plusSeconds(seq), Map.of("temperature", Reading.of(20.0 + seq)));
+        s.append(StreamRecord.of(DeviceId.of(device), T0, Map.of("type", "telemetry"), DeviceMessageCodec.CODEC.toJson(t))).join();
+    }
+
+    /** Remembers, per device, the sequence numbers in the order they were handled, and the threads used. */
+    static final class Recorder implements DeviceMessageHandler {
+        final Map<DeviceId, List<Long>> seqs = new ConcurrentHashMap<>();
+        final Set<String> threads = ConcurrentHashMap.newKeySet();
+        final List<String> undecodable = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onTelemetry(MessageContext context, Telemetry message) {
+            seqs.computeIfAbsent(context.deviceId(), k -> new CopyOnWriteArrayList<>()).add(message.seq());
+            threads.add(Thread.currentThread().getName());
+        }
+
+        @Override
+        public void onUndecodable(MessageContext context, ProtocolException problem) {
+            undecodable.add(context.offset() + ": " + problem.getMessage());
+        }
+    }
+
+    @Test
+    void everyMessageIsHandledInOrderPerDeviceAndPartitionsRunInParallel() {
+        Stream s = new InMemoryStream("events", 4);
+        for (long seq = 0; seq < 50; seq++) {
+            for (int d = 0; d < 20; d++) {
+                telemetry(s, "dev-" + d, seq);
+            }
+        }
+        Recorder r = new Recorder();
+        try (StreamProcessor p = StreamProcessor.start(s, "store", r, 64)) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            assertThat(p.handled()).isEqualTo(1000);
+        }
+        assertThat(r.seqs).hasSize(20);
+        List<Long> expected = java.util.stream.LongStream.range(0, 50).boxed().toList();
+        r.seqs.values().forEach(seqs -> assertThat(seqs).containsExactlyElementsOf(expected));
+        assertThat(r.threads).hasSizeGreaterThan(1).allMatch(t -> t.startsWith("processor-events-store-p"));
+    }
+
+    @Test
+    void aFailingHandlerIsRetriedOnTheSameMessageAndNothingOvertakesIt() {
+        Stream s = new InMemoryStream("events", 1);
+        for (long seq = 0; seq < 10; seq++) {
+            telemetry(s, "dev-1", seq);
+        }
+        AtomicInteger failuresLeft = new AtomicInteger(2);
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        DeviceMessageHandler flaky = new DeviceMessageHandler() {
+            @Override
+            public void onTelemetry(MessageContext context, Telemetry message) {
+                if (message.seq() == 4 && failuresLeft.getAndDecrement() > 0) {
+                    throw new IllegalStateException("database unavailable");
+                }
+                seen.add(message.seq());
+            }
+        };
+        try (StreamProcessor p = StreamProcessor.start(s, "store", flaky)) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            assertThat(p.failures()).isEqualTo(2);
+        }
+        assertThat(seen).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+    }
+
+    @Test
+    void aRestartedGroupResumesAtItsCheckpointAndGroupsAreIndependent() {
+        Stream s = new InMemoryStream("events", 2);
+        for (long seq = 0; seq < 5; seq++) {
+            telemetry(s, "dev-1", seq);
+        }
+        Recorder first = new Recorder();
+        try (StreamProcessor p = StreamProcessor.start(s, "store", first)) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+        }
+        for (long seq = 5; seq < 8; seq++) {
+            telemetry(s, "dev-1", seq);
+        }
+        Recorder second = new Recorder();
+        Recorder otherGroup = new Recorder();
+        try (StreamProcessor p = StreamProcessor.start(s, "store", second);
+             StreamProcessor q = StreamProcessor.start(s, "alerts", otherGroup)) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            assertThat(q.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+        }
+        assertThat(first.seqs.get(DeviceId.of("dev-1"))).containsExactly(0L, 1L, 2L, 3L, 4L);
+        assertThat(second.seqs.get(DeviceId.of("dev-1"))).containsExactly(5L, 6L, 7L);
+        assertThat(otherGroup.seqs.get(DeviceId.of("dev-1"))).hasSize(8);
+    }
+
+    @Test
+    void anUndecodableMessageIsReportedAndSkippedWithoutStoppingThePartition() {
+        Stream s = new InMemoryStream("events", 1);
+        telemetry(s, "dev-1", 0);
+        s.append(StreamRecord.of(DeviceId.of("dev-1"), T0, Map.of(), "{\"v\":1,\"type\":\"telemetry\"}".getBytes(StandardCharsets.UTF_8))).join();
+        telemetry(s, "dev-1", 1);
+        Recorder r = new Recorder();
+        try (StreamProcessor p = StreamProcessor.start(s, "store", r)) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            assertThat(p.undecodable()).isEqualTo(1);
+        }
+        assertThat(r.seqs.get(DeviceId.of("dev-1"))).containsExactly(0L, 1L);
+        assertThat(r.undecodable).singleElement().asString().startsWith("1: ");
+    }
+
+    @Test
+    void whatIsHandledIsCheckpointedOnlyAfterFlushSucceeds() {
+        Stream s = new InMemoryStream("events", 1);
+        for (long seq = 0; seq < 3; seq++) {
+            telemetry(s, "dev-1", seq);
+        }
+        List<Long> buffered = new ArrayList<>();
+        List<Long> stored = new CopyOnWriteArrayList<>();
+        AtomicInteger flushFailures = new AtomicInteger(1);
+        DeviceMessageHandler batching = new DeviceMessageHandler() {
+            @Override
+            public void onTelemetry(MessageContext context, Telemetry message) {
+                buffered.add(message.seq());
+            }
+
+            @Override
+            public void flush() {
+                if (flushFailures.getAndDecrement() > 0) {
+                    throw new IllegalStateException("batch insert failed");
+                }
+                stored.addAll(buffered);
+                buffered.clear();
+            }
+        };
+        try (StreamProcessor p = StreamProcessor.start(s, "store", batching)) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            assertThat(p.failures()).isEqualTo(1);
+        }
+        assertThat(stored).containsExactly(0L, 1L, 2L);
+        assertThat(s.committed("store", 0)).isEqualTo(3);
+    }
+}
