@@ -1,0 +1,108 @@
+package io.fleetkit.backend.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+import javax.sql.DataSource;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The backend's database: a HikariCP pool, migrated with Flyway on open
+ * ({@code db/migration}). H2 (an embedded file, zero setup) by default, PostgreSQL for real
+ * deployments; the same SQL runs on both because H2 runs in its PostgreSQL mode.
+ */
+public final class Database implements AutoCloseable {
+    private final HikariDataSource pool;
+    private final Dialect dialect;
+
+    /** The SQL dialect; fleetkit writes portable SQL, this only names the product for messages and metrics. */
+    public enum Dialect { H2, POSTGRESQL }
+
+    private Database(HikariDataSource pool, Dialect dialect) {
+        this.pool = pool;
+        this.dialect = dialect;
+    }
+
+    /** An H2 database in {@code dir}/fleetkit.mv.db, created if needed. */
+    public static Database h2(Path dir) {
+        String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("fleetkit")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        return open(url, "sa", "", null);
+    }
+
+    /**
+     * Opens a database by JDBC URL ({@code jdbc:h2:…} or {@code jdbc:postgresql:…}) and migrates
+     * it; {@code schema}, when given, is created if missing and used for every table.
+     *
+     * @throws StoreException when the database cannot be reached or migrated, saying which and why
+     */
+    public static Database open(String jdbcUrl, String user, String password, String schema) {
+        Dialect dialect;
+        String lower = jdbcUrl.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("jdbc:h2:")) {
+            dialect = Dialect.H2;
+            if (!lower.contains("mode=postgresql")) {
+                jdbcUrl += ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+            }
+        } else if (lower.startsWith("jdbc:postgresql:")) {
+            dialect = Dialect.POSTGRESQL;
+        } else {
+            throw new StoreException("database URL: expected jdbc:h2:… or jdbc:postgresql:…, was '" + jdbcUrl + "'");
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setPoolName("fleetkit-store");
+        config.setMaximumPoolSize(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
+        config.setConnectionTimeout(10_000);
+        if (schema != null) {
+            config.setSchema(schema);
+        }
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot connect to " + redact(jdbcUrl) + " as " + user + ": " + rootMessage(e), e);
+        }
+        try {
+            var flyway = Flyway.configure().dataSource(pool).locations("classpath:db/migration");
+            if (schema != null) {
+                flyway.schemas(schema).createSchemas(true);
+            }
+            flyway.load().migrate();
+        } catch (FlywayException e) {
+            pool.close();
+            throw new StoreException("cannot migrate " + redact(jdbcUrl) + ": " + rootMessage(e), e);
+        }
+        return new Database(pool, dialect);
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    private static String redact(String url) {
+        return url.replaceAll("(?i)(password=)[^;&]*", "$1***");
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+}

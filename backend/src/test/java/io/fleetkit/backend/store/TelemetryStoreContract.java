@@ -1,0 +1,82 @@
+package io.fleetkit.backend.store;
+
+import io.fleetkit.backend.processing.StreamProcessor;
+import io.fleetkit.backend.processing.TelemetryStoreHandler;
+import io.fleetkit.backend.stream.InMemoryStream;
+import io.fleetkit.backend.stream.StreamRecord;
+import io.fleetkit.protocol.id.DeviceId;
+import io.fleetkit.protocol.message.DeviceMessageCodec;
+import io.fleetkit.protocol.message.Reading;
+import io.fleetkit.protocol.message.Telemetry;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The telemetry store's behaviour, run on each database by a subclass. */
+abstract class TelemetryStoreContract {
+    static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
+    static final DeviceId D1 = DeviceId.of("dev-1");
+
+    abstract Database database();
+
+    static TelemetryStore.Row row(DeviceId d, long seq) {
+        return new TelemetryStore.Row(d, seq, T0.plusSeconds(seq), T0.plusSeconds(seq).plusMillis(5), "{\"temperature\":" + (20 + seq) + "}");
+    }
+
+    @Test
+    void aBatchIsStoredAndARedeliveredRowChangesNothing() {
+        TelemetryStore store = new TelemetryStore(database());
+        List<TelemetryStore.Row> batch = new ArrayList<>();
+        for (long seq = 0; seq < 100; seq++) {
+            batch.add(row(D1, seq));
+        }
+        assertThat(store.insert(batch)).isEqualTo(100);
+        assertThat(store.insert(List.of(row(D1, 50), row(D1, 100)))).isEqualTo(1);
+        assertThat(store.count(D1)).isEqualTo(101);
+    }
+
+    @Test
+    void queriesAreByDeviceTimeWindowOldestFirstAndLimited() {
+        TelemetryStore store = new TelemetryStore(database());
+        DeviceId d2 = DeviceId.of("dev-2");
+        store.insert(List.of(row(d2, 3), row(d2, 1), row(d2, 2), row(d2, 0), row(DeviceId.of("dev-3"), 1)));
+        List<TelemetryStore.Row> window = store.query(d2, T0.plusSeconds(1), T0.plusSeconds(3), 10);
+        assertThat(window).extracting(TelemetryStore.Row::seq).containsExactly(1L, 2L);
+        assertThat(window.get(0)).isEqualTo(row(d2, 1));
+        assertThat(store.query(d2, T0, T0.plusSeconds(100), 3)).extracting(TelemetryStore.Row::seq).containsExactly(0L, 1L, 2L);
+    }
+
+    @Test
+    void theTelemetryProcessorStoresAStreamExactlyOnceEvenWhenItIsProcessedTwice() {
+        TelemetryStore store = new TelemetryStore(database());
+        InMemoryStream events = new InMemoryStream("events", 4);
+        for (long seq = 0; seq < 40; seq++) {
+            for (int d = 0; d < 10; d++) {
+                Telemetry t = new Telemetry(seq, T0.plusSeconds(seq), Map.of("temperature", Reading.of(20.5)));
+                events.append(StreamRecord.of(DeviceId.of("proc-" + d), T0, Map.of("type", "telemetry"), DeviceMessageCodec.CODEC.toJson(t))).join();
+            }
+        }
+        try (StreamProcessor p = StreamProcessor.start(events, "store", new TelemetryStoreHandler(store), 16)) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(20))).isTrue();
+        }
+        // a crash before the checkpoint: everything is delivered again
+        for (int partition = 0; partition < 4; partition++) {
+            events.commit("store", partition, 0);
+        }
+        try (StreamProcessor p = StreamProcessor.start(events, "store", new TelemetryStoreHandler(store), 16)) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(20))).isTrue();
+            assertThat(p.handled()).isEqualTo(400);
+        }
+        for (int d = 0; d < 10; d++) {
+            assertThat(store.count(DeviceId.of("proc-" + d))).isEqualTo(40);
+        }
+        assertThat(store.query(DeviceId.of("proc-0"), T0, T0.plusSeconds(1), 1)).singleElement()
+                .satisfies(r -> assertThat(r.readings()).isEqualTo("{\"temperature\":20.5}"));
+    }
+}
