@@ -11,7 +11,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class H2TelemetryStoreIT extends TelemetryStoreContract {
+class H2StoreIT extends StoreContract {
     @TempDir
     Path dir;
     Database db;

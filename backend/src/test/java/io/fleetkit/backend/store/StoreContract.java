@@ -1,11 +1,14 @@
 package io.fleetkit.backend.store;
 
+import io.fleetkit.backend.processing.DeviceStateHandler;
 import io.fleetkit.backend.processing.StreamProcessor;
 import io.fleetkit.backend.processing.TelemetryStoreHandler;
 import io.fleetkit.backend.stream.InMemoryStream;
 import io.fleetkit.backend.stream.StreamRecord;
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.message.DeviceMessageCodec;
+import io.fleetkit.protocol.message.Lifecycle;
+import io.fleetkit.protocol.message.LifecycleEvent;
 import io.fleetkit.protocol.message.Reading;
 import io.fleetkit.protocol.message.Telemetry;
 import org.junit.jupiter.api.Test;
@@ -18,8 +21,8 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The telemetry store's behaviour, run on each database by a subclass. */
-abstract class TelemetryStoreContract {
+/** The store's behaviour (telemetry, device state), run on each database by a subclass. */
+abstract class StoreContract {
     static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
     static final DeviceId D1 = DeviceId.of("dev-1");
 
@@ -78,5 +81,50 @@ abstract class TelemetryStoreContract {
         }
         assertThat(store.query(DeviceId.of("proc-0"), T0, T0.plusSeconds(1), 1)).singleElement()
                 .satisfies(r -> assertThat(r.readings()).isEqualTo("{\"temperature\":20.5}"));
+    }
+
+    @Test
+    void aBootRecordsTheDevicesFirmwareAndAnOlderBootNeverOverwritesIt() {
+        DeviceStateStore devices = new DeviceStateStore(database());
+        devices.recordBoot(D1, "thermostat", "1.4.2", T0.plusSeconds(60), "power-on");
+        devices.recordBoot(D1, "thermostat", "1.4.1", T0, "watchdog"); // a redelivered older boot
+        DeviceStateStore.DeviceState s = devices.get(D1).orElseThrow();
+        assertThat(s.firmwareVersion()).contains("1.4.2");
+        assertThat(s.modelId()).contains("thermostat");
+        assertThat(s.lastBoot()).contains(T0.plusSeconds(60));
+        assertThat(s.resetReason()).contains("power-on");
+        assertThat(s.online()).isFalse();
+        assertThat(s.ownerId()).isEmpty();
+        devices.recordBoot(D1, "thermostat", "1.5.0", T0.plusSeconds(120), "software");
+        assertThat(devices.get(D1).orElseThrow().firmwareVersion()).contains("1.5.0");
+    }
+
+    @Test
+    void presenceKeepsTheLatestStateAndDevicesListInPages() {
+        DeviceStateStore devices = new DeviceStateStore(database());
+        devices.recordPresence(DeviceId.of("b"), true, T0.plusSeconds(10));
+        devices.recordPresence(DeviceId.of("b"), false, T0); // late, older: ignored
+        devices.recordPresence(DeviceId.of("a"), true, T0);
+        devices.recordBoot(DeviceId.of("c"), "m", "1.0.0", T0, "power-on");
+        assertThat(devices.get(DeviceId.of("b")).orElseThrow().online()).isTrue();
+        assertThat(devices.get(DeviceId.of("b")).orElseThrow().lastSeen()).contains(T0.plusSeconds(10));
+        assertThat(devices.get(DeviceId.of("zz"))).isEmpty();
+        assertThat(devices.list(null, 2)).extracting(d -> d.deviceId().value()).containsExactly("a", "b");
+        assertThat(devices.list("b", 2)).extracting(d -> d.deviceId().value()).containsExactly("c");
+    }
+
+    @Test
+    void theLifecycleProcessorRecordsBootsFromTheStream() {
+        DeviceStateStore devices = new DeviceStateStore(database());
+        InMemoryStream lifecycle = new InMemoryStream("lifecycle", 2);
+        Lifecycle boot = new Lifecycle(7, T0, new LifecycleEvent.Boot("2.0.1", "smart-plug", LifecycleEvent.ResetReason.POWER_ON));
+        lifecycle.append(StreamRecord.of(D1, T0, Map.of("type", "lifecycle"), DeviceMessageCodec.CODEC.toJson(boot))).join();
+        try (StreamProcessor p = StreamProcessor.start(lifecycle, "state", new DeviceStateHandler(devices))) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(20))).isTrue();
+        }
+        DeviceStateStore.DeviceState s = devices.get(D1).orElseThrow();
+        assertThat(s.firmwareVersion()).contains("2.0.1");
+        assertThat(s.modelId()).contains("smart-plug");
+        assertThat(s.resetReason()).contains(LifecycleEvent.ResetReason.POWER_ON.wireName());
     }
 }

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The same contract on the PostgreSQL at 127.0.0.1:5432, each test in a schema of its own. */
-class PostgresTelemetryStoreIT extends TelemetryStoreContract {
+class PostgresStoreIT extends StoreContract {
     String schema;
     Database db;
 

@@ -1,0 +1,24 @@
+package io.fleetkit.backend.processing;
+
+import io.fleetkit.backend.store.DeviceStateStore;
+import io.fleetkit.protocol.message.Lifecycle;
+import io.fleetkit.protocol.message.LifecycleEvent;
+
+/**
+ * The built-in lifecycle processor: a boot message updates the device's state (firmware
+ * version, model, last boot and its reason). Firmware-update progress is not stored yet.
+ */
+public final class DeviceStateHandler implements DeviceMessageHandler {
+    private final DeviceStateStore store;
+
+    public DeviceStateHandler(DeviceStateStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public void onLifecycle(MessageContext context, Lifecycle message) {
+        if (message.event() instanceof LifecycleEvent.Boot boot) {
+            store.recordBoot(context.deviceId(), boot.modelId(), boot.firmwareVersion(), message.ts(), boot.resetReason().wireName());
+        }
+    }
+}

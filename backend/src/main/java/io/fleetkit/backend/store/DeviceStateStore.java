@@ -1,0 +1,118 @@
+package io.fleetkit.backend.store;
+
+import io.fleetkit.protocol.id.DeviceId;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the backend knows about each device: model, firmware, last boot (from lifecycle
+ * messages), online state and last activity (from the hub). Upserts are SQL MERGE, which both
+ * H2 and PostgreSQL (15+) run; an older boot than the stored one never overwrites it, so a
+ * redelivery cannot roll the state back.
+ */
+public final class DeviceStateStore {
+    private static final String BOOT = """
+            MERGE INTO devices d
+            USING (VALUES (CAST(? AS VARCHAR(128)), CAST(? AS VARCHAR(256)), CAST(? AS VARCHAR(64)),
+                           CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS VARCHAR(32))))
+                  AS v(device_id, model_id, firmware_version, last_boot, reset_reason)
+            ON d.device_id = v.device_id
+            WHEN MATCHED AND (d.last_boot IS NULL OR d.last_boot <= v.last_boot) THEN
+                UPDATE SET model_id = v.model_id, firmware_version = v.firmware_version,
+                           last_boot = v.last_boot, reset_reason = v.reset_reason
+            WHEN NOT MATCHED THEN
+                INSERT (device_id, model_id, firmware_version, last_boot, reset_reason)
+                VALUES (v.device_id, v.model_id, v.firmware_version, v.last_boot, v.reset_reason)
+            """;
+    private static final String PRESENCE = """
+            MERGE INTO devices d
+            USING (VALUES (CAST(? AS VARCHAR(128)), CAST(? AS BOOLEAN), CAST(? AS TIMESTAMP WITH TIME ZONE)))
+                  AS v(device_id, online, last_seen)
+            ON d.device_id = v.device_id
+            WHEN MATCHED AND (d.last_seen IS NULL OR d.last_seen <= v.last_seen) THEN
+                UPDATE SET online = v.online, last_seen = v.last_seen
+            WHEN NOT MATCHED THEN
+                INSERT (device_id, online, last_seen) VALUES (v.device_id, v.online, v.last_seen)
+            """;
+    private static final String COLUMNS = "device_id, model_id, firmware_version, last_boot, reset_reason, online, last_seen, owner_id";
+
+    private final Database db;
+
+    /** A device's state; fields the backend has not heard yet are empty. */
+    public record DeviceState(DeviceId deviceId, Optional<String> modelId, Optional<String> firmwareVersion,
+                              Optional<Instant> lastBoot, Optional<String> resetReason, boolean online,
+                              Optional<Instant> lastSeen, Optional<String> ownerId) {
+    }
+
+    public DeviceStateStore(Database db) {
+        this.db = db;
+    }
+
+    /** Records a boot: the firmware and model it reported, when, and why it reset. */
+    public void recordBoot(DeviceId deviceId, String modelId, String firmwareVersion, Instant bootTime, String resetReason) {
+        update("record the boot of " + deviceId, BOOT, deviceId.value(), modelId, firmwareVersion, utc(bootTime), resetReason);
+    }
+
+    /** Records the device going online or offline at {@code at}. */
+    public void recordPresence(DeviceId deviceId, boolean online, Instant at) {
+        update("record " + deviceId + (online ? " online" : " offline"), PRESENCE, deviceId.value(), online, utc(at));
+    }
+
+    public Optional<DeviceState> get(DeviceId deviceId) {
+        List<DeviceState> found = select("SELECT " + COLUMNS + " FROM devices WHERE device_id = ?", deviceId.value());
+        return found.stream().findFirst();
+    }
+
+    /** All devices, by id, from {@code afterId} (exclusive; null for the start), at most {@code limit}. */
+    public List<DeviceState> list(String afterId, int limit) {
+        return select("SELECT " + COLUMNS + " FROM devices WHERE device_id > ? ORDER BY device_id LIMIT ?",
+                afterId == null ? "" : afterId, limit);
+    }
+
+    private void update(String what, String sql, Object... args) {
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("cannot " + what + ": " + Database.rootMessage(e), e);
+        }
+    }
+
+    private List<DeviceState> select(String sql, Object... args) {
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            List<DeviceState> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new DeviceState(DeviceId.of(rs.getString(1)), Optional.ofNullable(rs.getString(2)),
+                            Optional.ofNullable(rs.getString(3)), instant(rs, 4), Optional.ofNullable(rs.getString(5)),
+                            rs.getBoolean(6), instant(rs, 7), Optional.ofNullable(rs.getString(8))));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException("cannot read devices: " + Database.rootMessage(e), e);
+        }
+    }
+
+    private static Optional<Instant> instant(ResultSet rs, int column) throws SQLException {
+        return Optional.ofNullable(rs.getObject(column, OffsetDateTime.class)).map(OffsetDateTime::toInstant);
+    }
+
+    private static OffsetDateTime utc(Instant t) {
+        return t.atOffset(ZoneOffset.UTC);
+    }
+}
