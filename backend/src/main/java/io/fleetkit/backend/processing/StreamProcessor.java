@@ -1,5 +1,6 @@
 package io.fleetkit.backend.processing;
 
+import io.fleetkit.backend.stream.PartitionWorkers;
 import io.fleetkit.backend.stream.Stream;
 import io.fleetkit.backend.stream.StreamRecord;
 import io.fleetkit.protocol.ProtocolException;
@@ -13,7 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -34,11 +34,10 @@ public final class StreamProcessor implements AutoCloseable {
     private final String group;
     private final DeviceMessageHandler handler;
     private final int batchSize;
-    private final List<Thread> threads = new ArrayList<>();
+    private PartitionWorkers workers;
     private final LongAdder handled = new LongAdder();
     private final LongAdder undecodable = new LongAdder();
     private final LongAdder failures = new LongAdder();
-    private volatile boolean running = true;
 
     private StreamProcessor(Stream stream, String group, DeviceMessageHandler handler, int batchSize) {
         this.stream = stream;
@@ -58,19 +57,14 @@ public final class StreamProcessor implements AutoCloseable {
         }
         stream.committed(group, 0); // validates the group name before any thread starts
         StreamProcessor p = new StreamProcessor(stream, group, handler, batchSize);
-        for (int i = 0; i < stream.partitions(); i++) {
-            int partition = i;
-            Thread t = new Thread(() -> p.consume(partition), "processor-" + stream.name() + "-" + group + "-p" + i);
-            t.setDaemon(true);
-            p.threads.add(t);
-        }
-        p.threads.forEach(Thread::start);
+        p.workers = new PartitionWorkers("processor-" + stream.name() + "-" + group, stream.partitions(), p::consume);
+        p.workers.start();
         return p;
     }
 
     private void consume(int partition) {
         long next = stream.committed(group, partition);
-        while (running) {
+        while (workers.running()) {
             List<StreamRecord> batch = stream.read(partition, next, batchSize);
             if (batch.isEmpty()) {
                 LockSupport.parkNanos(IDLE_NANOS);
@@ -98,7 +92,7 @@ public final class StreamProcessor implements AutoCloseable {
     /** Runs a step until it succeeds (true) or the processor stops (false), backing off between tries. */
     private boolean retrying(MessageContext context, Step step) {
         long wait = FIRST_RETRY_NANOS;
-        while (running) {
+        while (workers.running()) {
             try {
                 step.run();
                 return true;
@@ -167,17 +161,6 @@ public final class StreamProcessor implements AutoCloseable {
     /** Stops the partition threads; a batch in flight is not checkpointed and is delivered again next time. */
     @Override
     public void close() {
-        running = false;
-        for (Thread t : threads) {
-            LockSupport.unpark(t);
-        }
-        for (Thread t : threads) {
-            try {
-                t.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        workers.stop();
     }
 }

@@ -1,0 +1,240 @@
+package io.fleetkit.backend.capture;
+
+import io.fleetkit.backend.stream.PartitionWorkers;
+import io.fleetkit.backend.stream.Stream;
+import io.fleetkit.backend.stream.StreamRecord;
+import org.apache.avro.Schema;
+import org.apache.avro.file.CodecFactory;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Archives one stream in the Event Hubs Capture layout and Avro schema ({@code EventData.avsc}):
+ * per partition, a file per time window (or sooner, at the size limit), written as
+ * {@code ….avro.tmp} and renamed when closed, so a reader never sees half a file. Capture is a
+ * consumer group ({@value #GROUP}) that checkpoints only when a file is closed: after a crash
+ * the open window is captured again from the checkpoint (its {@code .tmp} is removed on start).
+ * Only allow-listed body fields and properties are archived ({@link CaptureConfig}).
+ */
+public final class Capture implements AutoCloseable {
+    public static final String GROUP = "capture";
+    static final Schema SCHEMA = loadSchema();
+    private static final Logger LOG = LoggerFactory.getLogger(Capture.class);
+    private static final DateTimeFormatter LAYOUT = DateTimeFormatter.ofPattern("yyyy/MM/dd/HH/mm/ss").withZone(ZoneOffset.UTC);
+    private static final long IDLE_NANOS = 50_000_000L;
+
+    private final Stream stream;
+    private final CaptureConfig config;
+    private final CaptureFilter filter;
+    private final Clock clock;
+    private PartitionWorkers workers;
+
+    private Capture(Stream stream, CaptureConfig config, Clock clock) {
+        this.stream = stream;
+        this.config = config;
+        this.filter = new CaptureFilter(config.bodyFields(), config.properties());
+        this.clock = clock;
+    }
+
+    public static Capture start(Stream stream, CaptureConfig config) {
+        return start(stream, config, Clock.systemUTC());
+    }
+
+    static Capture start(Stream stream, CaptureConfig config, Clock clock) {
+        Capture c = new Capture(stream, config, clock);
+        for (int p = 0; p < stream.partitions(); p++) {
+            Path dir = c.partitionDir(p);
+            try {
+                Files.createDirectories(dir);
+                try (var walk = Files.walk(dir)) {
+                    for (Path leftover : walk.filter(f -> f.toString().endsWith(".avro.tmp")).toList()) {
+                        LOG.warn("capture {}: removing the unfinished {} (its records are captured again)", stream.name(), leftover);
+                        Files.delete(leftover);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("capture " + stream.name() + ": cannot prepare " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        c.workers = new PartitionWorkers("capture-" + stream.name(), stream.partitions(), c::capture);
+        c.workers.start();
+        return c;
+    }
+
+    private Path partitionDir(int partition) {
+        return config.root().resolve(config.namespace()).resolve(config.hub()).resolve(Integer.toString(partition));
+    }
+
+    /** One file being written. */
+    private final class OpenFile {
+        final Path tmp;
+        final Path target;
+        final Instant windowEnd;
+        final CountingOutputStream out;
+        final DataFileWriter<GenericRecord> writer;
+
+        OpenFile(int partition, Instant start) throws IOException {
+            Path base = partitionDir(partition).resolve(LAYOUT.format(start));
+            Files.createDirectories(base.getParent());
+            Path t = base.resolveSibling(base.getFileName() + ".avro");
+            for (int n = 1; Files.exists(t); n++) { // several files in one second (size limit): keep them all
+                t = base.resolveSibling(base.getFileName() + "-" + n + ".avro");
+            }
+            target = t;
+            tmp = t.resolveSibling(t.getFileName() + ".tmp");
+            windowEnd = start.plus(config.window());
+            out = new CountingOutputStream(Files.newOutputStream(tmp));
+            writer = new DataFileWriter<GenericRecord>(new GenericDatumWriter<>(SCHEMA)).setCodec(CodecFactory.deflateCodec(6));
+            writer.create(SCHEMA, out);
+        }
+
+        void append(StreamRecord r) throws IOException {
+            GenericRecord e = new GenericData.Record(SCHEMA);
+            e.put("SequenceNumber", r.offset());
+            e.put("Offset", Long.toString(r.offset()));
+            e.put("EnqueuedTimeUtc", r.enqueuedTime().toString());
+            Map<String, Object> system = new HashMap<>();
+            system.put("connectionDeviceId", r.deviceId().value());
+            system.put("enqueuedTime", r.enqueuedTime().toString());
+            putIfPresent(system, "contentType", r.properties().get("$.ct"));
+            putIfPresent(system, "contentEncoding", r.properties().get("$.ce"));
+            e.put("SystemProperties", system);
+            e.put("Properties", new HashMap<Object, Object>(filter.properties(r.properties())));
+            e.put("Body", filter.body(r.body()).map(ByteBuffer::wrap).orElse(null));
+            writer.append(e);
+        }
+
+        boolean full(Instant now) {
+            return !now.isBefore(windowEnd) || out.count >= config.maxBytes();
+        }
+
+        void close() throws IOException {
+            writer.close();
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    private static void putIfPresent(Map<String, Object> map, String key, String value) {
+        if (value != null) {
+            map.put(key, value);
+        }
+    }
+
+    private void capture(int partition) {
+        long next = stream.committed(GROUP, partition);
+        OpenFile file = null;
+        long pending = next; // the checkpoint to commit when the open file is closed
+        while (workers.running()) {
+            try {
+                if (file != null && file.full(clock.instant())) {
+                    file.close();
+                    stream.commit(GROUP, partition, pending);
+                    file = null;
+                }
+                List<StreamRecord> batch = stream.read(partition, next, 500);
+                if (batch.isEmpty()) {
+                    LockSupport.parkNanos(IDLE_NANOS);
+                    continue;
+                }
+                for (StreamRecord r : batch) {
+                    if (file == null) {
+                        file = new OpenFile(partition, clock.instant());
+                    }
+                    file.append(r);
+                    next = r.offset() + 1;
+                    pending = next;
+                    if (file.out.count >= config.maxBytes()) {
+                        file.writer.flush();
+                        file.close();
+                        stream.commit(GROUP, partition, pending);
+                        file = null;
+                    }
+                }
+                if (file != null) {
+                    file.writer.flush(); // makes the size count real
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.error("capture {} partition {}: {}; retrying from the checkpoint in 5 s", stream.name(), partition, e.toString());
+                file = abandon(file);
+                next = stream.committed(GROUP, partition);
+                LockSupport.parkNanos(5_000_000_000L);
+            }
+        }
+        if (file != null) { // a clean stop closes the window early
+            try {
+                file.close();
+                stream.commit(GROUP, partition, pending);
+            } catch (IOException e) {
+                LOG.error("capture {} partition {}: closing {} on stop: {}", stream.name(), partition, file.tmp, e.toString());
+            }
+        }
+    }
+
+    private static OpenFile abandon(OpenFile file) {
+        if (file != null) {
+            try {
+                file.writer.close();
+                Files.deleteIfExists(file.tmp);
+            } catch (IOException ignored) {
+                // the .tmp is removed on the next start
+            }
+        }
+        return null;
+    }
+
+    /** Stops capturing; open files are closed (early) and checkpointed. */
+    @Override
+    public void close() {
+        workers.stop();
+    }
+
+    private static Schema loadSchema() {
+        try (InputStream in = Capture.class.getResourceAsStream("EventData.avsc")) {
+            return new Schema.Parser().parse(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("EventData.avsc missing from the classpath", e);
+        }
+    }
+
+    private static final class CountingOutputStream extends FilterOutputStream {
+        long count;
+
+        CountingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+    }
+}
