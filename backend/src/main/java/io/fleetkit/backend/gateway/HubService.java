@@ -1,6 +1,7 @@
 package io.fleetkit.backend.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetkit.backend.hub.ConnectionListener;
 import io.fleetkit.backend.hub.Twins;
 import io.fleetkit.backend.registry.DeviceRegistry;
 import io.fleetkit.protocol.id.DeviceId;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
@@ -27,6 +29,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -47,6 +50,7 @@ public final class HubService {
     private final Map<String, PendingCall> calls = new ConcurrentHashMap<>();
     private final Map<DeviceId, Deque<byte[][]>> cloudToDevice = new ConcurrentHashMap<>();
     private final AtomicLong nextRequestId = new AtomicLong(1);
+    private final java.util.List<ConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
 
     private record PendingCall(DeviceId deviceId, CompletableFuture<MethodResult> result) {
     }
@@ -150,6 +154,22 @@ public final class HubService {
         return twins.get(deviceId);
     }
 
+    /** Adds a listener for devices connecting and disconnecting (e.g. the routing of lifecycle events). */
+    public void addConnectionListener(ConnectionListener listener) {
+        connectionListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    private void connectionChanged(DeviceId deviceId, boolean connected) {
+        Instant now = Instant.now();
+        for (ConnectionListener l : connectionListeners) {
+            try {
+                l.connectionChanged(deviceId, connected, now);
+            } catch (RuntimeException e) {
+                LOG.warn("connection listener failed for {}: {}", deviceId, e.toString());
+            }
+        }
+    }
+
     // --- called by the gateway's handlers ---
 
     /** A device connected; an earlier connection of the same device is closed (the newest wins, as in IoT Hub). */
@@ -160,10 +180,13 @@ public final class HubService {
                     session.channel().remoteAddress());
             previous.channel().close();
         }
+        connectionChanged(session.deviceId(), true);
     }
 
     void detach(HubSession session) {
-        sessions.remove(session.deviceId(), session);
+        if (sessions.remove(session.deviceId(), session)) {
+            connectionChanged(session.deviceId(), false);
+        }
         calls.entrySet().removeIf(e -> {
             if (e.getValue().deviceId().equals(session.deviceId()) && !sessions.containsKey(session.deviceId())) {
                 e.getValue().result().complete(MethodResult.notOnline(session.deviceId().value()));

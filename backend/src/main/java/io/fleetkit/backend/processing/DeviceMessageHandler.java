@@ -31,6 +31,13 @@ public interface DeviceMessageHandler {
     default void onPresence(MessageContext context, Presence message) throws Exception {
     }
 
+    /**
+     * A connection event from the hub (routed from {@code DEVICE_LIFECYCLE_EVENTS}): the device
+     * connected or its connection closed, at {@code context.enqueuedTime()}.
+     */
+    default void onConnectionState(MessageContext context, boolean connected) throws Exception {
+    }
+
     /** A message whose body is not a valid device message; by default logged and skipped. */
     default void onUndecodable(MessageContext context, ProtocolException problem) throws Exception {
         LoggerFactory.getLogger(DeviceMessageHandler.class).warn("{} partition {} offset {} from {}: skipped, {}",

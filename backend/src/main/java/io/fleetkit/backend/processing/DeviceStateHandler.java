@@ -6,13 +6,19 @@ import io.fleetkit.protocol.message.LifecycleEvent;
 
 /**
  * The built-in lifecycle processor: a boot message updates the device's state (firmware
- * version, model, last boot and its reason). Firmware-update progress is not stored yet.
+ * version, model, last boot and its reason); the hub's connection events its online state and
+ * last activity. Firmware-update progress is not stored yet.
  */
 public final class DeviceStateHandler implements DeviceMessageHandler {
     private final DeviceStateStore store;
 
     public DeviceStateHandler(DeviceStateStore store) {
         this.store = store;
+    }
+
+    @Override
+    public void onConnectionState(MessageContext context, boolean connected) {
+        store.recordPresence(context.deviceId(), connected, context.enqueuedTime());
     }
 
     @Override

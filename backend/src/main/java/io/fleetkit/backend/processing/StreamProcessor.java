@@ -1,5 +1,6 @@
 package io.fleetkit.backend.processing;
 
+import io.fleetkit.backend.routing.RoutingSink;
 import io.fleetkit.backend.stream.PartitionWorkers;
 import io.fleetkit.backend.stream.Stream;
 import io.fleetkit.backend.stream.StreamRecord;
@@ -108,6 +109,11 @@ public final class StreamProcessor implements AutoCloseable {
     }
 
     private void dispatch(MessageContext context, StreamRecord r) throws Exception {
+        if (RoutingSink.CONNECTION_STATE_EVENTS.equals(r.properties().get(RoutingSink.MESSAGE_SOURCE))) {
+            handler.onConnectionState(context, "deviceConnected".equals(r.properties().get(RoutingSink.OP_TYPE)));
+            handled.increment();
+            return;
+        }
         DeviceMessage message;
         try {
             message = DeviceMessageCodec.CODEC.fromJson(r.body());

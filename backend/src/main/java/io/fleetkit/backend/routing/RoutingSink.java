@@ -1,12 +1,19 @@
 package io.fleetkit.backend.routing;
 
+import io.fleetkit.backend.hub.ConnectionListener;
 import io.fleetkit.backend.hub.DeviceToCloudMessage;
 import io.fleetkit.backend.hub.DeviceToCloudSink;
 import io.fleetkit.backend.stream.Stream;
 import io.fleetkit.backend.stream.StreamRecord;
+import io.fleetkit.protocol.mqtt.PropertyBag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +29,7 @@ import java.util.concurrent.atomic.LongAdder;
  * IoT Hub.
  */
 public final class RoutingSink implements DeviceToCloudSink {
+    private static final Logger LOG = LoggerFactory.getLogger(RoutingSink.class);
     private final Router router;
     private final Map<String, Stream> endpoints;
     private final LongAdder dropped = new LongAdder();
@@ -51,6 +59,34 @@ public final class RoutingSink implements DeviceToCloudSink {
             appends[i] = endpoints.get(targets.get(i)).append(record);
         }
         return CompletableFuture.allOf(appends);
+    }
+
+    /** The value of {@link #MESSAGE_SOURCE} on the hub's connection events, as IoT Hub names it. */
+    public static final String CONNECTION_STATE_EVENTS = "deviceConnectionStateEvents";
+    /** The property that says where a hub-generated event comes from. */
+    public static final String MESSAGE_SOURCE = "iothub-message-source";
+    /** The property naming the event: {@code deviceConnected} or {@code deviceDisconnected}. */
+    public static final String OP_TYPE = "opType";
+
+    /**
+     * A listener for the hub that routes connection changes as device lifecycle events (source
+     * {@link RouteSource#DEVICE_LIFECYCLE_EVENTS}; no fallback, as in IoT Hub). There is no device
+     * to retry them, so a failed append is logged.
+     */
+    public ConnectionListener connectionEvents() {
+        return (deviceId, connected, at) -> {
+            PropertyBag props = PropertyBag.builder().put(MESSAGE_SOURCE, CONNECTION_STATE_EVENTS)
+                    .put(OP_TYPE, connected ? "deviceConnected" : "deviceDisconnected").build();
+            byte[] body = ("{\"opType\":\"" + (connected ? "deviceConnected" : "deviceDisconnected") + "\"}").getBytes(StandardCharsets.UTF_8);
+            DeviceToCloudMessage event = new DeviceToCloudMessage(deviceId, Optional.empty(), props, body, at);
+            for (String endpoint : router.route(RouteSource.DEVICE_LIFECYCLE_EVENTS, new RoutableMessage(event))) {
+                endpoints.get(endpoint).append(StreamRecord.of(deviceId, at, props.entries(), body)).whenComplete((offset, failure) -> {
+                    if (failure != null) {
+                        LOG.error("connection event of {} not stored in {}: {}", deviceId, endpoint, failure.toString());
+                    }
+                });
+            }
+        };
     }
 
     /** Messages that matched no route and were dropped. */

@@ -162,6 +162,10 @@ class PahoLifecycleIT {
     }
 
     static void awaitDisconnected(DeviceId id) throws InterruptedException {
+        awaitDisconnected(hub, id);
+    }
+
+    static void awaitDisconnected(EmbeddedHub hub, DeviceId id) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (hub.hub().isConnected(id) && System.nanoTime() < deadline) {
             Thread.onSpinWait();

@@ -42,7 +42,8 @@ class StreamPipelineIT {
     void everyAcknowledgedMessageIsInItsStreamsAndSurvivesAReopen(@TempDir Path tmp) throws Exception {
         PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, ISSUER);
         Router router = new Router(List.of(
-                Route.of("alerts", RouteSource.DEVICE_MESSAGES, "type = 'alert'", "alerts")), true);
+                Route.of("alerts", RouteSource.DEVICE_MESSAGES, "type = 'alert'", "alerts"),
+                Route.of("connections", RouteSource.DEVICE_LIFECYCLE_EVENTS, "true", "lifecycle")), true);
         Path streams = tmp.resolve("streams");
         DeviceIdentity device = ISSUER.issueDevice(pki.intermediate(), RegistrationId.of("stream-001"), KeyAlgorithm.EC_P256);
         DeviceId id = device.deviceId();
@@ -50,8 +51,10 @@ class StreamPipelineIT {
 
         try (FileStream events = FileStream.open(streams.resolve("events"), "events", 4, 64 * 1024);
              FileStream alerts = FileStream.open(streams.resolve("alerts"), "alerts", 4, 64 * 1024);
-             EmbeddedHub hub = EmbeddedHub.builder(pki).port(0)
-                     .sink(new RoutingSink(router, Map.of("events", events, "alerts", alerts))).start()) {
+             FileStream lifecycle = FileStream.open(streams.resolve("lifecycle"), "lifecycle", 4, 64 * 1024)) {
+            RoutingSink sink = new RoutingSink(router, Map.of("events", events, "alerts", alerts, "lifecycle", lifecycle));
+            try (EmbeddedHub hub = EmbeddedHub.builder(pki).port(0).sink(sink).start()) {
+            hub.hub().addConnectionListener(sink.connectionEvents());
             String assigned = PahoLifecycleIT.register(hub.port(), device, tls);
             try (PahoDevice d = new PahoDevice(hub.port(), id.value())) {
                 d.connect(HubUsername.of(HubHostName.of(assigned), id, "paho/1.2.5").format(), tls);
@@ -61,6 +64,12 @@ class StreamPipelineIT {
                     d.publish("devices/" + id + "/messages/events/type=" + type + "&n=" + i, "{\"n\":" + i + "}", 1);
                 }
             }
+            PahoLifecycleIT.awaitDisconnected(hub, id);
+            }
+            // the hub's connection events went to the lifecycle endpoint: connected, then disconnected
+            awaitRecords(lifecycle, id, 2);
+            assertThat(readPartitionOf(lifecycle, id)).extracting(r -> r.properties().get(RoutingSink.OP_TYPE))
+                    .containsExactly("deviceConnected", "deviceDisconnected");
         }
 
         try (Stream events = FileStream.open(streams.resolve("events"), "events", 4, 64 * 1024);
@@ -74,6 +83,13 @@ class StreamPipelineIT {
             assertThat(alerted).allSatisfy(r -> assertThat(r.properties()).containsEntry("type", "alert"));
             assertThat(new String(alerted.get(1).body(), StandardCharsets.UTF_8)).isEqualTo("{\"n\":10}");
             assertThat(alerted).allSatisfy(r -> assertThat(r.deviceId()).isEqualTo(id));
+        }
+    }
+
+    private static void awaitRecords(Stream s, DeviceId id, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (readPartitionOf(s, id).size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(20);
         }
     }
 

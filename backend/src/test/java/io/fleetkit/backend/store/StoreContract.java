@@ -2,6 +2,7 @@ package io.fleetkit.backend.store;
 
 import io.fleetkit.backend.processing.DeviceStateHandler;
 import io.fleetkit.backend.processing.StreamProcessor;
+import io.fleetkit.backend.routing.RoutingSink;
 import io.fleetkit.backend.processing.TelemetryStoreHandler;
 import io.fleetkit.backend.stream.InMemoryStream;
 import io.fleetkit.backend.stream.StreamRecord;
@@ -126,5 +127,22 @@ abstract class StoreContract {
         assertThat(s.firmwareVersion()).contains("2.0.1");
         assertThat(s.modelId()).contains("smart-plug");
         assertThat(s.resetReason()).contains(LifecycleEvent.ResetReason.POWER_ON.wireName());
+    }
+
+    @Test
+    void connectionEventsFromTheHubSetTheOnlineState() {
+        DeviceStateStore devices = new DeviceStateStore(database());
+        InMemoryStream lifecycle = new InMemoryStream("lifecycle", 1);
+        Map<String, String> connected = Map.of(RoutingSink.MESSAGE_SOURCE, RoutingSink.CONNECTION_STATE_EVENTS, RoutingSink.OP_TYPE, "deviceConnected");
+        Map<String, String> disconnected = Map.of(RoutingSink.MESSAGE_SOURCE, RoutingSink.CONNECTION_STATE_EVENTS, RoutingSink.OP_TYPE, "deviceDisconnected");
+        lifecycle.append(StreamRecord.of(D1, T0, connected, new byte[0])).join();
+        lifecycle.append(StreamRecord.of(D1, T0.plusSeconds(5), disconnected, new byte[0])).join();
+        lifecycle.append(StreamRecord.of(DeviceId.of("dev-2"), T0.plusSeconds(6), connected, new byte[0])).join();
+        try (StreamProcessor p = StreamProcessor.start(lifecycle, "state", new DeviceStateHandler(devices))) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(20))).isTrue();
+        }
+        assertThat(devices.get(D1).orElseThrow().online()).isFalse();
+        assertThat(devices.get(D1).orElseThrow().lastSeen()).contains(T0.plusSeconds(5));
+        assertThat(devices.get(DeviceId.of("dev-2")).orElseThrow().online()).isTrue();
     }
 }
