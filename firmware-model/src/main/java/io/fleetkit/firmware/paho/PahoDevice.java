@@ -130,7 +130,9 @@ public final class PahoDevice extends DeviceRunner implements AutoCloseable {
             } else if (a instanceof Action.Disconnect d) {
                 MqttAsyncClient client = clients.remove(d.link());
                 if (client != null) {
-                    closeQuietly(client);
+                    // the firmware chose to disconnect (e.g. a reboot after answering the method):
+                    // what it already published goes out first, as it does on the Netty transport
+                    closeQuietly(client, 200);
                 }
             } else if (a instanceof Action.Subscribe s) {
                 MqttAsyncClient client = clients.get(s.link());
@@ -233,9 +235,14 @@ public final class PahoDevice extends DeviceRunner implements AutoCloseable {
     }
 
     private static void closeQuietly(MqttAsyncClient client) {
+        closeQuietly(client, 0);
+    }
+
+    /** Closes without a DISCONNECT packet, after up to {@code quiesceMillis} for queued publishes. */
+    private static void closeQuietly(MqttAsyncClient client, long quiesceMillis) {
         try {
             if (client.isConnected()) {
-                client.disconnectForcibly(0, 1000, false);
+                client.disconnectForcibly(quiesceMillis, 1000, false);
             }
             client.close(true);
         } catch (MqttException ignored) {
