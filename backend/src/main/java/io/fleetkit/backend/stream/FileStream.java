@@ -154,26 +154,10 @@ public final class FileStream implements Stream {
             try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 long pos = 0;
                 long size = ch.size();
-                ByteBuffer header = ByteBuffer.allocate(RecordCodec.HEADER);
-                while (pos < size) {
-                    header.clear();
-                    if (ch.read(header, pos) < RecordCodec.HEADER) {
-                        break;
-                    }
-                    header.flip();
-                    int length = header.getInt();
-                    int crc = header.getInt();
-                    if (length < 0 || length > RecordCodec.MAX_PAYLOAD || pos + RecordCodec.HEADER + length > size) {
-                        break;
-                    }
-                    ByteBuffer payload = ByteBuffer.allocate(length);
-                    ch.read(payload, pos + RecordCodec.HEADER);
-                    StreamRecord r = RecordCodec.decode(payload.array(), crc);
-                    if (r == null || r.offset() != offset) {
-                        break;
-                    }
+                RecordCodec.Stored stored;
+                while (pos < size && (stored = RecordCodec.readAt(ch, pos, size)) != null && stored.record().offset() == offset) {
                     p.indexRecord(base, pos);
-                    pos += RecordCodec.HEADER + length;
+                    pos = stored.next();
                     offset++;
                 }
                 if (pos < size) {
@@ -298,36 +282,26 @@ public final class FileStream implements Stream {
         Partition p = partitions[partition];
         List<StreamRecord> out = new ArrayList<>(Math.min(max, 256));
         long o = Math.max(offset, startOffset(partition));
-        while (out.size() < max) {
+        long end = endOffset(partition); // records appended while reading wait for the next call
+        while (out.size() < max && o < end) {
             long[] at = p.locate(o);
             if (at == null) {
                 break;
             }
+            long before = o;
             Path file;
             synchronized (p) {
                 file = p.segments.get(at[0]);
             }
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 long pos = at[1];
-                while (out.size() < max) {
-                    ByteBuffer header = ByteBuffer.allocate(RecordCodec.HEADER);
-                    if (ch.read(header, pos) < RecordCodec.HEADER) {
-                        break;
-                    }
-                    header.flip();
-                    int length = header.getInt();
-                    int crc = header.getInt();
-                    ByteBuffer payload = ByteBuffer.allocate(length);
-                    if (ch.read(payload, pos + RecordCodec.HEADER) < length) {
-                        break;
-                    }
-                    StreamRecord r = RecordCodec.decode(payload.array(), crc);
-                    if (r == null || r.offset() != o || o >= endOffset(partition)) {
-                        break;
-                    }
-                    out.add(r);
+                long size = ch.size();
+                RecordCodec.Stored stored;
+                while (out.size() < max && o < end && (stored = RecordCodec.readAt(ch, pos, size)) != null
+                        && stored.record().offset() == o) {
+                    out.add(stored.record());
                     o++;
-                    pos += RecordCodec.HEADER + length;
+                    pos = stored.next();
                 }
             } catch (java.nio.file.NoSuchFileException e) {
                 // retention removed the segment between locating and opening it: go on from the oldest kept
@@ -336,8 +310,8 @@ public final class FileStream implements Stream {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read stream " + name + " partition " + partition + ": " + e.getMessage(), e);
             }
-            if (p.locate(o) == null) {
-                break;
+            if (o == before) {
+                break; // nothing readable there (yet): no busy loop
             }
         }
         return out;

@@ -74,4 +74,31 @@ final class RecordCodec {
             return null;
         }
     }
+
+    /** A record read from a segment, and where the next one starts. */
+    record Stored(StreamRecord record, long next) {
+    }
+
+    /**
+     * Reads the record at {@code position} of a segment, or null when the bytes there are not a
+     * whole, intact record (end of file, torn write, bad length or checksum).
+     */
+    static Stored readAt(java.nio.channels.FileChannel ch, long position, long size) throws java.io.IOException {
+        ByteBuffer header = ByteBuffer.allocate(HEADER);
+        if (ch.read(header, position) < HEADER) {
+            return null;
+        }
+        header.flip();
+        int length = header.getInt();
+        int crc = header.getInt();
+        if (length < 0 || length > MAX_PAYLOAD || position + HEADER + length > size) {
+            return null;
+        }
+        ByteBuffer payload = ByteBuffer.allocate(length);
+        if (ch.read(payload, position + HEADER) < length) {
+            return null;
+        }
+        StreamRecord r = decode(payload.array(), crc);
+        return r == null ? null : new Stored(r, position + HEADER + length);
+    }
 }
