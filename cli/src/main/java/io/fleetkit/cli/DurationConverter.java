@@ -6,9 +6,9 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads durations as people write them: {@code 90s}, {@code 5m}, {@code 1h30m}, {@code 250ms}. */
+/** Reads durations as people write them: {@code 90s}, {@code 5m}, {@code 1h30m}, {@code 250ms}, {@code 7d}. */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-    private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     @Override
     public Duration convert(String value) {
@@ -22,12 +22,13 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
                 case "ms" -> Duration.ofMillis(n);
                 case "s" -> Duration.ofSeconds(n);
                 case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
             });
             end = m.end();
         }
         if (end != v.length() || v.isEmpty()) {
-            throw new CommandLine.TypeConversionException("'" + value + "' is not a duration; write it like 90s, 5m, 1h30m or 250ms");
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a duration; write it like 90s, 5m, 1h30m, 7d or 250ms");
         }
         return total;
     }

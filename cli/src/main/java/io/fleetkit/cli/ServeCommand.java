@@ -1,8 +1,10 @@
 package io.fleetkit.cli;
 
+import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.EmbeddedHub;
+import io.fleetkit.backend.capture.CaptureConfig;
+import io.fleetkit.backend.store.Database;
 import io.fleetkit.backend.dps.Enrollment;
-import io.fleetkit.backend.hub.InMemoryDeviceToCloudSink;
 import io.fleetkit.backend.throttle.ThrottleProfile;
 import io.fleetkit.protocol.id.HubHostName;
 import io.fleetkit.protocol.id.IdScope;
@@ -14,25 +16,47 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** {@code fleetkit serve}: the local IoT Hub + DPS, until Ctrl-C (or --duration). */
+/** {@code fleetkit serve}: the local IoT Hub + DPS and the backend behind it, until Ctrl-C (or --duration). */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Run the local IoT Hub + Device Provisioning Service (MQTT 3.1.1 over TLS, X.509 client certificates).",
+        description = {"Run the local IoT Hub + Device Provisioning Service (MQTT 3.1.1 over TLS, X.509 client certificates)",
+                "and the backend: routing into durable streams, processors, the store and the REST API.",
                 "DPS has a group enrollment for the PKI's intermediate CA; devices register, then connect to the hub.",
                 "Stops cleanly on Ctrl-C."})
 final class ServeCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--pki", required = true, paramLabel = "DIR", description = "a PKI made by 'fleetkit pki init'")
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "fleetkit-data",
+            description = "data directory: streams, the H2 store, the dev token issuer (default: ${DEFAULT-VALUE})")
+    Path data;
+
+    @Option(names = "--pki", paramLabel = "DIR", description = "a PKI made by 'fleetkit pki init' (default: DIR/pki of --data)")
     Path pki;
+
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080",
+            description = "REST API port on the --bind address (default: ${DEFAULT-VALUE}; 0 picks a free one)")
+    int httpPort;
+
+    @Option(names = "--database-url", paramLabel = "JDBC-URL",
+            description = "the store, e.g. jdbc:postgresql://127.0.0.1:5432/fleet (default: an H2 file database under --data);"
+                    + " the password comes from the environment variable FLEETKIT_DATABASE_PASSWORD")
+    String databaseUrl;
+
+    @Option(names = "--database-user", paramLabel = "USER", defaultValue = "postgres", description = "database user (default: ${DEFAULT-VALUE})")
+    String databaseUser;
+
+    @Option(names = "--capture", description = "archive telemetry as Avro files in the Event Hubs Capture layout under DIR/capture of --data")
+    boolean capture;
 
     @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1", description = "address to listen on (default: ${DEFAULT-VALUE})")
     String bind;
@@ -79,15 +103,34 @@ final class ServeCommand implements Runnable {
         if (dpsPort != null && (dpsPort < 0 || dpsPort > 65535)) {
             throw new CommandLine.ParameterException(cli, "--dps-port must be 0–65535, was " + dpsPort);
         }
-        PkiDirectory dir = PkiDirectory.load(pki);
-        EmbeddedHub.Builder builder = EmbeddedHub.builder(dir).bind(bind).port(port).hubHostNames(hubs).idScope(scope).throttle(profile)
-                .dpsPort(dpsPort == null ? -1 : dpsPort);
+        if (httpPort < 0 || httpPort > 65535) {
+            throw new CommandLine.ParameterException(cli, "--http-port must be 0–65535, was " + httpPort);
+        }
+        Path pkiDir = pki != null ? pki : data.resolve("pki");
+        if (!Files.isDirectory(pkiDir)) {
+            throw new CommandLine.ParameterException(cli, "no PKI in " + pkiDir + ": make one with 'fleetkit pki init --dir " + pkiDir
+                    + "' (or name another with --pki)");
+        }
+        PkiDirectory dir = PkiDirectory.load(pkiDir);
+        List<Enrollment> enrollments = new ArrayList<>();
         for (Path ca : extraCas) {
             X509Certificate c = Pem.readCertificates(ca).get(0);
-            builder.enrollment(new Enrollment.Group(ca.getFileName().toString(), c, true));
+            enrollments.add(new Enrollment.Group(ca.getFileName().toString(), c, true));
         }
         for (Path device : extraDevices) {
-            builder.enrollment(Enrollment.Individual.of(Pem.readCertificates(device).get(0)));
+            enrollments.add(Enrollment.Individual.of(Pem.readCertificates(device).get(0)));
+        }
+        Backend.Builder builder = Backend.builder(dir, data).http(bind, httpPort).hub(h -> {
+            h.bind(bind).port(port).hubHostNames(hubs).idScope(scope).throttle(profile).dpsPort(dpsPort == null ? -1 : dpsPort);
+            enrollments.forEach(h::enrollment);
+        });
+        if (databaseUrl != null) {
+            String password = System.getenv().getOrDefault("FLEETKIT_DATABASE_PASSWORD", "");
+            builder.database(Database.open(databaseUrl, databaseUser, password, null));
+        }
+        if (capture) {
+            builder.capture(new CaptureConfig(data.resolve("capture"), "fleetkit", "local", Duration.ofMinutes(1), 64L << 20,
+                    Backend.CAPTURED_BODY_FIELDS, Set.of()));
         }
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -100,7 +143,8 @@ final class ServeCommand implements Runnable {
                 Thread.currentThread().interrupt();
             }
         }, "fleetkit-shutdown");
-        try (EmbeddedHub hub = builder.start()) {
+        try (Backend backend = builder.start()) {
+            EmbeddedHub hub = backend.hub();
             Runtime.getRuntime().addShutdownHook(hook);
             out.printf("fleetkit hub + DPS listening on %s:%d (MQTT 3.1.1 over TLS 1.2/1.3, client certificates required)%n", bind, hub.port());
             if (hub.dpsPort() >= 0) {
@@ -121,6 +165,11 @@ final class ServeCommand implements Runnable {
             out.printf("  server certificate %s (trust %s)%n", dir.dir().resolve("server.pem"), dir.dir().resolve("root-ca.pem"));
             out.printf("a device registers as %s and connects as %s%n",
                     "{idScope}/registrations/{id}/api-version=2019-03-31", hubs.get(0).value() + "/{id}/?api-version=2020-09-30");
+            String http = "http://" + bind + ":" + backend.httpPort();
+            out.printf("backend: store %s, streams %s under %s%s%n", backend.database().dialect().name().toLowerCase(),
+                    backend.streams().keySet(), data.resolve("streams"), capture ? ", capture under " + data.resolve("capture") : "");
+            out.printf("REST API on %s/api/v1 (docs %s/docs, metrics %s/metrics)%n", http, http, http);
+            out.printf("  a token: fleetkit token --data %s --user alice   (an operator: --admin)%n", data);
             out.flush();
             long started = System.nanoTime();
             while (true) {
@@ -128,14 +177,14 @@ final class ServeCommand implements Runnable {
                 if (left <= 0 || stop.await(Math.min(left, TimeUnit.SECONDS.toNanos(10)), TimeUnit.NANOSECONDS)) {
                     break;
                 }
-                status(cli.getErr(), hub);
+                status(cli.getErr(), backend);
             }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // Ctrl-C: the JVM is already on its way out
             }
-            status(out, hub);
+            status(out, backend);
             out.println("stopping");
             out.flush();
         } catch (InterruptedException e) {
@@ -147,12 +196,13 @@ final class ServeCommand implements Runnable {
         }
     }
 
-    private static void status(PrintWriter w, EmbeddedHub hub) {
+    private static void status(PrintWriter w, Backend backend) {
+        EmbeddedHub hub = backend.hub();
         var c = hub.throttles().counters();
-        long messages = hub.sink() instanceof InMemoryDeviceToCloudSink m ? m.accepted() : -1;
-        w.printf("devices registered %d, connected %d, messages accepted %d, throttled: connects %d delayed/%d refused, "
-                        + "sends %d/%d, DPS 429s %d%n",
-                hub.registry().count(), hub.hub().connectedCount(), messages, c.connectsDelayed(), c.connectsRefused(),
+        StringBuilder processed = new StringBuilder();
+        backend.processors().forEach((group, p) -> processed.append(processed.isEmpty() ? "" : ", ").append(group).append(' ').append(p.handled()));
+        w.printf("devices registered %d, connected %d; processed: %s; throttled: connects %d delayed/%d refused, sends %d/%d, DPS 429s %d%n",
+                hub.registry().count(), hub.hub().connectedCount(), processed, c.connectsDelayed(), c.connectsRefused(),
                 c.sendsDelayed(), c.sendsRefused(), c.dpsThrottled());
         w.flush();
     }

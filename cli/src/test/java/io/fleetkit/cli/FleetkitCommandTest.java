@@ -98,17 +98,51 @@ class FleetkitCommandTest {
     void serveStartsPrintsWhereItListensAndStops() {
         Path dir = tmp.resolve("serve-pki");
         run("pki", "init", "--dir", dir.toString());
-        Run serve = run("serve", "--pki", dir.toString(), "--port", "0", "--duration", "1s", "--throttle", "s1");
+        Path data = tmp.resolve("serve-data");
+        Run serve = run("serve", "--pki", dir.toString(), "--data", data.toString(), "--port", "0", "--http-port", "0",
+                "--duration", "1s", "--throttle", "s1");
         assertThat(serve.exit()).as(serve.err()).isZero();
         assertThat(serve.out()).contains("fleetkit hub + DPS listening on 127.0.0.1:", "DPS id scope    0ne00000001",
-                "throttling      s1 (connects 100/s", "group 'factory': CA fleetkit intermediate CA", "stopping");
+                "throttling      s1 (connects 100/s", "group 'factory': CA fleetkit intermediate CA",
+                "backend: store h2, streams [telemetry, lifecycle, alerts, events]", "REST API on http://127.0.0.1:",
+                "fleetkit token --data " + data, "stopping");
+        assertThat(data.resolve("streams/telemetry")).isDirectory();
+        Run noPki = run("serve", "--data", tmp.resolve("empty").toString(), "--port", "0", "--http-port", "0");
+        assertThat(noPki.exit()).isEqualTo(2);
+        assertThat(noPki.err()).contains("no PKI in " + tmp.resolve("empty").resolve("pki") + ": make one with 'fleetkit pki init --dir");
         Run bad = run("serve", "--pki", dir.toString(), "--throttle", "s9");
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("--throttle: throttle profile 's9' is not known; expected off, f1, s1, s2 or s3");
         Run badDuration = run("serve", "--pki", dir.toString(), "--duration", "soon");
-        assertThat(badDuration.err()).contains("'soon' is not a duration; write it like 90s, 5m, 1h30m or 250ms");
+        assertThat(badDuration.err()).contains("'soon' is not a duration; write it like 90s, 5m, 1h30m, 7d or 250ms");
         Run scope = run("serve", "--pki", dir.toString(), "--id-scope", "1ne00000001");
         assertThat(scope.err()).contains("--id-scope: invalid id scope '1ne00000001' at index 0");
+    }
+
+    @Test
+    void tokenMintsAJwtThatTheServerOfTheSameDataDirectoryTrusts() throws Exception {
+        Path data = tmp.resolve("token-data");
+        Run user = run("token", "--data", data.toString(), "--user", "alice");
+        assertThat(user.exit()).as(user.err()).isZero();
+        String token = user.out().trim();
+        assertThat(token.split("\\.")).hasSize(3);
+        var keys = com.nimbusds.jose.jwk.JWKSet.parse(io.fleetkit.backend.api.DevTokenIssuer.loadOrCreate(data.resolve("dev-issuer.jwk"))
+                .publicKeys().toString());
+        var verifier = io.fleetkit.backend.api.TokenVerifier.forKeys(keys, io.fleetkit.backend.api.DevTokenIssuer.ISSUER,
+                io.fleetkit.backend.api.DevTokenIssuer.AUDIENCE);
+        assertThat(verifier.verify("Bearer " + token)).isEqualTo(new io.fleetkit.backend.api.Caller("alice", false));
+        Run admin = run("token", "--data", data.toString(), "--admin", "--valid", "7d");
+        assertThat(verifier.verify("Bearer " + admin.out().trim()).operator()).isTrue();
+
+        assertThat(run("token", "--data", data.toString()).exit()).isEqualTo(2);
+        Run both = run("token", "--data", data.toString(), "--user", "a", "--admin");
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(both.err()).contains("mutually exclusive");
+        Path bad = java.nio.file.Files.createDirectories(tmp.resolve("bad-data"));
+        java.nio.file.Files.writeString(bad.resolve("dev-issuer.jwk"), "{}");
+        Run corrupt = run("token", "--data", bad.toString(), "--user", "alice");
+        assertThat(corrupt.exit()).isEqualTo(1);
+        assertThat(corrupt.err()).contains("dev-issuer.jwk: not a JSON Web Key").doesNotContain("Exception");
     }
 
     @Test

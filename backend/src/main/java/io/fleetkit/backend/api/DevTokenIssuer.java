@@ -12,6 +12,15 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 
+import com.nimbusds.jose.jwk.JWK;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -36,6 +45,42 @@ public final class DevTokenIssuer {
             return new DevTokenIssuer(new ECKeyGenerator(Curve.P_256).keyID(UUID.randomUUID().toString()).generate());
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot generate a P-256 key", e);
+        }
+    }
+
+    /**
+     * The issuer whose key is kept in {@code file} (a private JWK), made and saved (owner-only)
+     * on first use, so that {@code fleetkit token} and {@code fleetkit serve} share it.
+     *
+     * @throws IllegalArgumentException when the file exists but holds no P-256 private JWK
+     */
+    public static DevTokenIssuer loadOrCreate(Path file) {
+        try {
+            if (Files.exists(file)) {
+                JWK jwk;
+                try {
+                    jwk = JWK.parse(Files.readString(file));
+                } catch (ParseException e) {
+                    throw new IllegalArgumentException(file + ": not a JSON Web Key: " + e.getMessage(), e);
+                }
+                if (!(jwk instanceof ECKey ec) || !ec.isPrivate()) {
+                    throw new IllegalArgumentException(file + ": not an EC private key (delete it to make a new dev issuer)");
+                }
+                return new DevTokenIssuer(ec);
+            }
+            DevTokenIssuer made = generate();
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, made.privateJwk());
+            try {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // a file system without POSIX permissions: the directory's protection applies
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            return made;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or write the dev issuer key " + file + ": " + e.getMessage(), e);
         }
     }
 

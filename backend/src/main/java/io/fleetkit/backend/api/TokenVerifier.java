@@ -24,7 +24,12 @@ import java.util.Set;
 public final class TokenVerifier {
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 
+    private final String issuer;
+    private final String audience;
+
     public TokenVerifier(JWKSource<SecurityContext> keys, String issuer, String audience) {
+        this.issuer = issuer;
+        this.audience = audience;
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.ES256, JWSAlgorithm.RS256), keys));
         processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(audience,
                 new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("sub", "exp")));
@@ -54,11 +59,22 @@ public final class TokenVerifier {
         } catch (ParseException e) {
             throw new AuthenticationException("malformed token: " + e.getMessage());
         } catch (BadJOSEException e) {
-            throw new AuthenticationException("token rejected: " + e.getMessage());
+            throw new AuthenticationException("token rejected: " + explain(e.getMessage()));
         } catch (JOSEException e) {
             throw new AuthenticationException("token could not be verified: " + e.getMessage());
         }
         return new Caller(claims.getSubject(), scopes(claims).contains(Caller.ADMIN_SCOPE));
+    }
+
+    /** nimbus's reason, with what was expected where it names a claim. */
+    private String explain(String reason) {
+        if (reason.contains("aud claim")) {
+            return "wrong audience (expected '" + audience + "'): " + reason;
+        }
+        if (reason.contains("iss claim")) {
+            return "wrong issuer (expected '" + issuer + "'): " + reason;
+        }
+        return reason;
     }
 
     private static Set<String> scopes(JWTClaimsSet claims) {

@@ -11,8 +11,8 @@ import java.util.Objects;
 /** What {@link ConnectAuthorizer} decided about a CONNECT. */
 sealed interface ConnectDecision {
 
-    /** A device connects to the hub. */
-    record Hub(DeviceId deviceId) implements ConnectDecision {
+    /** A device connects to the hub, authenticated by {@code certificate} (the leaf of its TLS chain). */
+    record Hub(DeviceId deviceId, X509Certificate certificate) implements ConnectDecision {
     }
 
     /** A device connects to DPS to register; its chain is attested per request. */

@@ -121,7 +121,7 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
         }
         ChannelHandler session;
         if (decision instanceof ConnectDecision.Hub h) {
-            session = gateway.hubSession(h.deviceId(), ctx.channel());
+            session = gateway.hubSession(h.deviceId(), h.certificate(), ctx.channel());
             LOG.debug("device {} connected from {}", h.deviceId(), ctx.channel().remoteAddress());
         } else {
             ConnectDecision.Dps dps = (ConnectDecision.Dps) decision;

@@ -22,8 +22,8 @@ record GatewayContext(ConnectAuthorizer authorizer, HubService hub, DpsService d
         return new GatewayContext(authorizer, hub, dps, sink, authExecutor, clock, maxPayloadBytes, throttles, true);
     }
 
-    ChannelHandler hubSession(DeviceId deviceId, Channel channel) {
-        return new HubSessionHandler(new HubSession(deviceId, channel), hub, sink, clock, maxPayloadBytes, throttles);
+    ChannelHandler hubSession(DeviceId deviceId, java.security.cert.X509Certificate certificate, Channel channel) {
+        return new HubSessionHandler(new HubSession(deviceId, certificate, channel), hub, sink, clock, maxPayloadBytes, throttles);
     }
 
     ChannelHandler dpsSession(RegistrationId registrationId, List<X509Certificate> chain) {

@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -70,6 +71,15 @@ public final class HubService {
 
     public boolean isConnected(DeviceId id) {
         return sessions.containsKey(id);
+    }
+
+    /**
+     * The certificate a connected device authenticated with on its current connection: the key
+     * that proves a device's presence messages (ownership claims) is the one it holds right now.
+     */
+    public Optional<X509Certificate> certificate(DeviceId id) {
+        HubSession s = sessions.get(id);
+        return s == null ? Optional.empty() : Optional.ofNullable(s.certificate());
     }
 
     public int connectedCount() {

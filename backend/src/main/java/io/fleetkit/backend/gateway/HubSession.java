@@ -5,6 +5,7 @@ import io.fleetkit.protocol.mqtt.TopicFilter;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.mqtt.MqttQoS;
 
+import java.security.cert.X509Certificate;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -14,17 +15,24 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class HubSession {
     private final DeviceId deviceId;
+    private final X509Certificate certificate;
     private final Channel channel;
     private final Set<TopicFilter> subscriptions = ConcurrentHashMap.newKeySet();
     private int nextPacketId = 1; // event loop only
 
-    HubSession(DeviceId deviceId, Channel channel) {
+    /** @param certificate what the device authenticated with; null in handler tests without TLS */
+    HubSession(DeviceId deviceId, X509Certificate certificate, Channel channel) {
         this.deviceId = deviceId;
+        this.certificate = certificate;
         this.channel = channel;
     }
 
     DeviceId deviceId() {
         return deviceId;
+    }
+
+    X509Certificate certificate() {
+        return certificate;
     }
 
     Channel channel() {

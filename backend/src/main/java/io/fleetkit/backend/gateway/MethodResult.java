@@ -7,13 +7,29 @@ import java.util.Objects;
  * The outcome of a direct method call: the device's status and JSON payload, or the hub's
  * 404 (device not online or not subscribed to methods) or 504 (no answer in time), whose
  * payload is an error body {@code {"errorCode":404103,"message":…}}.
+ *
+ * @param fromHub true when the hub answered (not online, timeout), false when the device did —
+ *                a device may itself answer 404 (unknown method) or 504
  */
-public record MethodResult(int status, byte[] payload) {
+public record MethodResult(int status, byte[] payload, boolean fromHub) {
     public static final int NOT_ONLINE = 404;
     public static final int TIMEOUT = 504;
 
     public MethodResult {
         Objects.requireNonNull(payload, "payload");
+    }
+
+    /** The device's answer. */
+    public MethodResult(int status, byte[] payload) {
+        this(status, payload, false);
+    }
+
+    public boolean isNotOnline() {
+        return fromHub && status == NOT_ONLINE;
+    }
+
+    public boolean isTimeout() {
+        return fromHub && status == TIMEOUT;
     }
 
     public String payloadText() {
@@ -30,7 +46,7 @@ public record MethodResult(int status, byte[] payload) {
 
     private static MethodResult error(int status, int code, String message) {
         String body = "{\"errorCode\":" + code + ",\"message\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
-        return new MethodResult(status, body.getBytes(StandardCharsets.UTF_8));
+        return new MethodResult(status, body.getBytes(StandardCharsets.UTF_8), true);
     }
 
     @Override

@@ -159,6 +159,11 @@ public final class StreamProcessor implements AutoCloseable {
         return undecodable.sum();
     }
 
+    /** Whether its partition threads are running (until {@link #close}). */
+    public boolean running() {
+        return workers.running();
+    }
+
     /** Handler failures, each followed by a retry. */
     public long failures() {
         return failures.sum();

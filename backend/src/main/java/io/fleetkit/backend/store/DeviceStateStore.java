@@ -2,14 +2,7 @@ package io.fleetkit.backend.store;
 
 import io.fleetkit.protocol.id.DeviceId;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,7 +10,7 @@ import java.util.Optional;
  * What the backend knows about each device: model, firmware, last boot (from lifecycle
  * messages), online state and last activity (from the hub). Upserts are SQL MERGE, which both
  * H2 and PostgreSQL (15+) run; an older boot than the stored one never overwrites it, so a
- * redelivery cannot roll the state back.
+ * redelivery cannot roll the state back. The owner is set by a granted ownership claim.
  */
 public final class DeviceStateStore {
     private static final String BOOT = """
@@ -43,6 +36,13 @@ public final class DeviceStateStore {
             WHEN NOT MATCHED THEN
                 INSERT (device_id, online, last_seen) VALUES (v.device_id, v.online, v.last_seen)
             """;
+    private static final String OWNER = """
+            MERGE INTO devices d
+            USING (VALUES (CAST(? AS VARCHAR(128)), CAST(? AS VARCHAR(256)))) AS v(device_id, owner_id)
+            ON d.device_id = v.device_id
+            WHEN MATCHED THEN UPDATE SET owner_id = v.owner_id
+            WHEN NOT MATCHED THEN INSERT (device_id, owner_id) VALUES (v.device_id, v.owner_id)
+            """;
     private static final String COLUMNS = "device_id, model_id, firmware_version, last_boot, reset_reason, online, last_seen, owner_id";
 
     private final Database db;
@@ -59,17 +59,16 @@ public final class DeviceStateStore {
 
     /** Records a boot: the firmware and model it reported, when, and why it reset. */
     public void recordBoot(DeviceId deviceId, String modelId, String firmwareVersion, Instant bootTime, String resetReason) {
-        update("record the boot of " + deviceId, BOOT, deviceId.value(), modelId, firmwareVersion, utc(bootTime), resetReason);
+        Sql.update(db, "record the boot of " + deviceId, BOOT, deviceId.value(), modelId, firmwareVersion, Sql.utc(bootTime), resetReason);
     }
 
     /** Records the device going online or offline at {@code at}. */
     public void recordPresence(DeviceId deviceId, boolean online, Instant at) {
-        update("record " + deviceId + (online ? " online" : " offline"), PRESENCE, deviceId.value(), online, utc(at));
+        Sql.update(db, "record " + deviceId + (online ? " online" : " offline"), PRESENCE, deviceId.value(), online, Sql.utc(at));
     }
 
     public Optional<DeviceState> get(DeviceId deviceId) {
-        List<DeviceState> found = select("SELECT " + COLUMNS + " FROM devices WHERE device_id = ?", deviceId.value());
-        return found.stream().findFirst();
+        return select("SELECT " + COLUMNS + " FROM devices WHERE device_id = ?", deviceId.value()).stream().findFirst();
     }
 
     /** All devices, by id, from {@code afterId} (exclusive; null for the start), at most {@code limit}. */
@@ -78,41 +77,31 @@ public final class DeviceStateStore {
                 afterId == null ? "" : afterId, limit);
     }
 
-    private void update(String what, String sql, Object... args) {
-        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("cannot " + what + ": " + Database.rootMessage(e), e);
-        }
+    /** The devices {@code ownerId} owns, by id, from {@code afterId} (exclusive; null for the start). */
+    public List<DeviceState> listOwnedBy(String ownerId, String afterId, int limit) {
+        return select("SELECT " + COLUMNS + " FROM devices WHERE owner_id = ? AND device_id > ? ORDER BY device_id LIMIT ?",
+                ownerId, afterId == null ? "" : afterId, limit);
+    }
+
+    /** Makes {@code ownerId} the device's owner (creating the row if the backend has not heard of it yet). */
+    public void setOwner(DeviceId deviceId, String ownerId) {
+        Sql.update(db, "record the owner of " + deviceId, OWNER, deviceId.value(), ownerId);
+    }
+
+    /** Releases the device; true when it had an owner. */
+    public boolean clearOwner(DeviceId deviceId) {
+        return Sql.update(db, "release " + deviceId, "UPDATE devices SET owner_id = NULL WHERE device_id = ? AND owner_id IS NOT NULL",
+                deviceId.value()) > 0;
+    }
+
+    /** Releases every device {@code ownerId} owns; how many. */
+    public int clearOwnerEverywhere(String ownerId) {
+        return Sql.update(db, "release the devices of a user", "UPDATE devices SET owner_id = NULL WHERE owner_id = ?", ownerId);
     }
 
     private List<DeviceState> select(String sql, Object... args) {
-        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            List<DeviceState> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new DeviceState(DeviceId.of(rs.getString(1)), Optional.ofNullable(rs.getString(2)),
-                            Optional.ofNullable(rs.getString(3)), instant(rs, 4), Optional.ofNullable(rs.getString(5)),
-                            rs.getBoolean(6), instant(rs, 7), Optional.ofNullable(rs.getString(8))));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new StoreException("cannot read devices: " + Database.rootMessage(e), e);
-        }
-    }
-
-    private static Optional<Instant> instant(ResultSet rs, int column) throws SQLException {
-        return Optional.ofNullable(rs.getObject(column, OffsetDateTime.class)).map(OffsetDateTime::toInstant);
-    }
-
-    private static OffsetDateTime utc(Instant t) {
-        return t.atOffset(ZoneOffset.UTC);
+        return Sql.query(db, "read devices", sql, rs -> new DeviceState(DeviceId.of(rs.getString(1)), Optional.ofNullable(rs.getString(2)),
+                Optional.ofNullable(rs.getString(3)), Sql.instant(rs, 4), Optional.ofNullable(rs.getString(5)),
+                rs.getBoolean(6), Sql.instant(rs, 7), Optional.ofNullable(rs.getString(8))), args);
     }
 }

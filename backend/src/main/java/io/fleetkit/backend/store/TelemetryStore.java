@@ -21,7 +21,8 @@ public final class TelemetryStore {
     private static final String INSERT = "INSERT INTO telemetry (device_id, seq, device_time, enqueued, readings) "
             + "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
     private static final String QUERY = "SELECT device_id, seq, device_time, enqueued, readings FROM telemetry "
-            + "WHERE device_id = ? AND device_time >= ? AND device_time < ? ORDER BY device_time, seq LIMIT ?";
+            + "WHERE device_id = ? AND (device_time > ? OR (device_time = ? AND seq > ?)) AND device_time < ? "
+            + "ORDER BY device_time, seq LIMIT ?";
 
     private final Database db;
 
@@ -75,13 +76,24 @@ public final class TelemetryStore {
         }
     }
 
-    /** A device's telemetry with device time in [from, to), oldest first, at most {@code limit} rows. */
+    /** A device's telemetry with device time in [from, to), oldest first (by time, then sequence number), at most {@code limit} rows. */
     public List<Row> query(DeviceId deviceId, Instant from, Instant to, int limit) {
+        return query(deviceId, from, Long.MIN_VALUE, to, limit);
+    }
+
+    /**
+     * The page after a previous one: rows at {@code from} only when their sequence number is
+     * above {@code afterSeq} (the last row seen), so rows sharing a timestamp are neither
+     * skipped nor repeated.
+     */
+    public List<Row> query(DeviceId deviceId, Instant from, long afterSeq, Instant to, int limit) {
         try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(QUERY)) {
             ps.setString(1, deviceId.value());
             ps.setObject(2, utc(from));
-            ps.setObject(3, utc(to));
-            ps.setInt(4, limit);
+            ps.setObject(3, utc(from));
+            ps.setLong(4, afterSeq);
+            ps.setObject(5, utc(to));
+            ps.setInt(6, limit);
             List<Row> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -32,7 +32,7 @@ class HubSessionHandlerTest {
     EmbeddedChannel channel() {
         f.registeredDevice("dev-1");
         EmbeddedChannel ch = new EmbeddedChannel();
-        ch.pipeline().addLast(new HubSessionHandler(new HubSession(dev, ch), f.hub, f.context.sink(), Clock.systemUTC(), 1024, f.context.throttles()),
+        ch.pipeline().addLast(new HubSessionHandler(new HubSession(dev, null, ch), f.hub, f.context.sink(), Clock.systemUTC(), 1024, f.context.throttles()),
                 GatewayExceptionHandler.INSTANCE);
         return ch;
     }

@@ -66,9 +66,12 @@ public final class PahoDevice extends DeviceRunner implements AutoCloseable {
         this.log = log;
     }
 
-    /** Powers off: closes connections, cancels timers, ends the device's thread. */
+    /** Powers off: closes connections, cancels timers, ends the device's thread. Closing again does nothing. */
     @Override
     public void close() {
+        if (thread.isShutdown()) {
+            return;
+        }
         thread.execute(this::powerOff);
         thread.shutdown();
         try {

@@ -1,0 +1,194 @@
+package io.fleetkit.backend.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.jwk.JWKSet;
+import io.fleetkit.backend.gateway.HubService;
+import io.fleetkit.backend.ownership.ClaimService;
+import io.fleetkit.backend.store.ClaimStore;
+import io.fleetkit.backend.store.DeviceStateStore;
+import io.fleetkit.backend.store.TelemetryStore;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The REST API on Vert.x Web: {@code /api/v1/…} behind bearer JWTs, plus {@code /healthz},
+ * {@code /metrics} (Prometheus), {@code /openapi.json}, Swagger UI at {@code /docs} and, with the
+ * dev issuer, its JWKS at {@code /.well-known/jwks.json}. Every error is an RFC 9457 problem.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final String CALLER = "fleetkit.caller";
+    /** Direct-method payloads are at most 128 KB; no body the API reads is larger. */
+    static final long BODY_LIMIT = io.fleetkit.protocol.message.Messages.METHOD_PAYLOAD_MAX_BYTES;
+
+    /** What the API serves from. {@code devKeys} is null unless the dev issuer is in use. */
+    public record Services(TokenVerifier tokens, JWKSet devKeys, DeviceStateStore devices, TelemetryStore telemetry,
+                           ClaimStore claimStore, ClaimService claims, HubService hub, PrometheusMeterRegistry metrics,
+                           Map<String, BooleanSupplier> healthChecks) {
+        public Services {
+            Objects.requireNonNull(tokens, "tokens");
+            Objects.requireNonNull(devices, "devices");
+            Objects.requireNonNull(telemetry, "telemetry");
+            Objects.requireNonNull(claimStore, "claimStore");
+            Objects.requireNonNull(claims, "claims");
+            Objects.requireNonNull(hub, "hub");
+            Objects.requireNonNull(metrics, "metrics");
+            healthChecks = Map.copyOf(healthChecks);
+        }
+    }
+
+    private final Vertx vertx;
+    private final HttpServer server;
+
+    private ApiServer(Vertx vertx, HttpServer server) {
+        this.vertx = vertx;
+        this.server = server;
+    }
+
+    /**
+     * Listens on {@code host:port} (0 for a free port).
+     *
+     * @throws IllegalStateException when the port cannot be bound, with the reason
+     */
+    public static ApiServer start(String host, int port, Services services) {
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+        Router router = router(vertx, services);
+        try {
+            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+                    .requestHandler(router).listen().toCompletionStage().toCompletableFuture().join();
+            return new ApiServer(vertx, server);
+        } catch (CompletionException e) {
+            vertx.close();
+            throw new IllegalStateException("cannot listen for HTTP on " + host + ":" + port + ": " + e.getCause().getMessage()
+                    + " (is another fleetkit serve using the port? choose one with --http-port)", e.getCause());
+        }
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    static Router router(Vertx vertx, Services s) {
+        Router router = Router.router(vertx);
+        router.route().handler(ctx -> timeRequest(ctx, s.metrics()));
+        router.get("/healthz").handler(ctx -> health(ctx, s.healthChecks()));
+        router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(s.metrics().scrape()));
+        router.get("/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(OPENAPI));
+        router.get("/docs").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(DOCS));
+        router.get("/docs/assets/*").handler(StaticHandler.create("META-INF/resources/webjars/swagger-ui/" + swaggerUiVersion()));
+        if (s.devKeys() != null) {
+            String jwks = s.devKeys().toString(true);
+            router.get("/.well-known/jwks.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/jwk-set+json").end(jwks));
+        }
+        router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+        router.route("/api/v1/*").handler(ctx -> authenticate(ctx, s.tokens()));
+        DeviceApi devices = new DeviceApi(s.devices(), s.telemetry(), s.hub());
+        devices.mount(router);
+        new ClaimApi(s.claims(), s.claimStore(), s.devices(), devices).mount(router);
+        router.route().failureHandler(Problems::onFailure);
+        for (int status : new int[]{400, 404, 405, 413, 500}) {
+            router.errorHandler(status, ctx -> Problems.onFailure(ctx));
+        }
+        return router;
+    }
+
+    /** The caller that {@link #authenticate} put on the request. */
+    static Caller caller(RoutingContext ctx) {
+        return Objects.requireNonNull(ctx.get(CALLER), "no caller: route outside /api/v1");
+    }
+
+    private static void authenticate(RoutingContext ctx, TokenVerifier tokens) {
+        String authorization = ctx.request().getHeader("Authorization");
+        // off the event loop: an identity provider's JWKS may have to be fetched
+        ctx.vertx().executeBlocking(() -> tokens.verify(authorization), false).onComplete(r -> {
+            if (r.succeeded()) {
+                ctx.put(CALLER, r.result());
+                ctx.next();
+            } else if (r.cause() instanceof AuthenticationException e) {
+                ctx.fail(new ApiProblem(401, "Unauthorized", e.getMessage(), null));
+            } else {
+                ctx.fail(r.cause());
+            }
+        });
+    }
+
+    private static void health(RoutingContext ctx, Map<String, BooleanSupplier> checks) {
+        ctx.vertx().executeBlocking(() -> {
+            Map<String, Boolean> results = new LinkedHashMap<>();
+            checks.forEach((name, check) -> {
+                boolean up;
+                try {
+                    up = check.getAsBoolean();
+                } catch (RuntimeException e) {
+                    up = false;
+                }
+                results.put(name, up);
+            });
+            return results;
+        }, false).onSuccess(results -> {
+            boolean up = !results.containsValue(false);
+            ObjectNode body = Responses.JSON.createObjectNode().put("status", up ? "UP" : "DOWN");
+            ObjectNode detail = body.putObject("checks");
+            results.forEach((name, ok) -> detail.put(name, ok ? "UP" : "DOWN"));
+            Responses.send(ctx, up ? 200 : 503, body);
+        }).onFailure(ctx::fail);
+    }
+
+    private static void timeRequest(RoutingContext ctx, PrometheusMeterRegistry metrics) {
+        long start = System.nanoTime();
+        ctx.addEndHandler(done -> {
+            String route = ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "other" : ctx.currentRoute().getPath();
+            Timer.builder("fleetkit.http.requests").description("REST API requests")
+                    .tag("method", ctx.request().method().name()).tag("route", route)
+                    .tag("status", Integer.toString(ctx.response().getStatusCode()))
+                    .register(metrics).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        });
+        ctx.next();
+    }
+
+    private static final Buffer OPENAPI = Buffer.buffer(resource("openapi.json"));
+    private static final Buffer DOCS = Buffer.buffer(resource("docs.html"));
+
+    private static byte[] resource(String name) {
+        try (InputStream in = ApiServer.class.getResourceAsStream(name)) {
+            return Objects.requireNonNull(in, name + " missing from the jar").readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String swaggerUiVersion() {
+        try (InputStream in = ApiServer.class.getResourceAsStream("/META-INF/maven/org.webjars/swagger-ui/pom.properties")) {
+            Properties p = new Properties();
+            p.load(Objects.requireNonNull(in, "the swagger-ui webjar is missing from the class path"));
+            return p.getProperty("version");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close().toCompletionStage().toCompletableFuture().join();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+}

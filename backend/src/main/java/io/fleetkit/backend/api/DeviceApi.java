@@ -1,0 +1,149 @@
+package io.fleetkit.backend.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetkit.backend.gateway.HubService;
+import io.fleetkit.backend.gateway.MethodResult;
+import io.fleetkit.backend.store.DeviceStateStore;
+import io.fleetkit.backend.store.DeviceStateStore.DeviceState;
+import io.fleetkit.backend.store.TelemetryStore;
+import io.fleetkit.protocol.id.DeviceId;
+import io.fleetkit.protocol.id.MethodName;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Devices, their telemetry and direct methods. A user sees only devices they own; anything else
+ * answers 404 exactly as an unknown device does. Operators see every device.
+ */
+final class DeviceApi {
+    static final int PAGE_DEFAULT = 100;
+    static final int PAGE_MAX = 1000;
+
+    private final DeviceStateStore devices;
+    private final TelemetryStore telemetry;
+    private final HubService hub;
+
+    DeviceApi(DeviceStateStore devices, TelemetryStore telemetry, HubService hub) {
+        this.devices = devices;
+        this.telemetry = telemetry;
+        this.hub = hub;
+    }
+
+    void mount(Router router) {
+        router.get("/api/v1/devices").handler(this::list);
+        router.get("/api/v1/devices/:id").handler(this::get);
+        router.get("/api/v1/devices/:id/telemetry").handler(this::telemetry);
+        router.post("/api/v1/devices/:id/methods/:name").handler(this::invoke);
+    }
+
+    /** The device if the caller may see it; 404 otherwise. Blocks on the store. */
+    DeviceState visible(Caller caller, DeviceId id) {
+        return devices.get(id)
+                .filter(s -> caller.operator() || s.ownerId().filter(caller.userId()::equals).isPresent())
+                .orElseThrow(() -> ApiProblem.noSuchDevice(id.value()));
+    }
+
+    private void list(RoutingContext ctx) {
+        Caller caller = ApiServer.caller(ctx);
+        String after = Requests.single(ctx, "after");
+        int limit = Requests.integer(ctx, "limit", PAGE_DEFAULT, 1, PAGE_MAX);
+        var found = Responses.blocking(ctx, () -> caller.operator() ? devices.list(after, limit) : devices.listOwnedBy(caller.userId(), after, limit));
+        Responses.respond(ctx, found, 200, page -> {
+            ObjectNode body = Responses.JSON.createObjectNode();
+            ArrayNode items = body.putArray("items");
+            page.forEach(s -> items.add(Responses.device(s, caller)));
+            body.put("next", page.size() < limit ? null
+                    : "/api/v1/devices?after=" + enc(page.get(page.size() - 1).deviceId().value()) + "&limit=" + limit);
+            return body;
+        });
+    }
+
+    private void get(RoutingContext ctx) {
+        Caller caller = ApiServer.caller(ctx);
+        DeviceId id = Requests.deviceId(ctx);
+        Responses.respond(ctx, Responses.blocking(ctx, () -> visible(caller, id)), 200, s -> Responses.device(s, caller));
+    }
+
+    private void telemetry(RoutingContext ctx) {
+        Caller caller = ApiServer.caller(ctx);
+        DeviceId id = Requests.deviceId(ctx);
+        Instant from = Requests.instant(ctx, "from", Instant.EPOCH);
+        Instant to = Requests.instant(ctx, "to", Instant.now().plus(Duration.ofDays(1)));
+        int limit = Requests.integer(ctx, "limit", PAGE_DEFAULT, 1, PAGE_MAX);
+        String afterSeqRaw = Requests.single(ctx, "afterSeq");
+        long afterSeq;
+        try {
+            afterSeq = afterSeqRaw == null ? Long.MIN_VALUE : Long.parseLong(afterSeqRaw);
+        } catch (NumberFormatException e) {
+            throw ApiProblem.badRequest("afterSeq", "query parameter 'afterSeq' must be an integer, was '" + afterSeqRaw + "'");
+        }
+        if (!from.isBefore(to)) {
+            throw ApiProblem.badRequest("from", "query parameter 'from' (" + from + ") must be before 'to' (" + to + ")");
+        }
+        Responses.respond(ctx, Responses.blocking(ctx, () -> {
+            visible(caller, id);
+            return telemetry.query(id, from, afterSeq, to, limit);
+        }), 200, rows -> {
+            ObjectNode body = Responses.JSON.createObjectNode().put("deviceId", id.value());
+            ArrayNode items = body.putArray("items");
+            rows.forEach(r -> items.add(Responses.telemetry(r)));
+            body.put("next", rows.size() < limit ? null : next(id, rows, to, limit));
+            return body;
+        });
+    }
+
+    private static String next(DeviceId id, List<TelemetryStore.Row> rows, Instant to, int limit) {
+        TelemetryStore.Row last = rows.get(rows.size() - 1);
+        return "/api/v1/devices/" + enc(id.value()) + "/telemetry?from=" + enc(last.deviceTime().toString()) + "&afterSeq=" + last.seq()
+                + "&to=" + enc(to.toString()) + "&limit=" + limit;
+    }
+
+    private void invoke(RoutingContext ctx) {
+        Caller caller = ApiServer.caller(ctx);
+        DeviceId id = Requests.deviceId(ctx);
+        MethodName method;
+        try {
+            method = MethodName.of(ctx.pathParam("name"));
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("name", "method name: " + e.getMessage());
+        }
+        int timeoutSeconds = Requests.integer(ctx, "timeoutSeconds", 30, 5, (int) HubService.MAX_METHOD_TIMEOUT.toSeconds());
+        JsonNode payload = Requests.json(ctx);
+        byte[] bytes = (payload == null ? Responses.JSON.nullNode() : payload).toString().getBytes(StandardCharsets.UTF_8);
+        Responses.blocking(ctx, () -> visible(caller, id))
+                .compose(s -> Responses.onContext(ctx, hub.invokeMethod(id, method, bytes, Duration.ofSeconds(timeoutSeconds))))
+                .onSuccess(result -> answer(ctx, id, method, timeoutSeconds, result))
+                .onFailure(ctx::fail);
+    }
+
+    private static void answer(RoutingContext ctx, DeviceId id, MethodName method, int timeoutSeconds, MethodResult result) {
+        if (result.isNotOnline()) {
+            Problems.send(ctx, new ApiProblem(404, "Device not online", "device '" + id + "' is not connected (or not listening for methods)", null));
+            return;
+        }
+        if (result.isTimeout()) {
+            Problems.send(ctx, new ApiProblem(504, "Method timed out",
+                    "device '" + id + "' did not answer '" + method.value() + "' within " + timeoutSeconds + " s", null));
+            return;
+        }
+        ObjectNode body = Responses.JSON.createObjectNode().put("status", result.status());
+        try {
+            body.set("payload", result.payload().length == 0 ? Responses.JSON.nullNode() : Responses.JSON.readTree(result.payload()));
+        } catch (java.io.IOException notJson) {
+            body.put("payload", result.payloadText()); // a device that answered something other than JSON
+        }
+        Responses.send(ctx, 200, body);
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

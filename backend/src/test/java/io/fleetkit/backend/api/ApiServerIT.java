@@ -1,0 +1,168 @@
+package io.fleetkit.backend.api;
+
+import io.fleetkit.backend.Backend;
+import io.fleetkit.backend.testing.ApiClient;
+import io.fleetkit.backend.testing.ApiClient.Response;
+import io.fleetkit.protocol.pki.CertificateIssuer;
+import io.fleetkit.protocol.pki.PkiDirectory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The REST API over real HTTP, with no devices: authentication (every kind of bad token is 401),
+ * strict input (400 naming the field), problem details for every error, and the unauthenticated
+ * endpoints (health, metrics, OpenAPI, Swagger UI, the dev JWKS).
+ */
+@Timeout(60)
+class ApiServerIT {
+    @TempDir
+    static Path tmp;
+    static Backend backend;
+    static ApiClient api;
+    static String alice;
+    static String operator;
+
+    @BeforeAll
+    static void start() {
+        PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, new CertificateIssuer());
+        backend = Backend.builder(pki, tmp.resolve("data")).hub(h -> h.port(0)).http("127.0.0.1", 0).start();
+        api = new ApiClient(backend.httpPort());
+        alice = backend.devIssuer().mint("alice", false, Duration.ofMinutes(5));
+        operator = backend.devIssuer().mint("ops", true, Duration.ofMinutes(5));
+    }
+
+    @AfterAll
+    static void stop() {
+        backend.close();
+    }
+
+    @Test
+    void aValidTokenIsAccepted() {
+        Response r = api.get("/api/v1/devices", alice);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("items")).isEmpty();
+        assertThat(r.json().get("next").isNull()).isTrue();
+    }
+
+    @Test
+    void everyKindOfBadTokenIs401WithTheReason() {
+        DevTokenIssuer issuer = backend.devIssuer();
+        assertUnauthorized(api.get("/api/v1/devices", null), "missing");
+        assertUnauthorized(api.send(api.request("/api/v1/devices", null).header("Authorization", "Basic YWxpY2U6cHc=")), "Bearer");
+        assertUnauthorized(api.get("/api/v1/devices", "not.a.jwt"), "");
+        assertUnauthorized(api.get("/api/v1/devices", issuer.mint("alice", false, DevTokenIssuer.ISSUER, DevTokenIssuer.AUDIENCE,
+                Instant.now().minusSeconds(600))), "expired");
+        assertUnauthorized(api.get("/api/v1/devices", issuer.mint("alice", false, DevTokenIssuer.ISSUER, "someone-else",
+                Instant.now().plusSeconds(600))), "audience");
+        assertUnauthorized(api.get("/api/v1/devices", issuer.mint("alice", false, "https://evil.example", DevTokenIssuer.AUDIENCE,
+                Instant.now().plusSeconds(600))), "issuer");
+        assertUnauthorized(api.get("/api/v1/devices", DevTokenIssuer.generate().mint("alice", true, Duration.ofMinutes(5))), "");
+        // and on every route, not only the list
+        assertUnauthorized(api.post("/api/v1/devices/dev-1/methods/reboot", null, "{}"), "missing");
+        assertUnauthorized(api.delete("/api/v1/me", null), "missing");
+    }
+
+    private static void assertUnauthorized(Response r, String reasonContains) {
+        assertThat(r.status()).as(r.text()).isEqualTo(401);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.json().get("status").asInt()).isEqualTo(401);
+        assertThat(r.json().get("detail").asText()).containsIgnoringCase(reasonContains);
+        assertThat(r.header("WWW-Authenticate")).startsWith("Bearer ").contains("invalid_token");
+    }
+
+    @Test
+    void anUnknownDeviceIs404ForUsersAndOperatorsAlike() {
+        for (String token : new String[]{alice, operator}) {
+            assertProblem(api.get("/api/v1/devices/nobody", token), 404, null);
+            assertProblem(api.get("/api/v1/devices/nobody/telemetry", token), 404, null);
+            assertProblem(api.post("/api/v1/devices/nobody/methods/identify", token, "{}"), 404, null);
+            assertProblem(api.delete("/api/v1/devices/nobody/owner", token), 404, null);
+            assertProblem(api.post("/api/v1/devices/nobody/claims", token, null), 404, null);
+            assertProblem(api.get("/api/v1/claims/no-such-claim", token), 404, null);
+        }
+    }
+
+    @Test
+    void badInputIs400NamingTheField() {
+        assertProblem(api.get("/api/v1/devices/d1/telemetry?from=yesterday", alice), 400, "from");
+        assertProblem(api.get("/api/v1/devices/d1/telemetry?limit=0", alice), 400, "limit");
+        assertProblem(api.get("/api/v1/devices/d1/telemetry?limit=ten", alice), 400, "limit");
+        assertProblem(api.get("/api/v1/devices/d1/telemetry?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", alice), 400, "from");
+        assertProblem(api.get("/api/v1/devices?limit=5&limit=6", alice), 400, "limit");
+        assertProblem(api.post("/api/v1/devices/d1/claims", alice, "{\"window\": 30}"), 400, "/window");
+        assertProblem(api.post("/api/v1/devices/d1/claims", alice, "{\"windowSeconds\": \"30\"}"), 400, "/windowSeconds");
+        assertProblem(api.post("/api/v1/devices/d1/claims", alice, "{\"windowSeconds\": 5}"), 400, "/windowSeconds");
+        assertProblem(api.post("/api/v1/devices/d1/claims", alice, "[1, 2]"), 400, "");
+        Response broken = api.post("/api/v1/devices/d1/claims", alice, "{\"windowSeconds\": 30,\n  }");
+        assertProblem(broken, 400, "");
+        assertThat(broken.json().get("detail").asText()).contains("not valid JSON").contains("line 2");
+        assertProblem(api.post("/api/v1/devices/d1/methods/identify", alice, "{\"a\": 1} trailing"), 400, "");
+        assertProblem(api.post("/api/v1/devices/d1/methods/identify", alice, "{\"a\": 1, \"a\": 2}"), 400, "");
+        assertProblem(api.post("/api/v1/devices/d1/methods/identify?timeoutSeconds=1", alice, "{}"), 400, "timeoutSeconds");
+        assertProblem(api.post("/api/v1/devices/d1/methods/" + "m".repeat(200), alice, "{}"), 400, "name");
+    }
+
+    @Test
+    void tooLargeABodyIs413() {
+        String big = "\"" + "x".repeat((int) ApiServer.BODY_LIMIT + 10) + "\"";
+        assertProblem(api.post("/api/v1/devices/d1/methods/identify", alice, big), 413, null);
+    }
+
+    @Test
+    void unknownRoutesAndMethodsAreProblemsToo() {
+        assertProblem(api.get("/api/v1/nothing-here", alice), 404, null);
+        assertProblem(api.get("/nothing-here", null), 404, null);
+        assertProblem(api.send(api.request("/api/v1/devices", alice).PUT(java.net.http.HttpRequest.BodyPublishers.noBody())), 405, null);
+    }
+
+    private static void assertProblem(Response r, int status, String field) {
+        assertThat(r.status()).as(r.text()).isEqualTo(status);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.json().get("status").asInt()).isEqualTo(status);
+        assertThat(r.json().get("title").asText()).isNotBlank();
+        assertThat(r.json().get("detail").asText()).isNotBlank().doesNotContain("Exception").doesNotContain("\tat ");
+        if (field != null) {
+            assertThat(r.json().get("field")).as(r.text()).isNotNull();
+            assertThat(r.json().get("field").asText()).isEqualTo(field);
+        }
+    }
+
+    @Test
+    void healthMetricsOpenApiDocsAndJwksNeedNoToken() {
+        Response health = api.get("/healthz", null);
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.json().get("status").asText()).isEqualTo("UP");
+        assertThat(health.json().get("checks").get("store").asText()).isEqualTo("UP");
+
+        api.get("/api/v1/devices", alice);
+        Response metrics = api.get("/metrics", null);
+        assertThat(metrics.status()).isEqualTo(200);
+        assertThat(metrics.text()).contains("fleetkit_hub_connected_devices").contains("fleetkit_processor_handled")
+                .contains("fleetkit_http_requests_seconds_count{method=\"GET\",route=\"/api/v1/devices\",status=\"200\"}");
+
+        Response openapi = api.get("/openapi.json", null);
+        assertThat(openapi.json().get("openapi").asText()).startsWith("3.1");
+        assertThat(openapi.json().get("paths").fieldNames()).toIterable().contains("/api/v1/devices", "/api/v1/devices/{id}",
+                "/api/v1/devices/{id}/telemetry", "/api/v1/devices/{id}/methods/{name}", "/api/v1/devices/{id}/claims",
+                "/api/v1/claims/{claimId}", "/api/v1/devices/{id}/owner", "/api/v1/me", "/healthz", "/metrics");
+
+        Response docs = api.get("/docs", null);
+        assertThat(docs.status()).isEqualTo(200);
+        assertThat(docs.text()).contains("swagger-ui-bundle.js").contains("/openapi.json");
+        assertThat(api.get("/docs/assets/swagger-ui-bundle.js", null).status()).isEqualTo(200);
+        assertThat(api.get("/docs/assets/swagger-ui.css", null).status()).isEqualTo(200);
+
+        Response jwks = api.get("/.well-known/jwks.json", null);
+        assertThat(jwks.json().get("keys")).hasSize(1);
+        assertThat(jwks.text()).doesNotContain("\"d\"");
+    }
+}
