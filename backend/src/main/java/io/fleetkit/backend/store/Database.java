@@ -26,10 +26,14 @@ public final class Database implements AutoCloseable {
         this.dialect = dialect;
     }
 
-    /** An H2 database in {@code dir}/fleetkit.mv.db, created if needed. */
+    /**
+     * An H2 database in {@code dir}/fleetkit.mv.db, created if needed. {@code WRITE_DELAY=0}: H2
+     * otherwise writes a commit to its file up to 500 ms later, so a killed process loses commits
+     * its caller already acted on (a processor checkpoints its stream after its rows commit).
+     */
     public static Database h2(Path dir) {
         String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("fleetkit")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
         return open(url, "sa", "", null);
     }
 
@@ -79,6 +83,15 @@ public final class Database implements AutoCloseable {
             throw new StoreException("cannot migrate " + redact(jdbcUrl) + ": " + rootMessage(e), e);
         }
         return new Database(pool, dialect);
+    }
+
+    /** Whether a pooled connection answers within {@code timeout} (the health check). */
+    public boolean isReachable(java.time.Duration timeout) {
+        try (java.sql.Connection c = pool.getConnection()) {
+            return c.isValid((int) Math.max(1, timeout.toSeconds()));
+        } catch (java.sql.SQLException e) {
+            return false;
+        }
     }
 
     public DataSource dataSource() {

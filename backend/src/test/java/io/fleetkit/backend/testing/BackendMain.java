@@ -1,0 +1,23 @@
+package io.fleetkit.backend.testing;
+
+import io.fleetkit.backend.Backend;
+import io.fleetkit.protocol.pki.PkiDirectory;
+
+import java.nio.file.Path;
+
+/**
+ * A backend in a process of its own, for tests that kill it: {@code BackendMain PKI-DIR DATA-DIR}
+ * starts one on free ports, prints {@code ready HUB-PORT HTTP-PORT} and runs until killed.
+ */
+public final class BackendMain {
+    private BackendMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Backend backend = Backend.builder(PkiDirectory.load(Path.of(args[0])), Path.of(args[1]))
+                .hub(h -> h.port(0)).http("127.0.0.1", 0).start();
+        System.out.println("ready " + backend.hub().port() + " " + backend.httpPort());
+        System.out.flush();
+        Thread.currentThread().join(); // until the test kills the process
+    }
+}
