@@ -27,7 +27,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class StreamProcessor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamProcessor.class);
-    private static final long IDLE_NANOS = Duration.ofMillis(20).toNanos();
+    private static final Duration IDLE_WAIT = Duration.ofMillis(100);
+    private static final long RECHECK_NANOS = Duration.ofMillis(1).toNanos();
     private static final long FIRST_RETRY_NANOS = Duration.ofMillis(100).toNanos();
     private static final long MAX_RETRY_NANOS = Duration.ofSeconds(10).toNanos();
 
@@ -68,7 +69,7 @@ public final class StreamProcessor implements AutoCloseable {
         while (workers.running()) {
             List<StreamRecord> batch = stream.read(partition, next, batchSize);
             if (batch.isEmpty()) {
-                LockSupport.parkNanos(IDLE_NANOS);
+                awaitMore(partition, next);
                 continue;
             }
             for (StreamRecord r : batch) {
@@ -83,6 +84,19 @@ public final class StreamProcessor implements AutoCloseable {
             }
             next = last.offset() + 1;
             stream.commit(group, partition, next);
+        }
+    }
+
+    /** Waits for an append past {@code next} (woken at once by streams that can), rechecking for a stop now and then. */
+    private void awaitMore(int partition, long next) {
+        try {
+            if (stream.endOffset(partition) > next) {
+                LockSupport.parkNanos(RECHECK_NANOS); // there is a record, but it could not be read yet
+            } else {
+                stream.awaitAppend(partition, next, IDLE_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -145,7 +159,7 @@ public final class StreamProcessor implements AutoCloseable {
             if (caughtUp) {
                 return true;
             }
-            LockSupport.parkNanos(IDLE_NANOS);
+            LockSupport.parkNanos(5 * RECHECK_NANOS);
         } while (System.nanoTime() < deadline);
         return false;
     }

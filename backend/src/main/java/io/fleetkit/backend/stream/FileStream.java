@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -44,6 +45,8 @@ public final class FileStream implements Stream {
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
+    /** Notified after each written batch: consumers waiting in {@link #awaitAppend} wake at once. */
+    private final Object appended = new Object();
 
     private record Pending(StreamRecord record, CompletableFuture<Long> done) {
     }
@@ -248,6 +251,9 @@ public final class FileStream implements Stream {
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).done().complete(offsets.get(i));
             }
+            synchronized (appended) {
+                appended.notifyAll();
+            }
         } catch (IOException | RuntimeException e) {
             LOG.error("stream {}: a batch of {} records could not be stored: {}", name, batch.size(), e.toString());
             batch.forEach(x -> x.done().completeExceptionally(e));
@@ -375,6 +381,20 @@ public final class FileStream implements Stream {
         Partition p = partitions[partition];
         synchronized (p) {
             return p.counts.entrySet().stream().mapToLong(e -> e.getKey() + e.getValue()).max().orElse(p.nextOffset);
+        }
+    }
+
+    @Override
+    public void awaitAppend(int partition, long offset, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (appended) {
+            while (endOffset(partition) <= offset && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(appended, left);
+            }
         }
     }
 

@@ -8,7 +8,8 @@ import java.util.function.IntConsumer;
 /**
  * One daemon thread per partition of a stream, for consumers (processors, capture): each runs
  * {@code work} with its partition and returns when {@link #running()} turns false. Workers that
- * wait use {@link LockSupport#parkNanos}, which {@link #stop()} cuts short.
+ * wait use {@link LockSupport#parkNanos}, which {@link #stop()} cuts short, or wait at most
+ * about 100 ms at a time (a stream's {@code awaitAppend}).
  */
 public final class PartitionWorkers {
     private final List<Thread> threads = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.fleetkit.backend.stream;
 import io.fleetkit.protocol.id.DeviceId;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -49,6 +50,18 @@ public interface Stream extends AutoCloseable {
 
     /** The offset the next record of the partition will get. */
     long endOffset(int partition);
+
+    /**
+     * Waits until the partition's end is past {@code offset} (a record there was appended), at
+     * most {@code timeout}; returns at once if it already is. Consumers call it when a read came
+     * back empty, instead of sleeping a fixed time. This default polls every 20 ms at most;
+     * implementations that can be told of appends wake the caller at once.
+     */
+    default void awaitAppend(int partition, long offset, Duration timeout) throws InterruptedException {
+        if (endOffset(partition) <= offset) {
+            Thread.sleep(Math.max(1, Math.min(timeout.toMillis(), 20)));
+        }
+    }
 
     /** Records a consumer group's position: it has processed everything before {@code offset}. */
     void commit(String group, int partition, long offset);
