@@ -18,6 +18,7 @@ import io.fleetkit.backend.routing.RoutingSink;
 import io.fleetkit.backend.store.ClaimStore;
 import io.fleetkit.backend.store.Database;
 import io.fleetkit.backend.store.DeviceStateStore;
+import io.fleetkit.backend.store.StoreDeviceRegistry;
 import io.fleetkit.backend.store.TelemetryStore;
 import io.fleetkit.backend.stream.FileStream;
 import io.fleetkit.backend.stream.Retention;
@@ -160,7 +161,7 @@ public final class Backend implements AutoCloseable {
         private List<Route> routes = DEFAULT_ROUTES;
         private boolean fallback = true;
         private TokenVerifier tokens;
-        private CaptureConfig capture;
+        private final Map<String, CaptureConfig> captures = new LinkedHashMap<>();
         private Retention retention = Retention.ofAge(Duration.ofDays(7));
         private Consumer<EmbeddedHub.Builder> hubOptions = b -> { };
         private Clock clock = Clock.systemUTC();
@@ -204,9 +205,9 @@ public final class Backend implements AutoCloseable {
             return this;
         }
 
-        /** Capture of the telemetry endpoint; off when null (the default). */
-        public Builder capture(CaptureConfig config) {
-            this.capture = config;
+        /** Archives an endpoint's stream (e.g. "telemetry") as Avro files; no endpoint is captured unless asked. */
+        public Builder capture(String endpoint, CaptureConfig config) {
+            captures.put(Objects.requireNonNull(endpoint, "endpoint"), Objects.requireNonNull(config, "config"));
             return this;
         }
 
@@ -263,7 +264,7 @@ public final class Backend implements AutoCloseable {
             DeviceStateStore devices = new DeviceStateStore(db);
             ClaimStore claimStore = new ClaimStore(db);
 
-            EmbeddedHub.Builder hubBuilder = EmbeddedHub.builder(pki);
+            EmbeddedHub.Builder hubBuilder = EmbeddedHub.builder(pki).registry(new StoreDeviceRegistry(db));
             hubOptions.accept(hubBuilder);
             EmbeddedHub hub = hubBuilder.sink(sink).start();
             started.add(hub);
@@ -292,10 +293,15 @@ public final class Backend implements AutoCloseable {
                 }
                 started.add(processors.computeIfAbsent(c.group(), g -> StreamProcessor.start(stream, g, c.handler())));
             }
-            Capture capturing = null;
-            if (capture != null && streams.containsKey("telemetry")) {
-                capturing = Capture.start(streams.get("telemetry"), capture);
-                started.add(capturing);
+            List<Capture> capturing = new ArrayList<>();
+            for (Map.Entry<String, CaptureConfig> c : captures.entrySet()) {
+                Stream stream = streams.get(c.getKey());
+                if (stream == null) {
+                    throw new IllegalArgumentException("capture: no endpoint '" + c.getKey() + "'; the routes have " + streams.keySet());
+                }
+                Capture capture = Capture.start(stream, c.getValue());
+                started.add(capture);
+                capturing.add(capture);
             }
 
             DevTokenIssuer issuer = DevTokenIssuer.loadOrCreate(dataDir.resolve("dev-issuer.jwk"));
@@ -313,9 +319,7 @@ public final class Backend implements AutoCloseable {
             closeOrder.add(api);
             closeOrder.add(hub);
             closeOrder.addAll(processors.values());
-            if (capturing != null) {
-                closeOrder.add(capturing);
-            }
+            closeOrder.addAll(capturing);
             closeOrder.addAll(streams.values());
             closeOrder.add(db);
             return new Backend(closeOrder, hub, api, db, java.util.Collections.unmodifiableMap(streams), processors, issuer, sink);

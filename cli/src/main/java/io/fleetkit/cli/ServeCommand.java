@@ -3,6 +3,7 @@ package io.fleetkit.cli;
 import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.backend.capture.CaptureConfig;
+import io.fleetkit.backend.routing.RoutesConfig;
 import io.fleetkit.backend.store.Database;
 import io.fleetkit.backend.dps.Enrollment;
 import io.fleetkit.backend.throttle.ThrottleProfile;
@@ -54,6 +55,11 @@ final class ServeCommand implements Runnable {
 
     @Option(names = "--database-user", paramLabel = "USER", defaultValue = "postgres", description = "database user (default: ${DEFAULT-VALUE})")
     String databaseUser;
+
+    @Option(names = "--routes", paramLabel = "FILE",
+            description = "routes as JSON: {\"fallback\": true, \"routes\": [{\"name\", \"source\", \"condition\", \"endpoint\"}, …]}"
+                    + " (default: telemetry, lifecycle + presence + connection events, alerts, fallback to events)")
+    Path routes;
 
     @Option(names = "--capture", description = "archive telemetry as Avro files in the Event Hubs Capture layout under DIR/capture of --data")
     boolean capture;
@@ -124,12 +130,16 @@ final class ServeCommand implements Runnable {
             h.bind(bind).port(port).hubHostNames(hubs).idScope(scope).throttle(profile).dpsPort(dpsPort == null ? -1 : dpsPort);
             enrollments.forEach(h::enrollment);
         });
+        if (routes != null) {
+            RoutesConfig config = parse(cli, "--routes", () -> RoutesConfig.load(routes));
+            builder.routes(config.routes(), config.fallback());
+        }
         if (databaseUrl != null) {
             String password = System.getenv().getOrDefault("FLEETKIT_DATABASE_PASSWORD", "");
             builder.database(Database.open(databaseUrl, databaseUser, password, null));
         }
         if (capture) {
-            builder.capture(new CaptureConfig(data.resolve("capture"), "fleetkit", "local", Duration.ofMinutes(1), 64L << 20,
+            builder.capture("telemetry", new CaptureConfig(data.resolve("capture"), "fleetkit", "local", Duration.ofMinutes(1), 64L << 20,
                     Backend.CAPTURED_BODY_FIELDS, Set.of()));
         }
         CountDownLatch stop = new CountDownLatch(1);

@@ -8,7 +8,7 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 
-/** The registry in memory: the embedded default until storage arrives. Thread-safe. */
+/** The registry in memory: the default of a bare {@code EmbeddedHub}; the backend keeps it in the store ({@code StoreDeviceRegistry}). Thread-safe. */
 public final class InMemoryDeviceRegistry implements DeviceRegistry {
     private final ConcurrentSkipListMap<DeviceId, Device> devices = new ConcurrentSkipListMap<>();
 

@@ -6,6 +6,10 @@ import io.fleetkit.backend.routing.RoutingSink;
 import io.fleetkit.backend.processing.TelemetryStoreHandler;
 import io.fleetkit.backend.stream.InMemoryStream;
 import io.fleetkit.backend.stream.StreamRecord;
+import io.fleetkit.backend.registry.Authentication;
+import io.fleetkit.backend.registry.ConnectionState;
+import io.fleetkit.backend.registry.Device;
+import io.fleetkit.backend.registry.DeviceStatus;
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.message.DeviceMessageCodec;
 import io.fleetkit.protocol.message.Lifecycle;
@@ -21,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The store's behaviour (telemetry, device state), run on each database by a subclass. */
 abstract class StoreContract {
@@ -43,6 +48,68 @@ abstract class StoreContract {
         assertThat(store.insert(batch)).isEqualTo(100);
         assertThat(store.insert(List.of(row(D1, 50), row(D1, 100)))).isEqualTo(1);
         assertThat(store.count(D1)).isEqualTo(101);
+    }
+
+    @Test
+    void pagesAfterASequenceNumberNeitherSkipNorRepeatRowsOfTheSameTime() {
+        TelemetryStore store = new TelemetryStore(database());
+        DeviceId d = DeviceId.of("same-time");
+        List<TelemetryStore.Row> rows = new ArrayList<>();
+        for (long seq = 0; seq < 5; seq++) {
+            rows.add(new TelemetryStore.Row(d, seq, T0, T0, "{}")); // one device time for all
+        }
+        store.insert(rows);
+        List<TelemetryStore.Row> first = store.query(d, T0, T0.plusSeconds(1), 2);
+        List<TelemetryStore.Row> second = store.query(d, T0, first.get(1).seq(), T0.plusSeconds(1), 2);
+        List<TelemetryStore.Row> third = store.query(d, T0, second.get(1).seq(), T0.plusSeconds(1), 2);
+        assertThat(first).extracting(TelemetryStore.Row::seq).containsExactly(0L, 1L);
+        assertThat(second).extracting(TelemetryStore.Row::seq).containsExactly(2L, 3L);
+        assertThat(third).extracting(TelemetryStore.Row::seq).containsExactly(4L);
+    }
+
+    @Test
+    void theRegistrySurvivesAReopenWithStatusAndCreationTime() {
+        StoreDeviceRegistry registry = new StoreDeviceRegistry(database());
+        DeviceId a = DeviceId.of("reg-a");
+        DeviceId b = DeviceId.of("reg-b");
+        registry.createIfAbsent(a, Authentication.X509_CA_SIGNED, T0);
+        registry.createIfAbsent(b, Authentication.X509_SELF_SIGNED, T0.plusSeconds(1));
+        assertThat(registry.createIfAbsent(a, Authentication.X509_SELF_SIGNED, T0.plusSeconds(9)).created()).as("re-registration").isEqualTo(T0);
+        registry.setStatus(b, DeviceStatus.DISABLED);
+        registry.connected(a, T0.plusSeconds(2));
+
+        StoreDeviceRegistry reopened = new StoreDeviceRegistry(database());
+        assertThat(reopened.count()).isEqualTo(2);
+        Device ra = reopened.find(a).orElseThrow();
+        assertThat(ra.authentication()).isEqualTo(Authentication.X509_CA_SIGNED);
+        assertThat(ra.created()).isEqualTo(T0);
+        assertThat(ra.connectionState()).as("connection state is not stored").isEqualTo(ConnectionState.DISCONNECTED);
+        assertThat(reopened.find(b).orElseThrow().status()).isEqualTo(DeviceStatus.DISABLED);
+        assertThat(reopened.list(0, 10)).extracting(Device::id).containsExactly(a, b);
+        assertThatThrownBy(() -> reopened.setStatus(DeviceId.of("nobody"), DeviceStatus.ENABLED)).isInstanceOf(java.util.NoSuchElementException.class);
+    }
+
+    @Test
+    void claimsAreDecidedOnceAndErasedWithTheirUser() {
+        ClaimStore claims = new ClaimStore(database());
+        DeviceStateStore devices = new DeviceStateStore(database());
+        ClaimStore.Claim c = new ClaimStore.Claim("c-1", D1, "alice", "n".repeat(20), ClaimStore.Status.PENDING, T0, T0.plusSeconds(70),
+                java.util.Optional.empty(), java.util.Optional.empty(), "-----BEGIN CERTIFICATE-----");
+        claims.create(c);
+        assertThat(claims.pending(D1)).extracting(ClaimStore.Claim::claimId).containsExactly("c-1");
+        assertThat(claims.decide("c-1", ClaimStore.Status.GRANTED, "pressed", T0.plusSeconds(5))).isTrue();
+        assertThat(claims.decide("c-1", ClaimStore.Status.EXPIRED, "late", T0.plusSeconds(90))).as("decided once").isFalse();
+        assertThat(claims.get("c-1").orElseThrow().status()).isEqualTo(ClaimStore.Status.GRANTED);
+        assertThat(claims.pending(D1)).isEmpty();
+
+        devices.setOwner(D1, "alice");
+        devices.setOwner(DeviceId.of("dev-9"), "alice");
+        assertThat(devices.listOwnedBy("alice", null, 10)).extracting(DeviceStateStore.DeviceState::deviceId)
+                .containsExactly(D1, DeviceId.of("dev-9"));
+        assertThat(devices.clearOwnerEverywhere("alice")).isEqualTo(2);
+        assertThat(claims.deleteByUser("alice")).isEqualTo(1);
+        assertThat(claims.get("c-1")).isEmpty();
+        assertThat(devices.get(D1).orElseThrow().ownerId()).isEmpty();
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.fleetkit.firmware.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetkit.backend.Backend;
+import io.fleetkit.backend.capture.CaptureConfig;
 import io.fleetkit.backend.store.Database;
 import io.fleetkit.backend.store.TelemetryStore;
 import io.fleetkit.backend.stream.Stream;
@@ -31,6 +32,7 @@ import io.fleetkit.protocol.pki.TlsContexts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.time.Clock;
@@ -71,7 +73,10 @@ abstract class BackendEndToEndContract {
         MethodOverrides overrides = new MethodOverrides();
 
         try (Backend backend = Backend.builder(pki, tmp.resolve("data")).database(database()).hub(h -> h.port(0))
-                .http("127.0.0.1", 0).clock(clock).start();
+                .http("127.0.0.1", 0).clock(clock)
+                .capture("telemetry", new CaptureConfig(tmp.resolve("capture"), "fleetkit", "e2e", Duration.ofSeconds(1), 1 << 20,
+                        Backend.CAPTURED_BODY_FIELDS, Set.of()))
+                .start();
              PahoDevice device = new PahoDevice(firmware(real, model, real.credential().key(), overrides),
                      TlsContexts.forDevice(real, pki.trustAnchors()), Clock.systemUTC(), backend.hub().port(), s -> { });
              // a device that signs its presence with a key that is not its certificate's
@@ -184,6 +189,10 @@ abstract class BackendEndToEndContract {
             assertThat(api.get(path, alice).status()).isEqualTo(404);
             assertThat(api.get(claim.header("Location"), alice).status()).isEqualTo(404);
             assertThat(api.get(path, ops).json().get("ownerId").isNull()).isTrue();
+        }
+        // telemetry was captured too (CaptureTest checks the files' layout and contents)
+        try (var files = Files.walk(tmp.resolve("capture"))) {
+            assertThat(files.filter(f -> f.toString().endsWith(".avro"))).isNotEmpty();
         }
     }
 
