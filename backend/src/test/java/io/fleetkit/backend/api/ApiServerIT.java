@@ -137,6 +137,35 @@ class ApiServerIT {
     }
 
     @Test
+    void theOpenApiDocumentDescribesExactlyTheRoutesServed() {
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try {
+            var db = backend.database();
+            var devices = new io.fleetkit.backend.store.DeviceStateStore(db);
+            var claimStore = new io.fleetkit.backend.store.ClaimStore(db);
+            var services = new ApiServer.Services(TokenVerifier.forKeys(backend.devIssuer().publicKeys(), DevTokenIssuer.ISSUER,
+                    DevTokenIssuer.AUDIENCE), null, devices, new io.fleetkit.backend.store.TelemetryStore(db), claimStore,
+                    new io.fleetkit.backend.ownership.ClaimService(backend.hub().hub(), claimStore, devices, java.time.Clock.systemUTC()),
+                    backend.hub().hub(), new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                    io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT), java.util.Map.of());
+            java.util.Set<String> served = new java.util.TreeSet<>();
+            for (io.vertx.ext.web.Route route : ApiServer.router(vertx, services).getRoutes()) {
+                String path = route.getPath();
+                if (path == null || path.endsWith("*") || path.startsWith("/docs") || route.methods() == null) {
+                    continue; // handlers for every path, static assets, the Swagger UI page
+                }
+                route.methods().forEach(m -> served.add(m.name().toLowerCase() + " " + path.replaceAll(":(\\w+)", "{$1}")));
+            }
+            java.util.Set<String> documented = new java.util.TreeSet<>();
+            api.get("/openapi.json", null).json().get("paths").fields().forEachRemaining(p ->
+                    p.getValue().fieldNames().forEachRemaining(m -> documented.add(m + " " + p.getKey())));
+            assertThat(documented).isEqualTo(served);
+        } finally {
+            vertx.close();
+        }
+    }
+
+    @Test
     void healthMetricsOpenApiDocsAndJwksNeedNoToken() {
         Response health = api.get("/healthz", null);
         assertThat(health.status()).isEqualTo(200);
