@@ -13,7 +13,7 @@ import java.time.Duration;
 /**
  * {@code fleetkit demo}: the quick start. A PKI under {@code --data} (reused on the next run),
  * the local hub + DPS in this process, a swarm going through the whole lifecycle, direct methods
- * called on it, and a summary. The dashboard and storage join it as their issues land.
+ * called on it, and a summary. The backend (store, REST API) and the dashboard join it with their issue.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"The quick start, on embedded defaults: a PKI under --data (a second run reuses it), the local",
@@ -62,6 +62,7 @@ final class DemoCommand implements Runnable {
                 "--duration", duration.toMillis() + "ms", "--summary", data.resolve("summary.json").toString());
         sim.run();
         out.println();
-        out.println("The dashboard, the REST API and storage join 'fleetkit demo' as they arrive (see README).");
+        out.println("Storage, streams and the REST API run with 'fleetkit serve' (see README); the dashboard, and this demo on the");
+        out.println("whole backend, come with their issue.");
     }
 }

@@ -147,7 +147,8 @@ final class SimCommand implements Runnable {
             throw new CommandLine.ParameterException(cli, "--method-rate must be 0–10000, was " + methodRate);
         }
         if (methodRate > 0 && !embeddedHub) {
-            throw new CommandLine.ParameterException(cli, "--method-rate needs --embedded-hub: calling methods on a separate hub arrives with its REST API");
+            throw new CommandLine.ParameterException(cli, "--method-rate needs --embedded-hub (a separate 'fleetkit serve' takes method calls"
+                    + " on its REST API: POST /api/v1/devices/{id}/methods/{name})");
         }
         MethodName methodName;
         try {
