@@ -108,6 +108,10 @@ public final class Firmware {
         return state;
     }
 
+    public FirmwareConfig config() {
+        return config;
+    }
+
     public NonVolatileState nonVolatileState() {
         return nv;
     }

@@ -54,6 +54,12 @@ public record FirmwareConfig(RegistrationId registrationId, String dpsHost, IdSc
                 maxFailures, multiplier);
     }
 
+    /** After losing the hub, retry it this long before provisioning again. */
+    public FirmwareConfig withSameHubRetry(Duration retry) {
+        return new FirmwareConfig(registrationId, dpsHost, idScope, model, keepAliveSeconds, retry, backoffBase, backoffMax,
+                maxFailures, rateMultiplier);
+    }
+
     public FirmwareConfig withMaxFailures(int n) {
         return new FirmwareConfig(registrationId, dpsHost, idScope, model, keepAliveSeconds, sameHubRetry, backoffBase, backoffMax,
                 n, rateMultiplier);

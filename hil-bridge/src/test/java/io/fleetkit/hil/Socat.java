@@ -1,0 +1,46 @@
+package io.fleetkit.hil;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** A pseudo-terminal pair made by socat: what a USB serial adapter looks like to both ends. */
+final class Socat implements AutoCloseable {
+    final Path bridgeEnd;
+    final Path deviceEnd;
+    private Process process;
+
+    Socat(Path dir) {
+        this.bridgeEnd = dir.resolve("tty-bridge");
+        this.deviceEnd = dir.resolve("tty-device");
+    }
+
+    Socat start() throws IOException, InterruptedException {
+        process = new ProcessBuilder("socat", "pty,raw,echo=0,link=" + bridgeEnd, "pty,raw,echo=0,link=" + deviceEnd)
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!(Files.exists(bridgeEnd) && Files.exists(deviceEnd))) {
+            if (System.nanoTime() > deadline || !process.isAlive()) {
+                throw new IllegalStateException("socat did not make the pseudo-terminals " + bridgeEnd + " and " + deviceEnd);
+            }
+            Thread.sleep(20);
+        }
+        return this;
+    }
+
+    /** Pulls the plug: both terminals vanish. */
+    void stop() throws InterruptedException {
+        if (process != null) {
+            process.destroy();
+            process.waitFor(5, TimeUnit.SECONDS);
+            process = null;
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+}
