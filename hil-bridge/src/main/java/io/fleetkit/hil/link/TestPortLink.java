@@ -1,6 +1,8 @@
 package io.fleetkit.hil.link;
 
+import io.fleetkit.hil.record.FrameRecorder;
 import io.fleetkit.protocol.ProtocolException;
+import io.fleetkit.protocol.testport.Frame;
 import io.fleetkit.protocol.testport.FrameDecoder;
 import io.fleetkit.protocol.testport.TestPortCodec;
 import io.fleetkit.protocol.testport.TestPortMessage;
@@ -72,11 +74,14 @@ public final class TestPortLink implements AutoCloseable {
     private volatile long lastReceivedNanos;
     private volatile String deathReason;
     private volatile boolean closed;
+    private volatile FrameRecorder recorder;
+    private final FrameRecorder.From far;
 
     public TestPortLink(Port port, Options options, Listener listener) {
         this.port = Objects.requireNonNull(port, "port");
         this.options = Objects.requireNonNull(options, "options");
         this.listener = Objects.requireNonNull(listener, "listener");
+        this.far = options.pingInterval().isZero() ? FrameRecorder.From.BRIDGE : FrameRecorder.From.DEVICE;
         this.reader = new Thread(this::run, "test-port " + port.describe());
         this.reader.setDaemon(true);
         this.pinger = options.pingInterval().isZero() ? null : Executors.newSingleThreadScheduledExecutor(r -> {
@@ -95,6 +100,15 @@ public final class TestPortLink implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Records every frame from now on, both ways. The far end is the device for a link that
+     * pings (the bridge's), the bridge for a passive one (the device's).
+     */
+    public TestPortLink record(FrameRecorder recorder) {
+        this.recorder = recorder;
+        return this;
+    }
+
     public String describe() {
         return port.describe();
     }
@@ -109,7 +123,8 @@ public final class TestPortLink implements AutoCloseable {
 
     /** Sends one message. @throws IOException when the link is down or the write fails */
     public void send(TestPortMessage message) throws IOException {
-        byte[] frame = TestPortCodec.toFrame(message).encode();
+        Frame f = TestPortCodec.toFrame(message);
+        byte[] frame = f.encode();
         Port.Connection c = connection;
         if (c == null) {
             throw new IOException("the test port (" + port.describe() + ") is down");
@@ -120,6 +135,10 @@ public final class TestPortLink implements AutoCloseable {
             out.flush();
         }
         framesOut.incrementAndGet();
+        FrameRecorder r = recorder;
+        if (r != null) {
+            r.frame(far == FrameRecorder.From.DEVICE ? FrameRecorder.From.BRIDGE : FrameRecorder.From.DEVICE, f);
+        }
     }
 
     /** Writes raw bytes (tests inject noise with it). @throws IOException when the link is down */
@@ -191,14 +210,19 @@ public final class TestPortLink implements AutoCloseable {
     private void block(FrameDecoder.Result r) {
         lastReceivedNanos = System.nanoTime();
         if (r instanceof FrameDecoder.Result.Corrupt bad) {
-            corrupt(bad.reason(), bad.length());
+            corrupt(bad.reason(), bad.length(), true);
             return;
+        }
+        Frame frame = ((FrameDecoder.Result.Ok) r).frame();
+        FrameRecorder rec = recorder;
+        if (rec != null) {
+            rec.frame(far, frame);
         }
         TestPortMessage m;
         try {
-            m = TestPortCodec.fromFrame(((FrameDecoder.Result.Ok) r).frame());
+            m = TestPortCodec.fromFrame(frame);
         } catch (ProtocolException e) {
-            corrupt(e.getMessage(), ((FrameDecoder.Result.Ok) r).frame().payload().length);
+            corrupt(e.getMessage(), frame.payload().length, false); // the frame itself is in the recording
             return;
         }
         framesIn.incrementAndGet();
@@ -215,7 +239,11 @@ public final class TestPortLink implements AutoCloseable {
         listener.received(m);
     }
 
-    private void corrupt(String reason, int bytes) {
+    private void corrupt(String reason, int bytes, boolean record) {
+        FrameRecorder rec = recorder;
+        if (rec != null && record) {
+            rec.corrupt(far, reason, bytes);
+        }
         corrupt.incrementAndGet();
         corruptBytes.addAndGet(bytes);
         LOG.debug("test port {}: corrupt frame skipped: {}", port.describe(), reason);
