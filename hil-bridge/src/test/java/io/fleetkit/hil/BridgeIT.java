@@ -5,6 +5,8 @@ import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.store.TelemetryStore;
 import io.fleetkit.backend.testing.ApiClient;
 import io.fleetkit.hil.bridge.Bridge;
+import io.fleetkit.hil.device.ModelDevice;
+import io.fleetkit.firmware.MethodOverrides;
 import io.fleetkit.hil.link.Port;
 import io.fleetkit.hil.link.SerialLine;
 import io.fleetkit.hil.link.TcpClientPort;
@@ -102,7 +104,7 @@ class BridgeIT {
         Watch watch = new Watch();
 
         try (Backend backend = Backend.builder(pki, tmp.resolve("data")).hub(h -> h.port(0).retryAfterSeconds(1)).http("127.0.0.1", 0).start();
-             ModelDeviceFixture device = new ModelDeviceFixture(identity, model, deviceEnd).start();
+             ModelDevice device = new ModelDevice(identity.registrationId(), identity.credential().key(), model, deviceEnd, new MethodOverrides(), 4).start();
              FrameRecorder recorder = new FrameRecorder(recording, Clock.systemUTC());
              Bridge bridge = new Bridge(bridgeEnd, new TestPortLink.Options(Duration.ofMillis(250), Duration.ofSeconds(2), Duration.ofMillis(100)),
                      new Bridge.Config(identity, pki.trustAnchors(), "127.0.0.1:" + backend.hub().port(), IdScope.DEFAULT, Duration.ofSeconds(30)),

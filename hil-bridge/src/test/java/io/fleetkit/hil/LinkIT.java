@@ -1,6 +1,8 @@
 package io.fleetkit.hil;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetkit.hil.device.ModelDevice;
+import io.fleetkit.firmware.MethodOverrides;
 import io.fleetkit.hil.link.Port;
 import io.fleetkit.hil.link.SerialLine;
 import io.fleetkit.hil.link.TcpClientPort;
@@ -92,7 +94,7 @@ class LinkIT {
         DeviceIdentity id = identity();
         try (Socat socat = new Socat(tmp).start()) {
             Seen seen = new Seen();
-            try (ModelDeviceFixture device = new ModelDeviceFixture(id, fastThermostat(), new SerialLine(socat.deviceEnd.toString(), 115200)).start();
+            try (ModelDevice device = model(id, new SerialLine(socat.deviceEnd.toString(), 115200)).start();
                  TestPortLink bridge = new TestPortLink(new SerialLine(socat.bridgeEnd.toString(), 115200), fast(), seen).start()) {
                 exchange(seen, bridge, device);
                 noiseIsCountedAndSkipped(seen, bridge, device);
@@ -114,7 +116,7 @@ class LinkIT {
         DeviceIdentity id = identity();
         TcpServerPort devicePort = new TcpServerPort(0);
         Seen seen = new Seen();
-        ModelDeviceFixture device = new ModelDeviceFixture(id, fastThermostat(), devicePort).start();
+        ModelDevice device = model(id, devicePort).start();
         try (TestPortLink bridge = new TestPortLink(new TcpClientPort("127.0.0.1", devicePort.port()), fast(), seen).start()) {
             exchange(seen, bridge, device);
             noiseIsCountedAndSkipped(seen, bridge, device);
@@ -152,11 +154,15 @@ class LinkIT {
         }
     }
 
+    private static ModelDevice model(DeviceIdentity id, Port port) {
+        return new ModelDevice(id.registrationId(), id.credential().key(), fastThermostat(), port, new MethodOverrides(), 4);
+    }
+
     private static TestPortLink.Options fast() {
         return new TestPortLink.Options(Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofMillis(100));
     }
 
-    private static void exchange(Seen seen, TestPortLink bridge, ModelDeviceFixture device) throws Exception {
+    private static void exchange(Seen seen, TestPortLink bridge, ModelDevice device) throws Exception {
         await("hello, boot and telemetry", () -> !seen.of(TestPortMessage.Hello.class).isEmpty() && seen.of(TestPortMessage.Message.class).size() >= 3);
         TestPortMessage.Hello hello = seen.of(TestPortMessage.Hello.class).get(0);
         assertThat(hello.deviceId().value()).isEqualTo("hil-001");
@@ -172,11 +178,11 @@ class LinkIT {
                 .anyMatch(l -> l.mode() == TestPortMessage.LedMode.BLINK && l.color().equals("blue")));
         assertThat(call(seen, bridge, 2, "noSuchMethod", "{}").status()).isEqualTo(404);
         assertThat(bridge.stats().corrupt()).isZero();
-        assertThat(device.link.stats().corrupt()).isZero();
+        assertThat(device.link().stats().corrupt()).isZero();
     }
 
     /** Garbage, a truncated frame and a CRC error towards the device: counted, skipped, and the device still answers. */
-    private static void noiseIsCountedAndSkipped(Seen seen, TestPortLink bridge, ModelDeviceFixture device) throws Exception {
+    private static void noiseIsCountedAndSkipped(Seen seen, TestPortLink bridge, ModelDevice device) throws Exception {
         byte[] good = TestPortCodec.toFrame(new TestPortMessage.MethodCall(9, MethodName.of("identify"),
                 Optional.of(JSON.readTree("{\"durationSeconds\": 1}")))).encode();
         byte[] truncated = java.util.Arrays.copyOf(good, good.length - 4);
@@ -186,7 +192,7 @@ class LinkIT {
         bridge.sendRaw(new byte[]{0x13, 0x37, (byte) 0xFF, 0x42, 0x00});
         bridge.sendRaw(truncated);
         bridge.sendRaw(crcError);
-        await("three corrupt frames counted", () -> device.link.stats().corrupt() == 3);
+        await("three corrupt frames counted", () -> device.link().stats().corrupt() == 3);
         assertThat(call(seen, bridge, 10, "identify", "{\"durationSeconds\": 1}").status()).as("still answering").isEqualTo(200);
     }
 
