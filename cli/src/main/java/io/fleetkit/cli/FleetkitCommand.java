@@ -13,7 +13,7 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = FleetkitCommand.Version.class,
         description = "Build and test an Azure-IoT-style device fleet before the fleet exists.",
-        subcommands = {PkiCommand.class, ServeCommand.class, TokenCommand.class, SimCommand.class, DeviceCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {PkiCommand.class, ServeCommand.class, TokenCommand.class, SimCommand.class, DeviceCommand.class, HilCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class FleetkitCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

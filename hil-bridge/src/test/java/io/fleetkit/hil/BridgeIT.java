@@ -55,6 +55,12 @@ class BridgeIT {
         final List<String> events = new CopyOnWriteArrayList<>();
         final List<TestPortMessage.Led> leds = new CopyOnWriteArrayList<>();
         final List<String> problems = new CopyOnWriteArrayList<>();
+        final List<String> corrupt = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void corrupt(String reason, int bytes) {
+            corrupt.add(reason);
+        }
 
         @Override
         public void online(String hub) {
@@ -138,6 +144,19 @@ class BridgeIT {
             assertThat(decided[0].get("status").asText()).as(decided[0].toString()).isEqualTo("GRANTED");
             assertThat(api.get(path, alice).status()).isEqualTo(200);
 
+            // line noise from the device's side: garbage, a truncated frame, a CRC error — counted, reported, skipped
+            byte[] good = io.fleetkit.protocol.testport.TestPortCodec.toFrame(new TestPortMessage.Log(TestPortMessage.LogLevel.INFO, "noise test")).encode();
+            byte[] truncated = java.util.Arrays.copyOf(good, good.length - 3);
+            truncated[truncated.length - 1] = 0;
+            byte[] crcError = good.clone();
+            crcError[4] ^= 0x01;
+            device.link().sendRaw(new byte[]{0x55, (byte) 0xAA, 0x13, 0x00});
+            device.link().sendRaw(truncated);
+            device.link().sendRaw(crcError);
+            await("three corrupt frames reported", () -> watch.corrupt.size() == 3 && bridge.stats().link().corrupt() == 3);
+            long relayedBefore = bridge.stats().relayed();
+            await("still relaying", () -> bridge.stats().relayed() > relayedBefore);
+
             if (socat != null) {
                 // unplugged: the device goes offline at the hub; plugged back in: online again, methods answered
                 socat.stop();
@@ -153,13 +172,15 @@ class BridgeIT {
 
         // every frame, both ways, in the recording
         Recording r = Recording.read(recording);
-        Set<String> fromDevice = r.entries().stream().filter(e -> e.from() == FrameRecorder.From.DEVICE)
+        assertThat(r.entries().stream().filter(e -> e.frame().isEmpty())).as("the three corrupt blocks").hasSize(3)
+                .allSatisfy(e -> assertThat(e.from()).isEqualTo(FrameRecorder.From.DEVICE));
+        Set<String> fromDevice = r.entries().stream().filter(e -> e.from() == FrameRecorder.From.DEVICE && e.frame().isPresent())
                 .map(e -> e.frame().orElseThrow().type().name()).collect(Collectors.toSet());
-        Set<String> fromBridge = r.entries().stream().filter(e -> e.from() == FrameRecorder.From.BRIDGE)
+        Set<String> fromBridge = r.entries().stream().filter(e -> e.from() == FrameRecorder.From.BRIDGE && e.frame().isPresent())
                 .map(e -> e.frame().orElseThrow().type().name()).collect(Collectors.toSet());
         assertThat(fromDevice).contains(FrameType.HELLO.name(), FrameType.TELEMETRY.name(), FrameType.EVENT.name(),
                 FrameType.METHOD_RESPONSE.name(), FrameType.LED.name(), FrameType.PING.name());
         assertThat(fromBridge).contains(FrameType.METHOD_REQUEST.name(), FrameType.BUTTON.name(), FrameType.PING.name());
-        assertThat(r.entries()).allSatisfy(e -> assertThat(e.message()).isPresent());
+        assertThat(r.entries().stream().filter(e -> e.frame().isPresent())).allSatisfy(e -> assertThat(e.message()).isPresent());
     }
 }

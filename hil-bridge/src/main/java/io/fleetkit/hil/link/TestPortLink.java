@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class TestPortLink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TestPortLink.class);
+    private static final String FAR_END_CLOSED = "the far end closed the port";
 
     /** What happens on the link; called on the link's reader thread (pings: on its timer). */
     public interface Listener {
@@ -183,7 +184,7 @@ public final class TestPortLink implements AutoCloseable {
                 while (!closed) {
                     int n = c.in().read(buffer, 0, buffer.length);
                     if (n < 0) {
-                        reason = "the far end closed the port";
+                        reason = FAR_END_CLOSED;
                         break;
                     }
                     decoder.feed(buffer, 0, n, this::block);
@@ -200,7 +201,11 @@ public final class TestPortLink implements AutoCloseable {
             }
             if (!closed) {
                 String why = deathReason != null ? deathReason : reason;
-                LOG.warn("test port {} down: {}", port.describe(), why);
+                if (why.equals(FAR_END_CLOSED)) {
+                    LOG.info("test port {} down: {}", port.describe(), why); // the other side went away in an orderly way
+                } else {
+                    LOG.warn("test port {} down: {}", port.describe(), why);
+                }
                 listener.down(why);
                 sleep(options.retryDelay());
             }

@@ -39,7 +39,10 @@ public final class FrameRecorder implements AutoCloseable {
         try {
             Path parent = file.toAbsolutePath().getParent();
             Files.createDirectories(parent);
-            this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            // a new file each time: two sessions in one recording would replay as one
+            this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new IllegalArgumentException("the recording " + file + " already exists; name another file or delete it");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the recording " + file + ": " + e.getMessage(), e);
         }

@@ -1,0 +1,238 @@
+package io.fleetkit.cli;
+
+import io.fleetkit.hil.bridge.Bridge;
+import io.fleetkit.hil.link.TestPortLink;
+import io.fleetkit.hil.record.FrameRecorder;
+import io.fleetkit.protocol.id.IdScope;
+import io.fleetkit.protocol.id.MethodName;
+import io.fleetkit.protocol.id.RegistrationId;
+import io.fleetkit.protocol.message.DeviceMessage;
+import io.fleetkit.protocol.pki.DeviceIdentity;
+import io.fleetkit.protocol.pki.PkiDirectory;
+import io.fleetkit.protocol.testport.TestPortMessage;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.TimeUnit;
+
+/** {@code fleetkit hil}: the physical device on its test port, attached to the hub as an ordinary device. */
+@Command(name = "hil", mixinStandardHelpOptions = true,
+        subcommands = {HilDeviceCommand.class, HilReplayCommand.class, HilConformCommand.class},
+        description = {"Attach the physical device to the hub through its test port (serial line or TCP).",
+                "The bridge registers the device through DPS with its certificate, connects it to the hub, publishes what it sends, "
+                        + "passes direct methods down and their answers back, and prints every event.",
+                "Commands, typed or from --script: press (inject a button press), status, wait 5s, await online 30s, quit."})
+final class HilCommand implements Runnable {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    // not required in picocli's sense: the subcommands (device, replay, conform) do without them; run() checks them
+    @ArgGroup(multiplicity = "0..1")
+    HilPorts.BridgeEnd end;
+
+    @Option(names = "--baud", paramLabel = "RATE", defaultValue = "115200", description = "serial baud rate, 8N1 (default: ${DEFAULT-VALUE})")
+    int baud;
+
+    @Option(names = "--pki", paramLabel = "DIR", description = "the PKI holding DIR/devices/ID.pem|.key (the device's identity); required")
+    Path pki;
+
+    @Option(names = "--id", paramLabel = "ID", description = "the device's registration id; required")
+    String id;
+
+    @Option(names = "--target", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8883", description = "DPS and hub (default: ${DEFAULT-VALUE})")
+    String target;
+
+    @Option(names = "--id-scope", paramLabel = "SCOPE", defaultValue = "0ne00000001", description = "DPS id scope (default: ${DEFAULT-VALUE})")
+    String idScope;
+
+    @Option(names = "--record", paramLabel = "FILE", description = "record every frame, both ways, as JSON lines (replay with 'fleetkit hil replay')")
+    Path record;
+
+    @Option(names = "--script", paramLabel = "FILE", description = "read commands from FILE instead of the terminal")
+    Path script;
+
+    @Override
+    public void run() {
+        CommandLine cli = spec.commandLine();
+        PrintWriter out = cli.getOut();
+        if (end == null || pki == null || id == null) {
+            throw new CommandLine.ParameterException(cli, "the bridge needs --port PATH or --tcp HOST:PORT, --pki DIR and --id ID"
+                    + " (or a subcommand: device, replay, conform)");
+        }
+        IdScope scope;
+        RegistrationId registrationId;
+        try {
+            scope = IdScope.of(idScope);
+            registrationId = RegistrationId.of(id);
+            io.fleetkit.hil.link.TcpClientPort.parse(target); // the same HOST:PORT checks
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, e.getMessage());
+        }
+        PkiDirectory dir = PkiDirectory.load(pki);
+        DeviceIdentity identity = dir.loadDevice(registrationId);
+        Bridge.Config config = new Bridge.Config(identity, dir.trustAnchors(), target, scope, Duration.ofMinutes(2));
+        FrameRecorder recorder = record == null ? null : new FrameRecorder(record, Clock.systemUTC());
+        try (Bridge bridge = new Bridge(end.port(cli, baud), TestPortLink.Options.DEFAULT, config, new Printer(out), recorder).start()) {
+            out.printf("bridge for %s on %s → %s%s; type 'help' for commands%n", id, end.serial != null ? end.serial : end.tcp, target,
+                    record == null ? "" : ", recording to " + record);
+            out.flush();
+            try (Reader r = script != null ? Files.newBufferedReader(script, StandardCharsets.UTF_8)
+                    : new InputStreamReader(System.in, StandardCharsets.UTF_8)) {
+                BufferedReader lines = new BufferedReader(r);
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    if (!command(line.trim(), bridge, out)) {
+                        break;
+                    }
+                }
+            }
+            Bridge.Stats s = bridge.stats();
+            out.printf("relayed %d messages (%d failed), %d method calls (%d answered), frames in %d / out %d, %d corrupt skipped, "
+                            + "link opened %d times, %d dead%n", s.relayed(), s.relayFailures(), s.methodsCalled(), s.methodsAnswered(),
+                    s.link().framesIn(), s.link().framesOut(), s.link().corrupt(), s.link().opened(), s.link().deadLinks());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read commands: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (recorder != null) {
+                recorder.close();
+            }
+        }
+    }
+
+    private boolean command(String line, Bridge bridge, PrintWriter out) throws InterruptedException, IOException {
+        if (line.isEmpty() || line.startsWith("#")) {
+            return true;
+        }
+        String[] words = line.split("\\s+");
+        switch (words[0]) {
+            case "press" -> bridge.pressButton();
+            case "status" -> {
+                Bridge.Stats s = bridge.stats();
+                out.printf("%s; relayed %d, methods %d/%d answered, corrupt frames %d%n", bridge.isOnline() ? "online" : "offline",
+                        s.relayed(), s.methodsAnswered(), s.methodsCalled(), s.link().corrupt());
+            }
+            case "wait" -> TimeUnit.NANOSECONDS.sleep(duration(words, 1).toNanos());
+            case "await" -> {
+                if (words.length < 2 || !words[1].equals("online")) {
+                    throw new IllegalArgumentException("'await' knows 'await online 30s'");
+                }
+                long deadline = System.nanoTime() + duration(words, 2).toNanos();
+                while (!bridge.isOnline()) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the device was not online within " + words[2]);
+                    }
+                    TimeUnit.MILLISECONDS.sleep(50);
+                }
+                out.println("online");
+            }
+            case "quit", "exit" -> {
+                return false;
+            }
+            case "help" -> out.println("press | status | wait 5s | await online 30s | quit");
+            default -> out.println("unknown command '" + words[0] + "'; try: press, status, wait 5s, await online 30s, quit");
+        }
+        out.flush();
+        return true;
+    }
+
+    private static Duration duration(String[] words, int index) {
+        if (words.length <= index) {
+            throw new IllegalArgumentException("'" + words[0] + "' needs a duration, e.g. 5s");
+        }
+        return new DurationConverter().convert(words[index]);
+    }
+
+    /** Prints what the bridge sees, one timestamped line each. */
+    private record Printer(PrintWriter out) implements Bridge.Observer {
+        private void line(String text) {
+            synchronized (out) {
+                out.println(LocalTime.now().format(TIME) + "  " + text);
+                out.flush();
+            }
+        }
+
+        @Override
+        public void linkUp(String port) {
+            line("link up: " + port);
+        }
+
+        @Override
+        public void linkDown(String reason) {
+            line("link down: " + reason);
+        }
+
+        @Override
+        public void hello(TestPortMessage.Hello h) {
+            line("hello: " + h.deviceId() + ", " + h.modelId() + " firmware " + h.firmwareVersion() + ", test-port protocol " + h.protocolVersion());
+        }
+
+        @Override
+        public void online(String hub) {
+            line("online at hub " + hub);
+        }
+
+        @Override
+        public void offline(String reason) {
+            line("offline: " + reason);
+        }
+
+        @Override
+        public void relayed(DeviceMessage m) {
+            line(m.type().wireName() + " seq " + m.seq() + " published");
+        }
+
+        @Override
+        public void methodCalled(MethodName method, long requestId) {
+            line("method " + method.value() + " → device (request " + requestId + ")");
+        }
+
+        @Override
+        public void methodAnswered(long requestId, int status) {
+            line("answer " + status + " ← device (request " + requestId + ")");
+        }
+
+        @Override
+        public void button(TestPortMessage.ButtonAction action) {
+            line("button " + action.wireName());
+        }
+
+        @Override
+        public void led(TestPortMessage.Led l) {
+            line("LED " + l.mode().wireName() + (l.mode() == TestPortMessage.LedMode.OFF ? "" : " " + l.color())
+                    + (l.periodMs() > 0 ? " every " + l.periodMs() + " ms" : ""));
+        }
+
+        @Override
+        public void log(TestPortMessage.Log l) {
+            line("device log " + l.level().wireName() + ": " + l.text());
+        }
+
+        @Override
+        public void corrupt(String reason, int bytes) {
+            line("corrupt frame skipped (" + bytes + " bytes): " + reason);
+        }
+
+        @Override
+        public void problem(String what) {
+            line("problem: " + what);
+        }
+    }
+}
