@@ -168,6 +168,19 @@ class BridgeIT {
             }
             assertThat(watch.problems).isEmpty();
             assertThat(bridge.stats().relayFailures()).isZero();
+
+            if (socat == null) {
+                // the bridge restarts while the device keeps running: the new bridge's hello is answered, it is online again
+                bridge.close();
+                await("offline at the hub", () -> !backend.hub().hub().isConnected(identity.deviceId()));
+                Watch second = new Watch();
+                try (Bridge again = new Bridge(bridgeEnd, new TestPortLink.Options(Duration.ofMillis(250), Duration.ofSeconds(2),
+                        Duration.ofMillis(100)), new Bridge.Config(identity, pki.trustAnchors(), "127.0.0.1:" + backend.hub().port(),
+                        IdScope.DEFAULT, Duration.ofSeconds(30)), second, null).start()) {
+                    await("online through the new bridge", () -> second.count("online") == 1);
+                    assertThat(api.post(path + "/methods/identify", ops, "{\"durationSeconds\": 1}").status()).isEqualTo(200);
+                }
+            }
         }
 
         // every frame, both ways, in the recording

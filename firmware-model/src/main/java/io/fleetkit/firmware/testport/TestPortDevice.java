@@ -89,9 +89,14 @@ public final class TestPortDevice extends DeviceRunner implements AutoCloseable 
         return new Firmware(behindBridge, hardware, flash, overrides, random);
     }
 
-    /** The link is up: the device connects (now, or at its next retry). */
+    /** The link is up: a device waiting to retry connects now (its network became available). */
     public void linkUp() {
         linkUp = true;
+        executor().execute(() -> {
+            if (state() == io.fleetkit.firmware.LifecycleState.BACKOFF) {
+                dispatch(new Event.TimerFired(io.fleetkit.firmware.Timer.RECONNECT));
+            }
+        });
     }
 
     /** The link went away: the device loses its connection and retries. */
@@ -120,6 +125,10 @@ public final class TestPortDevice extends DeviceRunner implements AutoCloseable 
             dispatch(new Event.MessageReceived(Link.HUB, topic, payload));
         } else if (message instanceof TestPortMessage.Button b && b.action() == TestPortMessage.ButtonAction.PRESSED) {
             dispatch(new Event.ButtonPressed());
+        } else if (message instanceof TestPortMessage.Hello) {
+            if (connected) {
+                send(hello()); // the bridge (re)started and asks who is there; not yet connected: the connect says hello
+            }
         } else if (message instanceof TestPortMessage.Ping p && !p.reply()) {
             send(new TestPortMessage.Ping(p.seq(), true));
         } else {

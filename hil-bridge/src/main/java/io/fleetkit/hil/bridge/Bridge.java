@@ -40,11 +40,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * the hub then answers calls with 404, as for any offline device, and a device that stays silent
  * gets the hub's 504. Button, LED and log frames are surfaced to the {@link Observer}; a button
  * press can be injected. Every frame can be recorded.
+ * <p>
+ * Whenever the link opens the bridge sends a HELLO of its own (naming the device it expects);
+ * the device answers with its HELLO, so a device that was already running is found too.
  */
 public final class Bridge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_PENDING_CALLS = 1000;
+    static final int PROTOCOL_VERSION = 1;
+    private static final String BRIDGE_VERSION = "1";
 
     /**
      * @param endpoint where DPS and the hub listen, {@code host:port}
@@ -172,6 +177,12 @@ public final class Bridge implements AutoCloseable {
         @Override
         public void up(String port) {
             observer.linkUp(port);
+            // a device that booted before the bridge opened the port said hello to no one: ask again
+            try {
+                link.send(new TestPortMessage.Hello(PROTOCOL_VERSION, config.identity().deviceId(), BRIDGE_VERSION, "fleetkit-bridge"));
+            } catch (IOException e) {
+                observer.problem("cannot greet the device: " + e.getMessage());
+            }
         }
 
         @Override
