@@ -18,16 +18,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.SplittableRandom;
@@ -96,16 +90,7 @@ final class DeviceCommand implements Runnable {
             out.printf("device %s (%s) → %s; type 'help' for commands%n", id, deviceModel.id(), target);
             out.flush();
             device.boot();
-            try (Reader r = script != null ? Files.newBufferedReader(script, StandardCharsets.UTF_8)
-                    : new InputStreamReader(System.in, StandardCharsets.UTF_8)) {
-                BufferedReader lines = new BufferedReader(r);
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    if (!command(line.trim(), device, out)) {
-                        break;
-                    }
-                }
-            }
+            Scripts.run(script, line -> command(line, device, out));
         } catch (IOException e) {
             throw new IllegalStateException("cannot read commands: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -115,9 +100,6 @@ final class DeviceCommand implements Runnable {
 
     /** Runs one command; false to stop. */
     private boolean command(String line, PahoDevice device, PrintWriter out) throws InterruptedException {
-        if (line.isEmpty() || line.startsWith("#")) {
-            return true;
-        }
         String[] words = line.split("\\s+");
         switch (words[0]) {
             case "press" -> device.pressButton();
@@ -125,12 +107,12 @@ final class DeviceCommand implements Runnable {
             case "status" -> out.printf("state %s, hub %s, sent %d, acknowledged %d, LED %s%n", device.state(),
                     device.flash().assignedHub().orElse("none"), device.firmware().messagesSent(), device.firmware().messagesAcknowledged(),
                     device.led() == null ? "off" : device.led().mode().wireName());
-            case "wait" -> TimeUnit.NANOSECONDS.sleep(duration(words, 1).toNanos()); // a scripted pause, as a tester would wait
+            case "wait" -> TimeUnit.NANOSECONDS.sleep(Scripts.duration(words, 1).toNanos()); // a scripted pause, as a tester would wait
             case "await" -> {
                 if (words.length < 2 || !words[1].equals("online")) {
                     throw new IllegalArgumentException("'await' knows 'await online 30s'");
                 }
-                long deadline = System.nanoTime() + duration(words, 2).toNanos();
+                long deadline = System.nanoTime() + Scripts.duration(words, 2).toNanos();
                 while (device.state() != LifecycleState.ONLINE) {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("the device was not online within " + words[2] + " (state " + device.state() + ")");
@@ -149,10 +131,4 @@ final class DeviceCommand implements Runnable {
         return true;
     }
 
-    private static Duration duration(String[] words, int index) {
-        if (words.length <= index) {
-            throw new IllegalArgumentException("'" + words[0] + "' needs a duration, e.g. 5s");
-        }
-        return new DurationConverter().convert(words[index]);
-    }
 }

@@ -15,13 +15,8 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -92,16 +87,7 @@ final class HilCommand implements Runnable {
             out.printf("bridge for %s on %s → %s%s; type 'help' for commands%n", id, end.serial != null ? end.serial : end.tcp, target,
                     record == null ? "" : ", recording to " + record);
             out.flush();
-            try (Reader r = script != null ? Files.newBufferedReader(script, StandardCharsets.UTF_8)
-                    : new InputStreamReader(System.in, StandardCharsets.UTF_8)) {
-                BufferedReader lines = new BufferedReader(r);
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    if (!command(line.trim(), bridge, out)) {
-                        break;
-                    }
-                }
-            }
+            Scripts.run(script, line -> command(line, bridge, out));
             Bridge.Stats s = bridge.stats();
             out.printf("relayed %d messages (%d failed), %d method calls (%d answered), frames in %d / out %d, %d corrupt skipped, "
                             + "link opened %d times, %d dead%n", s.relayed(), s.relayFailures(), s.methodsCalled(), s.methodsAnswered(),
@@ -118,9 +104,6 @@ final class HilCommand implements Runnable {
     }
 
     private boolean command(String line, Bridge bridge, PrintWriter out) throws InterruptedException, IOException {
-        if (line.isEmpty() || line.startsWith("#")) {
-            return true;
-        }
         String[] words = line.split("\\s+");
         switch (words[0]) {
             case "press" -> bridge.pressButton();
@@ -129,12 +112,12 @@ final class HilCommand implements Runnable {
                 out.printf("%s; relayed %d, methods %d/%d answered, corrupt frames %d%n", bridge.isOnline() ? "online" : "offline",
                         s.relayed(), s.methodsAnswered(), s.methodsCalled(), s.link().corrupt());
             }
-            case "wait" -> TimeUnit.NANOSECONDS.sleep(duration(words, 1).toNanos());
+            case "wait" -> TimeUnit.NANOSECONDS.sleep(Scripts.duration(words, 1).toNanos());
             case "await" -> {
                 if (words.length < 2 || !words[1].equals("online")) {
                     throw new IllegalArgumentException("'await' knows 'await online 30s'");
                 }
-                long deadline = System.nanoTime() + duration(words, 2).toNanos();
+                long deadline = System.nanoTime() + Scripts.duration(words, 2).toNanos();
                 while (!bridge.isOnline()) {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("the device was not online within " + words[2]);
@@ -153,12 +136,6 @@ final class HilCommand implements Runnable {
         return true;
     }
 
-    private static Duration duration(String[] words, int index) {
-        if (words.length <= index) {
-            throw new IllegalArgumentException("'" + words[0] + "' needs a duration, e.g. 5s");
-        }
-        return new DurationConverter().convert(words[index]);
-    }
 
     /** Prints what the bridge sees, one timestamped line each. */
     private record Printer(PrintWriter out) implements Bridge.Observer {

@@ -100,6 +100,23 @@ public abstract class DeviceRunner {
         }
     }
 
+    /**
+     * For runners that own their executor (one thread per device): powers off on it, then ends it
+     * and waits for it. Closing again does nothing.
+     */
+    protected final void powerOffAndStop() {
+        if (executor.isShutdown()) {
+            return;
+        }
+        executor.execute(this::powerOff);
+        executor.shutdown();
+        try {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Powers off on the executor: timers cancelled, state OFF, then {@link #closeConnections()}. */
     protected final void powerOff() {
         timers.values().forEach(f -> f.cancel(false));

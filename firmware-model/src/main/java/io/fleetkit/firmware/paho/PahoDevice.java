@@ -22,7 +22,6 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -39,6 +38,7 @@ public final class PahoDevice extends DeviceRunner implements AutoCloseable {
     private volatile Consumer<String> log = line -> { };
     private final ScheduledExecutorService thread;
     private final Map<Link, MqttAsyncClient> clients = new EnumMap<>(Link.class);
+    private final Map<MqttAsyncClient, IMqttDeliveryToken> lastPublish = new java.util.HashMap<>(); // device thread only
 
     /**
      * @param tls  the device's TLS context (its key and chain, trusting the hub's CA)
@@ -69,16 +69,7 @@ public final class PahoDevice extends DeviceRunner implements AutoCloseable {
     /** Powers off: closes connections, cancels timers, ends the device's thread. Closing again does nothing. */
     @Override
     public void close() {
-        if (thread.isShutdown()) {
-            return;
-        }
-        thread.execute(this::powerOff);
-        thread.shutdown();
-        try {
-            thread.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        powerOffAndStop();
     }
 
     @Override
@@ -111,6 +102,7 @@ public final class PahoDevice extends DeviceRunner implements AutoCloseable {
     protected void closeConnections() {
         clients.values().forEach(PahoDevice::closeQuietly);
         clients.clear();
+        lastPublish.clear();
     }
 
     @Override
@@ -133,8 +125,17 @@ public final class PahoDevice extends DeviceRunner implements AutoCloseable {
             } else if (a instanceof Action.Disconnect d) {
                 MqttAsyncClient client = clients.remove(d.link());
                 if (client != null) {
-                    // the firmware chose to disconnect (e.g. a reboot after answering the method):
-                    // what it already published goes out first, as it does on the Netty transport
+                    // the firmware chose to disconnect (e.g. a reboot after answering the method): what it already
+                    // published goes out first, as on the Netty transport. Paho's quiesce waits for QoS 1 only and its
+                    // sender may put the close before a queued QoS 0 answer, so wait for the last publish to be written.
+                    IMqttDeliveryToken last = lastPublish.remove(client);
+                    if (last != null) {
+                        try {
+                            last.waitForCompletion(1000);
+                        } catch (MqttException notSent) {
+                            // the connection failed meanwhile: nothing more to wait for
+                        }
+                    }
                     closeQuietly(client, 200);
                 }
             } else if (a instanceof Action.Subscribe s) {
@@ -153,14 +154,16 @@ public final class PahoDevice extends DeviceRunner implements AutoCloseable {
                         log.accept("answered " + p.topic().substring("$iothub/methods/res/".length(), p.topic().indexOf("/?")) + " "
                                 + new String(p.payload(), java.nio.charset.StandardCharsets.UTF_8));
                     }
-                    client.publish(p.topic(), m, null, p.qos() == 0 ? null
-                            : listener(client, t -> new Event.PublishAcknowledged(p.link(), p.packetId()), null));
+                    lastPublish.put(client, client.publish(p.topic(), m, null, p.qos() == 0 ? null
+                            : listener(client, t -> new Event.PublishAcknowledged(p.link(), p.packetId()), null)));
                 }
             }
         } catch (MqttException e) {
             Link link = a instanceof Action.Subscribe s ? s.link() : a instanceof Action.Publish p ? p.link() : null;
             if (link != null && clients.containsKey(link)) {
-                closeQuietly(clients.remove(link));
+                MqttAsyncClient failed = clients.remove(link);
+                lastPublish.remove(failed);
+                closeQuietly(failed);
                 later(new Event.ConnectionLost(link, e.toString()));
             }
         }
@@ -169,6 +172,7 @@ public final class PahoDevice extends DeviceRunner implements AutoCloseable {
     private void connect(Action.Connect c) throws MqttException {
         MqttAsyncClient old = clients.remove(c.link());
         if (old != null) {
+            lastPublish.remove(old);
             closeQuietly(old);
         }
         MqttAsyncClient client = new MqttAsyncClient("ssl://" + c.host() + ":" + port, c.clientId(), new MemoryPersistence());

@@ -28,8 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
 /**
@@ -57,7 +55,6 @@ public final class TestPortDevice extends DeviceRunner implements AutoCloseable 
 
     private final Clock clock;
     private final FrameSink sink;
-    private final ScheduledExecutorService thread;
     private volatile boolean linkUp;
     private boolean connected; // device thread only
 
@@ -65,18 +62,13 @@ public final class TestPortDevice extends DeviceRunner implements AutoCloseable 
      * @param firmware a firmware made by {@link #firmware}: assigned to {@link #BRIDGE}, so it never provisions itself
      */
     public TestPortDevice(Firmware firmware, Clock clock, FrameSink sink) {
-        this(firmware, clock, sink, Executors.newSingleThreadScheduledExecutor(r -> {
+        super(firmware, Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "test-port-device-" + firmware.deviceId());
             t.setDaemon(true);
             return t;
         }));
-    }
-
-    private TestPortDevice(Firmware firmware, Clock clock, FrameSink sink, ScheduledExecutorService thread) {
-        super(firmware, thread);
         this.clock = clock;
         this.sink = sink;
-        this.thread = thread;
     }
 
     /**
@@ -221,15 +213,6 @@ public final class TestPortDevice extends DeviceRunner implements AutoCloseable 
     /** Powers off and ends the device's thread; closing again does nothing. */
     @Override
     public void close() {
-        if (thread.isShutdown()) {
-            return;
-        }
-        thread.execute(this::powerOff);
-        thread.shutdown();
-        try {
-            thread.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        powerOffAndStop();
     }
 }
