@@ -1,5 +1,8 @@
 package io.fleetkit.cli;
 
+import io.fleetkit.backend.Backend;
+import io.fleetkit.backend.store.DeviceStateStore;
+import io.fleetkit.backend.store.TelemetryStore;
 import io.fleetkit.protocol.pki.CertificateIssuer;
 import io.fleetkit.protocol.pki.PkiDirectory;
 import picocli.CommandLine;
@@ -11,13 +14,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * {@code fleetkit demo}: the quick start. A PKI under {@code --data} (reused on the next run),
- * the local hub + DPS in this process, a swarm going through the whole lifecycle, direct methods
- * called on it, and a summary. The backend (store, REST API) and the dashboard join it with their issue.
+ * {@code fleetkit demo}: the quick start. A PKI under {@code --data} (reused on the next run), the
+ * whole platform in this process — hub + DPS, streams, processors, the H2 store and the REST API —
+ * a swarm going through the whole lifecycle, direct methods called on it, and a summary.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"The quick start, on embedded defaults: a PKI under --data (a second run reuses it), the local",
-                "IoT Hub + DPS, a swarm through provisioning, connection, telemetry and direct methods, and a summary.",
+        description = {"The quick start, on embedded defaults.",
+                "A PKI under --data (a second run reuses it), the local IoT Hub + DPS and the backend (streams, processors, "
+                        + "H2 store, REST API), a swarm through provisioning, connection, telemetry and direct methods, and a summary.",
                 "Stops after --duration or on Ctrl-C."})
 final class DemoCommand implements Runnable {
     @CommandLine.Spec
@@ -32,6 +36,10 @@ final class DemoCommand implements Runnable {
     @Option(names = "--duration", paramLabel = "TIME", converter = DurationConverter.class, defaultValue = "60s",
             description = "how long to run (default: ${DEFAULT-VALUE})")
     Duration duration;
+
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080",
+            description = "REST API port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 picks a free one)")
+    int httpPort;
 
     @Option(names = "--rate-multiplier", paramLabel = "X", defaultValue = "10",
             description = "telemetry X times as often as the device model says (default: ${DEFAULT-VALUE})")
@@ -52,17 +60,39 @@ final class DemoCommand implements Runnable {
             out.println("created a PKI in " + dir);
         }
         out.flush();
-        // the demo is the swarm command on embedded defaults: hub + DPS in this process, methods called on the swarm
-        SimCommand sim = new SimCommand();
-        CommandLine simLine = new CommandLine(sim);
-        simLine.setOut(out);
-        simLine.setErr(cli.getErr());
-        simLine.parseArgs("--pki", dir.toString(), "--devices", Integer.toString(devices), "--embedded-hub",
-                "--method-rate", "20", "--rate-multiplier", Double.toString(rateMultiplier),
-                "--duration", duration.toMillis() + "ms", "--summary", data.resolve("summary.json").toString());
-        sim.run();
+        if (httpPort < 0 || httpPort > 65535) {
+            throw new CommandLine.ParameterException(cli, "--http-port must be 0–65535, was " + httpPort);
+        }
+        PkiDirectory pkiDir = PkiDirectory.load(dir);
+        try (Backend backend = Backend.builder(pkiDir, data).hub(h -> h.port(0)).http("127.0.0.1", httpPort).start()) {
+            String api = "http://127.0.0.1:" + backend.httpPort();
+            out.printf("platform: hub + DPS on 127.0.0.1:%d, store %s under %s, REST API %s/api/v1 (docs %s/docs)%n",
+                    backend.hub().port(), backend.database().dialect().name().toLowerCase(), data, api, api);
+            out.printf("operator token (valid %s): %s%n", "12 h", backend.devIssuer().mint("demo-operator", true, Duration.ofHours(12)));
+            out.flush();
+            // the swarm command on the demo's platform: methods called on the swarm through the hub
+            SimCommand sim = new SimCommand();
+            sim.providedHub = backend.hub();
+            CommandLine simLine = new CommandLine(sim);
+            simLine.setOut(out);
+            simLine.setErr(cli.getErr());
+            simLine.parseArgs("--pki", dir.toString(), "--devices", Integer.toString(devices),
+                    "--method-rate", "20", "--rate-multiplier", Double.toString(rateMultiplier),
+                    "--duration", duration.toMillis() + "ms", "--summary", data.resolve("summary.json").toString());
+            sim.run();
+            boolean caughtUp = backend.awaitProcessed(Duration.ofSeconds(30));
+            out.printf("backend: %d telemetry rows and %d devices in the store%s%n", telemetryRows(backend), devicesStored(backend),
+                    caughtUp ? "" : " (processors still catching up)");
+        }
         out.println();
-        out.println("Storage, streams and the REST API run with 'fleetkit serve' (see README); the dashboard, and this demo on the");
-        out.println("whole backend, come with their issue.");
+        out.println("The dashboard comes with its issue; meanwhile 'fleetkit serve' and the REST API show the same platform (see README).");
+    }
+
+    private static long telemetryRows(Backend backend) {
+        return new TelemetryStore(backend.database()).countAll();
+    }
+
+    private static long devicesStored(Backend backend) {
+        return new DeviceStateStore(backend.database()).count();
     }
 }

@@ -106,6 +106,9 @@ final class SimCommand implements Runnable {
     @Option(names = "--embedded-hub", description = "run the hub + DPS in this process (its own free port) instead of using --target")
     boolean embeddedHub;
 
+    /** A hub the caller runs (the demo's backend): used like --embedded-hub, left running afterwards. */
+    EmbeddedHub providedHub;
+
     @Option(names = "--method-rate", paramLabel = "PER_SECOND", defaultValue = "0",
             description = "call a direct method on random online devices this often and measure round trips (needs --embedded-hub)")
     double methodRate;
@@ -146,7 +149,7 @@ final class SimCommand implements Runnable {
         if (methodRate < 0 || methodRate > 10_000) {
             throw new CommandLine.ParameterException(cli, "--method-rate must be 0–10000, was " + methodRate);
         }
-        if (methodRate > 0 && !embeddedHub) {
+        if (methodRate > 0 && !embeddedHub && providedHub == null) {
             throw new CommandLine.ParameterException(cli, "--method-rate needs --embedded-hub (a separate 'fleetkit serve' takes method calls"
                     + " on its REST API: POST /api/v1/devices/{id}/methods/{name})");
         }
@@ -178,12 +181,14 @@ final class SimCommand implements Runnable {
         MethodOverrides overrides = readOverrides(cli);
         PkiDirectory dir = PkiDirectory.load(pki);
         List<DeviceIdentity> identities = identities(dir, err);
-        EmbeddedHub hub = null;
-        if (embeddedHub) {
+        EmbeddedHub hub = providedHub;
+        if (hub == null && embeddedHub) {
             hub = EmbeddedHub.builder(dir).port(0).idScope(scope).start();
+        }
+        if (hub != null) {
             host = "127.0.0.1";
             port = hub.port();
-            target = host + ":" + port + " (embedded)";
+            target = host + ":" + port + " (in this process)";
         }
 
         List<InetAddress> sources = new ArrayList<>();
@@ -248,7 +253,7 @@ final class SimCommand implements Runnable {
             if (methods != null) {
                 methods.close();
             }
-            if (hub != null) {
+            if (hub != null && hub != providedHub) {
                 hub.close();
             }
             try {

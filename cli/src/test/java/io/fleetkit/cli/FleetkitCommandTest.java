@@ -86,11 +86,12 @@ class FleetkitCommandTest {
     @Test
     void demoRunsTheWholeLifecycleOnEmbeddedDefaultsAndReusesItsData() {
         Path data = tmp.resolve("data");
-        Run first = run("demo", "--data", data.toString(), "--devices", "4", "--duration", "6s");
+        Run first = run("demo", "--data", data.toString(), "--devices", "4", "--duration", "6s", "--http-port", "0");
         assertThat(first.exit()).as(first.err()).isZero();
-        assertThat(first.out()).contains("created a PKI in", "devices 4: 4 online, 0 gave up", "methodRoundTrip");
+        assertThat(first.out()).contains("created a PKI in", "REST API http://127.0.0.1:", "operator token (valid 12 h): ey",
+                "devices 4: 4 online, 0 gave up", "methodRoundTrip", "4 devices in the store");
         assertThat(data.resolve("summary.json")).exists();
-        Run second = run("demo", "--data", data.toString(), "--devices", "4", "--duration", "3s");
+        Run second = run("demo", "--data", data.toString(), "--devices", "4", "--duration", "3s", "--http-port", "0");
         assertThat(second.out()).contains("reusing the PKI");
     }
 

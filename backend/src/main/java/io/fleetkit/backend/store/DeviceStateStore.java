@@ -71,6 +71,11 @@ public final class DeviceStateStore {
         return select("SELECT " + COLUMNS + " FROM devices WHERE device_id = ?", deviceId.value()).stream().findFirst();
     }
 
+    /** How many devices the backend knows. */
+    public long count() {
+        return Sql.query(db, "count devices", "SELECT COUNT(*) FROM devices", rs -> rs.getLong(1)).get(0);
+    }
+
     /** All devices, by id, from {@code afterId} (exclusive; null for the start), at most {@code limit}. */
     public List<DeviceState> list(String afterId, int limit) {
         return select("SELECT " + COLUMNS + " FROM devices WHERE device_id > ? ORDER BY device_id LIMIT ?",

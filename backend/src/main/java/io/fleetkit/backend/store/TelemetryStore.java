@@ -107,6 +107,11 @@ public final class TelemetryStore {
         }
     }
 
+    /** How many telemetry rows there are, over every device. */
+    public long countAll() {
+        return Sql.query(db, "count telemetry", "SELECT COUNT(*) FROM telemetry", rs -> rs.getLong(1)).get(0);
+    }
+
     /** How many telemetry rows a device has. */
     public long count(DeviceId deviceId) {
         try (Connection c = db.dataSource().getConnection();
