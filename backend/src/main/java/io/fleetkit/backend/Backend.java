@@ -23,6 +23,8 @@ import io.fleetkit.backend.store.TelemetryStore;
 import io.fleetkit.backend.stream.FileStream;
 import io.fleetkit.backend.stream.Retention;
 import io.fleetkit.backend.stream.Stream;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -62,6 +64,7 @@ public final class Backend implements AutoCloseable {
     /** What capture archives of a telemetry message: nothing that could be personal. */
     public static final Set<String> CAPTURED_BODY_FIELDS = Set.of("type", "seq", "ts", "readings");
     public static final int PARTITIONS = 4;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<AutoCloseable> closeInOrder;
     private final EmbeddedHub hub;
@@ -312,7 +315,7 @@ public final class Backend implements AutoCloseable {
             health.put("store", () -> db.isReachable(Duration.ofSeconds(2)));
             health.put("processors", () -> processors.values().stream().allMatch(StreamProcessor::running));
             ApiServer api = ApiServer.start(httpBind, httpPort, new ApiServer.Services(verifier, tokens == null ? issuer.publicKeys() : null,
-                    devices, telemetry, claimStore, claims, hub.hub(), metrics, health));
+                    devices, telemetry, claimStore, claims, hub.hub(), metrics, health, () -> fleet(hub, streams, processors)));
 
             // stop taking work first, then drain what consumes it, then what stores it
             List<AutoCloseable> closeOrder = new ArrayList<>();
@@ -340,6 +343,21 @@ public final class Backend implements AutoCloseable {
             Gauge.builder("fleetkit.dps.throttled", hub.throttles(), t -> t.counters().dpsThrottled()).register(m);
             return m;
         }
+    }
+
+    /** The fleet at a glance, for the dashboard: counts only (rates are differences of two snapshots). */
+    static ObjectNode fleet(EmbeddedHub hub, Map<String, Stream> streams, Map<String, StreamProcessor> processors) {
+        ObjectNode n = JSON.createObjectNode().put("time", java.time.Instant.now().toString())
+                .put("devicesRegistered", hub.registry().count()).put("devicesConnected", hub.hub().connectedCount());
+        ObjectNode records = n.putObject("streamRecords");
+        streams.forEach((name, s) -> records.put(name, recordsIn(s)));
+        ObjectNode handled = n.putObject("processed");
+        processors.forEach((group, p) -> handled.put(group, p.handled()));
+        var t = hub.throttles().counters();
+        n.putObject("throttled").put("dps429", t.dpsThrottled()).put("connectsDelayed", t.connectsDelayed())
+                .put("connectsRefused", t.connectsRefused()).put("sendsDelayed", t.sendsDelayed()).put("sendsRefused", t.sendsRefused());
+        n.put("throttleProfile", hub.throttles().profile().name());
+        return n;
     }
 
     /** Records held by a stream (from its retained start to its end), over all partitions. */

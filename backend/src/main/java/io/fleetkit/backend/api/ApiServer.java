@@ -28,11 +28,13 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The REST API on Vert.x Web: {@code /api/v1/…} behind bearer JWTs, plus {@code /healthz},
- * {@code /metrics} (Prometheus), {@code /openapi.json}, Swagger UI at {@code /docs} and, with the
- * dev issuer, its JWKS at {@code /.well-known/jwks.json}. Every error is an RFC 9457 problem.
+ * {@code /metrics} (Prometheus), {@code /openapi.json}, Swagger UI at {@code /docs}, the dashboard at
+ * {@code /dashboard/} and, with the dev issuer, its JWKS at {@code /.well-known/jwks.json}. Every
+ * error is an RFC 9457 problem.
  */
 public final class ApiServer implements AutoCloseable {
     private static final String CALLER = "fleetkit.caller";
@@ -42,7 +44,7 @@ public final class ApiServer implements AutoCloseable {
     /** What the API serves from. {@code devKeys} is null unless the dev issuer is in use. */
     public record Services(TokenVerifier tokens, JWKSet devKeys, DeviceStateStore devices, TelemetryStore telemetry,
                            ClaimStore claimStore, ClaimService claims, HubService hub, PrometheusMeterRegistry metrics,
-                           Map<String, BooleanSupplier> healthChecks) {
+                           Map<String, BooleanSupplier> healthChecks, Supplier<ObjectNode> fleet) {
         public Services {
             Objects.requireNonNull(tokens, "tokens");
             Objects.requireNonNull(devices, "devices");
@@ -52,6 +54,7 @@ public final class ApiServer implements AutoCloseable {
             Objects.requireNonNull(hub, "hub");
             Objects.requireNonNull(metrics, "metrics");
             healthChecks = Map.copyOf(healthChecks);
+            Objects.requireNonNull(fleet, "fleet");
         }
     }
 
@@ -94,13 +97,19 @@ public final class ApiServer implements AutoCloseable {
                 .end(s.metrics().scrape()));
         router.get("/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(OPENAPI));
         router.get("/docs").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(DOCS));
-        router.get("/docs/assets/*").handler(StaticHandler.create("META-INF/resources/webjars/swagger-ui/" + swaggerUiVersion()));
+        router.get("/docs/assets/*").handler(StaticHandler.create("META-INF/resources/webjars/swagger-ui/" + webjarVersion("org.webjars", "swagger-ui")));
+        router.get("/").handler(ctx -> ctx.redirect("/dashboard/"));
+        router.get("/dashboard/lib/uplot/*").handler(StaticHandler.create("META-INF/resources/webjars/uplot/"
+                + webjarVersion("org.webjars.npm", "uplot") + "/dist"));
+        router.get("/dashboard/*").handler(StaticHandler.create("io/fleetkit/backend/dashboard").setCachingEnabled(false));
         if (s.devKeys() != null) {
             String jwks = s.devKeys().toString(true);
             router.get("/.well-known/jwks.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/jwk-set+json").end(jwks));
         }
         router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
         router.route("/api/v1/*").handler(ctx -> authenticate(ctx, s.tokens()));
+        router.get("/api/v1/fleet").handler(ctx -> FleetEvents.snapshot(ctx, s.fleet()));
+        router.get("/api/v1/fleet/events").handler(ctx -> FleetEvents.stream(ctx, s.fleet()));
         DeviceApi devices = new DeviceApi(s.devices(), s.telemetry(), s.hub());
         devices.mount(router);
         new ClaimApi(s.claims(), s.claimStore(), s.devices(), devices).mount(router);
@@ -117,7 +126,10 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private static void authenticate(RoutingContext ctx, TokenVerifier tokens) {
-        String authorization = ctx.request().getHeader("Authorization");
+        String header = ctx.request().getHeader("Authorization");
+        String query = header == null && ctx.request().path().equals(FleetEvents.PATH) ? ctx.request().getParam("access_token") : null;
+        // a browser's EventSource cannot send headers: that one stream takes the token as a query parameter (RFC 6750 §2.3)
+        String authorization = query != null ? "Bearer " + query : header;
         // off the event loop: an identity provider's JWKS may have to be fetched
         ctx.vertx().executeBlocking(() -> tokens.verify(authorization), false).onComplete(r -> {
             if (r.succeeded()) {
@@ -176,10 +188,10 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private static String swaggerUiVersion() {
-        try (InputStream in = ApiServer.class.getResourceAsStream("/META-INF/maven/org.webjars/swagger-ui/pom.properties")) {
+    private static String webjarVersion(String group, String artifact) {
+        try (InputStream in = ApiServer.class.getResourceAsStream("/META-INF/maven/" + group + "/" + artifact + "/pom.properties")) {
             Properties p = new Properties();
-            p.load(Objects.requireNonNull(in, "the swagger-ui webjar is missing from the class path"));
+            p.load(Objects.requireNonNull(in, "the " + artifact + " webjar is missing from the class path"));
             return p.getProperty("version");
         } catch (IOException e) {
             throw new UncheckedIOException(e);

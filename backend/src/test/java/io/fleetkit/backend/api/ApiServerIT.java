@@ -147,12 +147,14 @@ class ApiServerIT {
                     DevTokenIssuer.AUDIENCE), null, devices, new io.fleetkit.backend.store.TelemetryStore(db), claimStore,
                     new io.fleetkit.backend.ownership.ClaimService(backend.hub().hub(), claimStore, devices, java.time.Clock.systemUTC()),
                     backend.hub().hub(), new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
-                    io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT), java.util.Map.of());
+                    io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT), java.util.Map.of(),
+                    () -> new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode());
             java.util.Set<String> served = new java.util.TreeSet<>();
             for (io.vertx.ext.web.Route route : ApiServer.router(vertx, services).getRoutes()) {
                 String path = route.getPath();
-                if (path == null || path.endsWith("*") || path.startsWith("/docs") || route.methods() == null) {
-                    continue; // handlers for every path, static assets, the Swagger UI page
+                if (path == null || path.endsWith("*") || path.startsWith("/docs") || path.startsWith("/dashboard") || path.equals("/")
+                        || route.methods() == null) {
+                    continue; // handlers for every path, static assets, the Swagger UI page, the dashboard
                 }
                 route.methods().forEach(m -> served.add(m.name().toLowerCase() + " " + path.replaceAll(":(\\w+)", "{$1}")));
             }
@@ -163,6 +165,45 @@ class ApiServerIT {
         } finally {
             vertx.close();
         }
+    }
+
+    @Test
+    void theFleetIsASnapshotAndAStreamOfEvents() throws Exception {
+        ApiClient.Response snapshot = api.get("/api/v1/fleet", operator);
+        assertThat(snapshot.status()).isEqualTo(200);
+        assertThat(snapshot.json().get("devicesConnected").asInt()).isZero();
+        assertThat(snapshot.json().get("streamRecords").has("telemetry")).isTrue();
+        assertThat(api.get("/api/v1/fleet", null).status()).isEqualTo(401);
+        assertThat(api.get("/api/v1/fleet/events", null).status()).isEqualTo(401);
+
+        // an EventSource sends the token as a query parameter; the first event comes at once
+        java.net.http.HttpResponse<java.io.InputStream> events = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + backend.httpPort()
+                        + "/api/v1/fleet/events?access_token=" + operator)).build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(events.statusCode()).isEqualTo(200);
+        assertThat(events.headers().firstValue("Content-Type")).contains("text/event-stream");
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(events.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null && !line.startsWith("data: ")) {
+                // retry:, event: and blank lines first
+            }
+            assertThat(line).startsWith("data: {").contains("\"devicesRegistered\"");
+        }
+        // the query token works on that stream only
+        assertThat(api.get("/api/v1/devices?access_token=" + operator, null).status()).isEqualTo(401);
+    }
+
+    @Test
+    void theDashboardIsServedWithItsChartLibrary() {
+        ApiClient.Response root = api.send(api.request("/", null).GET());
+        assertThat(root.status()).isEqualTo(302);
+        assertThat(root.header("Location")).isEqualTo("/dashboard/");
+        ApiClient.Response page = api.get("/dashboard/", null);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.text()).contains("<title>fleetkit dashboard</title>", "lib/uplot/uPlot.iife.min.js", "app.js");
+        assertThat(api.get("/dashboard/app.js", null).status()).isEqualTo(200);
+        assertThat(api.get("/dashboard/lib/uplot/uPlot.iife.min.js", null).status()).isEqualTo(200);
+        assertThat(api.get("/dashboard/lib/uplot/uPlot.min.css", null).status()).isEqualTo(200);
     }
 
     @Test
