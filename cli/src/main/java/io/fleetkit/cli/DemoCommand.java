@@ -12,6 +12,8 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code fleetkit demo}: the quick start. A PKI under {@code --data} (reused on the next run), the
@@ -64,6 +66,17 @@ final class DemoCommand implements Runnable {
             throw new CommandLine.ParameterException(cli, "--http-port must be 0–65535, was " + httpPort);
         }
         PkiDirectory pkiDir = PkiDirectory.load(dir);
+        // Ctrl-C: the swarm stops and prints its summary (its own hook); this one keeps the JVM alive until the
+        // backend has reported what it stored and closed its files
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            try {
+                done.await(40, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "fleetkit-demo-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
         try (Backend backend = Backend.builder(pkiDir, data).hub(h -> h.port(0)).http("127.0.0.1", httpPort).start()) {
             String api = "http://127.0.0.1:" + backend.httpPort();
             out.printf("platform: hub + DPS on 127.0.0.1:%d, store %s under %s, REST API %s/api/v1 (docs %s/docs)%n",
@@ -83,6 +96,14 @@ final class DemoCommand implements Runnable {
             boolean caughtUp = backend.awaitProcessed(Duration.ofSeconds(30));
             out.printf("backend: %d telemetry rows and %d devices in the store%s%n", telemetryRows(backend), devicesStored(backend),
                     caughtUp ? "" : " (processors still catching up)");
+            out.flush();
+        } finally {
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the JVM is on its way out, after this
+            }
         }
         out.println();
         out.println("The dashboard comes with its issue; meanwhile 'fleetkit serve' and the REST API show the same platform (see README).");

@@ -205,7 +205,16 @@ final class SimCommand implements Runnable {
                 target, scope, ramp, rateMultiplier, duration);
         out.flush();
         CountDownLatch stop = new CountDownLatch(1);
-        Thread hook = new Thread(stop::countDown, "fleetkit-sim-stop");
+        CountDownLatch reported = new CountDownLatch(1);
+        // Ctrl-C: stop the swarm, and keep the JVM alive until the summary is printed
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                reported.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "fleetkit-sim-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         long start = System.nanoTime();
         Duration allOnline = null;
@@ -248,6 +257,7 @@ final class SimCommand implements Runnable {
             summary.put(hub == null ? "swarmHeapBytesPerDevice" : "swarmAndHubHeapBytesPerDevice", heap / devices);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            reported.countDown();
             return;
         } finally {
             if (methods != null) {
@@ -262,8 +272,13 @@ final class SimCommand implements Runnable {
                 // Ctrl-C
             }
         }
-        out.print(SwarmReport.text(summary));
-        writeSummary(summary, out);
+        try {
+            out.print(SwarmReport.text(summary));
+            writeSummary(summary, out);
+        } finally {
+            out.flush();
+            reported.countDown();
+        }
         if (summary.get("gaveUp").asInt() > 0) {
             throw new GaveUp(summary.get("gaveUp").asInt() + " device(s) gave up; see the failures above");
         }
