@@ -165,6 +165,14 @@ class PahoLifecycleIT {
         awaitDisconnected(hub, id);
     }
 
+    static void awaitConnected(EmbeddedHub hub, DeviceId id) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!hub.hub().isConnected(id) && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+        }
+        assertThat(hub.hub().isConnected(id)).as("device %s connected", id).isTrue();
+    }
+
     static void awaitDisconnected(EmbeddedHub hub, DeviceId id) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (hub.hub().isConnected(id) && System.nanoTime() < deadline) {
@@ -188,7 +196,7 @@ class PahoLifecycleIT {
             }
             try (PahoDevice d = new PahoDevice(split.port(), device.deviceId().value())) {
                 d.connect(HubUsername.of(HubHostName.of("127.0.0.1"), device.deviceId(), null).format(), only12);
-                assertThat(split.hub().isConnected(device.deviceId())).isTrue();
+                awaitConnected(split, device.deviceId()); // the CONNACK can reach the client a moment before the session is attached
             }
             try (PahoDevice d = new PahoDevice(split.dpsPort(), device.deviceId().value())) {
                 org.assertj.core.api.Assertions.assertThatThrownBy(() ->
