@@ -14,6 +14,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.FluentWait;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
@@ -111,17 +112,14 @@ class DashboardIT {
         return new ChromeDriver(service, options);
     }
 
-    private static String awaitToken(StringWriter out) throws InterruptedException {
+    private static String awaitToken(StringWriter out) {
         Pattern p = Pattern.compile("operator token \\(valid [^)]*\\): (\\S+)");
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            Matcher m = p.matcher(out.toString());
-            if (m.find()) {
-                return m.group(1);
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the demo printed no token within 60 s:\n" + out);
+        return new FluentWait<>(out).withTimeout(Duration.ofSeconds(60)).pollingEvery(Duration.ofMillis(100))
+                .withMessage(() -> "the demo printed no token; its output:\n" + out)
+                .until(o -> {
+                    Matcher m = p.matcher(o.toString());
+                    return m.find() ? m.group(1) : null;
+                });
     }
 
     private static int number(WebElement e) {

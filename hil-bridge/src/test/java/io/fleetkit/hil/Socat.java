@@ -3,7 +3,6 @@ package io.fleetkit.hil;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** A pseudo-terminal pair made by socat: what a USB serial adapter looks like to both ends. */
@@ -20,12 +19,11 @@ final class Socat implements AutoCloseable {
     Socat start() throws IOException, InterruptedException {
         process = new ProcessBuilder("socat", "pty,raw,echo=0,link=" + bridgeEnd, "pty,raw,echo=0,link=" + deviceEnd)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!(Files.exists(bridgeEnd) && Files.exists(deviceEnd))) {
-            if (System.nanoTime() > deadline || !process.isAlive()) {
-                throw new IllegalStateException("socat did not make the pseudo-terminals " + bridgeEnd + " and " + deviceEnd);
-            }
-            Thread.sleep(20);
+        Process started = process;
+        LinkIT.await("socat makes the pseudo-terminals " + bridgeEnd + " and " + deviceEnd,
+                () -> (Files.exists(bridgeEnd) && Files.exists(deviceEnd)) || !started.isAlive());
+        if (!started.isAlive()) {
+            throw new IllegalStateException("socat exited (" + started.exitValue() + ") without making " + bridgeEnd + " and " + deviceEnd);
         }
         return this;
     }

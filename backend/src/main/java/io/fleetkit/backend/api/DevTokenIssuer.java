@@ -7,19 +7,18 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 
-import com.nimbusds.jose.jwk.JWK;
+import io.fleetkit.protocol.pki.PrivateFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,14 +69,7 @@ public final class DevTokenIssuer {
             }
             DevTokenIssuer made = generate();
             Files.createDirectories(file.toAbsolutePath().getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, made.privateJwk());
-            try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException notPosix) {
-                // a file system without POSIX permissions: the directory's protection applies
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            PrivateFiles.write(file, made.privateJwk());
             return made;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or write the dev issuer key " + file + ": " + e.getMessage(), e);

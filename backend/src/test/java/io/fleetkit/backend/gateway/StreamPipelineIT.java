@@ -86,11 +86,9 @@ class StreamPipelineIT {
         }
     }
 
+    /** Waits (up to 5 s) until the device's partition holds {@code count} records; the caller's assertions say what is missing. */
     private static void awaitRecords(Stream s, DeviceId id, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (readPartitionOf(s, id).size() < count && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        s.awaitAppend(s.partitionOf(id), count - 1, java.time.Duration.ofSeconds(5)); // only this device writes to the stream
     }
 
     private static List<StreamRecord> readPartitionOf(Stream s, DeviceId id) {

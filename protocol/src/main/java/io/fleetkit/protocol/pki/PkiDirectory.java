@@ -4,21 +4,12 @@ import io.fleetkit.protocol.id.RegistrationId;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Objects;
 import java.util.stream.Stream;
 
@@ -38,8 +29,6 @@ public final class PkiDirectory {
     public static final String SERVER = "server";
     public static final String DEVICES = "devices";
     public static final List<String> DEFAULT_SERVER_SANS = List.of("127.0.0.1", "localhost");
-    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final Path dir;
     private final Credential root;
@@ -177,23 +166,9 @@ public final class PkiDirectory {
         Path keyFile = dir.resolve(base + ".key");
         try {
             Files.writeString(pem, Pem.certificates(chain), StandardCharsets.US_ASCII);
-            writePrivate(keyFile, Pem.privateKey(key));
+            PrivateFiles.write(keyFile, Pem.privateKey(key));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + pem + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Writes a key readable by the owner only, creating it with those permissions (no window where it is world-readable). */
-    private static void writePrivate(Path file, String text) throws IOException {
-        ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
-        try (SeekableByteChannel ch = Files.newByteChannel(file, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                OWNER_ONLY)) {
-            ch.write(bytes);
-        } catch (UnsupportedOperationException notPosix) {
-            Files.write(file, bytes.array());
-        } catch (FileAlreadyExistsException exists) {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            Files.write(file, bytes.array(), StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
         }
     }
 
