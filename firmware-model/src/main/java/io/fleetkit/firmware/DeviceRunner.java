@@ -53,6 +53,11 @@ public abstract class DeviceRunner {
         executor.execute(() -> dispatch(new Event.ButtonPressed()));
     }
 
+    /** Sends telemetry {@code multiplier} times as often as the model says, from now on. */
+    public void changeRate(double multiplier) {
+        executor.execute(() -> dispatch(new Event.RateChanged(multiplier)));
+    }
+
     /** Power-cycles the device: it restarts with only its flash. */
     public void powerCycle() {
         executor.execute(() -> dispatch(new Event.PowerCycle()));

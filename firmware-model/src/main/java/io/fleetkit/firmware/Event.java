@@ -57,4 +57,8 @@ public sealed interface Event {
     /** Someone pressed the device's button (a person, the dashboard, a script). */
     record ButtonPressed() implements Event {
     }
+
+    /** The simulation's operator changed how often telemetry goes (a load knob, not a device event). */
+    record RateChanged(double rateMultiplier) implements Event {
+    }
 }

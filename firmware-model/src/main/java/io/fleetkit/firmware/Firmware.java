@@ -58,7 +58,7 @@ import java.util.random.RandomGenerator;
 public final class Firmware {
     static final String FIRMWARE_CLIENT = "fleetkit-firmware/1.0";
 
-    private final FirmwareConfig config;
+    private FirmwareConfig config; // replaced only by a rate change
     private final Hardware hardware;
     private final RandomGenerator random;
     private final MethodOverrides overrides;
@@ -159,6 +159,11 @@ public final class Firmware {
             received(m, now, out);
         } else if (event instanceof Event.ButtonPressed) {
             button(now, out);
+        } else if (event instanceof Event.RateChanged r) {
+            config = config.withRateMultiplier(r.rateMultiplier());
+            if (state == LifecycleState.ONLINE) { // at once: waiting out a 1× interval would hide the change
+                out.add(new Action.Schedule(Timer.TELEMETRY, config.telemetryPeriod(nv.telemetryInterval())));
+            }
         } else if (event instanceof Event.PowerCycle) {
             resetReason = ResetReason.POWER_ON;
             restart(now, out);

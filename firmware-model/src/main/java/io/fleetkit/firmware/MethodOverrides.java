@@ -11,6 +11,17 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class MethodOverrides {
     private final Map<MethodName, MethodOverride> overrides = new ConcurrentHashMap<>();
+    private final MethodOverrides fallback;
+
+    /** Overrides of their own only. */
+    public MethodOverrides() {
+        this.fallback = null;
+    }
+
+    /** One device's overrides: its own first, then the shared ones (the whole swarm's). */
+    public MethodOverrides(MethodOverrides fallback) {
+        this.fallback = java.util.Objects.requireNonNull(fallback, "fallback");
+    }
 
     public void set(MethodName method, MethodOverride override) {
         overrides.put(method, override);
@@ -25,6 +36,15 @@ public final class MethodOverrides {
     }
 
     public MethodOverride lookup(MethodName method) {
-        return overrides.getOrDefault(method, MethodOverride.NONE);
+        MethodOverride own = overrides.get(method);
+        if (own != null) {
+            return own;
+        }
+        return fallback == null ? MethodOverride.NONE : fallback.lookup(method);
+    }
+
+    /** This instance's own overrides (not the fallback's), by method name. */
+    public Map<MethodName, MethodOverride> own() {
+        return Map.copyOf(overrides);
     }
 }

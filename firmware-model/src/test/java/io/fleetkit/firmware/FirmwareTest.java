@@ -202,6 +202,43 @@ class FirmwareTest {
     }
 
     @Test
+    void aRateChangeReschedulesTelemetryAtOnce() {
+        h.bootOnline();
+        h.recent();
+        Action.Schedule next = only(h.on(new Event.RateChanged(10)), Action.Schedule.class);
+        assertThat(next.timer()).isEqualTo(Timer.TELEMETRY);
+        assertThat(next.delay()).as("the model's 60 s, ten times as often").isEqualTo(Duration.ofSeconds(6));
+        assertThat(h.advance(Duration.ofSeconds(6))).filteredOn(Action.Publish.class::isInstance).hasSize(1);
+        assertThat(h.advance(Duration.ofSeconds(6))).as("and stays so").filteredOn(Action.Publish.class::isInstance).hasSize(1);
+    }
+
+    @Test
+    void aRateChangeWhileOfflineAppliesOnceOnline() {
+        h.on(new Event.Boot());
+        assertThat(h.on(new Event.RateChanged(2))).as("nothing to reschedule yet").isEmpty();
+        h.provision();
+        Action.Schedule telemetry = only(h.recent(), Action.Schedule.class, s -> s.timer() == Timer.TELEMETRY);
+        assertThat(telemetry.delay()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aDevicesOwnOverrideComesBeforeTheSwarmsAndClearingItFallsBack() {
+        MethodOverrides swarm = new MethodOverrides();
+        MethodOverrides device = new MethodOverrides(swarm);
+        MethodName m = MethodName.of("identify");
+        assertThat(device.lookup(m)).isEqualTo(MethodOverride.NONE);
+        swarm.set(m, MethodOverride.fixed(503, "{}"));
+        assertThat(device.lookup(m).status()).hasValue(503);
+        device.set(m, MethodOverride.silent());
+        assertThat(device.lookup(m).noAnswer()).isTrue();
+        assertThat(device.own()).containsOnlyKeys(m);
+        assertThat(swarm.lookup(m).status()).as("the swarm's own is untouched").hasValue(503);
+        device.clear(m);
+        assertThat(device.lookup(m).status()).hasValue(503);
+        assertThat(device.own()).isEmpty();
+    }
+
+    @Test
     void claimWithAButtonPressInTimeSendsASignedPresence() {
         h.bootOnline();
         h.recent();

@@ -166,6 +166,20 @@ public final class SwarmMetrics implements NettyDevice.Listener {
         return new Latencies(provisioningTotal.copy(), connectTotal.copy(), pubackTotal.copy(), methodTotal.copy());
     }
 
+    /**
+     * Folds what was recorded since the last fold into the run's totals, like {@link #latencies()},
+     * and returns only that: the latencies of the last interval (a dashboard's chart over time).
+     */
+    public synchronized Latencies sinceLastFold() {
+        Latencies interval = new Latencies(provisioning.getIntervalHistogram(), connect.getIntervalHistogram(),
+                puback.getIntervalHistogram(), method.getIntervalHistogram());
+        provisioningTotal.add(interval.provisioning());
+        connectTotal.add(interval.connect());
+        pubackTotal.add(interval.puback());
+        methodTotal.add(interval.methodRoundTrip());
+        return interval;
+    }
+
     /** The run's latency histograms, in nanoseconds. */
     public record Latencies(Histogram provisioning, Histogram connect, Histogram puback, Histogram methodRoundTrip) {
     }

@@ -45,7 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * lifecycle against the embedded hub: DPS, hub, telemetry acknowledged, a method, a claim.
  */
 @Timeout(180)
-class NettySwarmIT {
+public class NettySwarmIT {
     @TempDir
     Path tmp;
 
@@ -103,7 +103,7 @@ class NettySwarmIT {
         LeakDetection.assertNoLeaks();
     }
 
-    static void awaitCondition(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<String> what) {
+    public static void awaitCondition(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<String> what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
