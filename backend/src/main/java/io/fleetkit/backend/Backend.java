@@ -2,6 +2,7 @@ package io.fleetkit.backend;
 
 import io.fleetkit.backend.api.ApiServer;
 import io.fleetkit.backend.api.DevTokenIssuer;
+import io.fleetkit.backend.api.SwarmControl;
 import io.fleetkit.backend.api.TokenVerifier;
 import io.fleetkit.backend.capture.Capture;
 import io.fleetkit.backend.capture.CaptureConfig;
@@ -40,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -74,9 +76,10 @@ public final class Backend implements AutoCloseable {
     private final Map<String, StreamProcessor> processors;
     private final DevTokenIssuer devIssuer;
     private final RoutingSink sink;
+    private final AtomicReference<SwarmControl> swarm;
 
     private Backend(List<AutoCloseable> closeInOrder, EmbeddedHub hub, ApiServer api, Database database, Map<String, Stream> streams,
-                    Map<String, StreamProcessor> processors, DevTokenIssuer devIssuer, RoutingSink sink) {
+                    Map<String, StreamProcessor> processors, DevTokenIssuer devIssuer, RoutingSink sink, AtomicReference<SwarmControl> swarm) {
         this.closeInOrder = closeInOrder;
         this.hub = hub;
         this.api = api;
@@ -85,6 +88,12 @@ public final class Backend implements AutoCloseable {
         this.processors = processors;
         this.devIssuer = devIssuer;
         this.sink = sink;
+        this.swarm = swarm;
+    }
+
+    /** Lets the API and dashboard drive a swarm that runs in this process (the demo's); null detaches it. */
+    public void attachSwarm(SwarmControl control) {
+        swarm.set(control);
     }
 
     public static Builder builder(PkiDirectory pki, Path dataDir) {
@@ -314,8 +323,10 @@ public final class Backend implements AutoCloseable {
             Map<String, BooleanSupplier> health = new LinkedHashMap<>();
             health.put("store", () -> db.isReachable(Duration.ofSeconds(2)));
             health.put("processors", () -> processors.values().stream().allMatch(StreamProcessor::running));
+            AtomicReference<SwarmControl> swarm = new AtomicReference<>();
             ApiServer api = ApiServer.start(httpBind, httpPort, new ApiServer.Services(verifier, tokens == null ? issuer.publicKeys() : null,
-                    devices, telemetry, claimStore, claims, hub.hub(), metrics, health, () -> fleet(hub, streams, processors)));
+                    devices, telemetry, claimStore, claims, hub.hub(), metrics, health, () -> fleet(hub, streams, processors, sink, swarm.get()),
+                    hub.dps(), swarm::get));
 
             // stop taking work first, then drain what consumes it, then what stores it
             List<AutoCloseable> closeOrder = new ArrayList<>();
@@ -325,7 +336,7 @@ public final class Backend implements AutoCloseable {
             closeOrder.addAll(capturing);
             closeOrder.addAll(streams.values());
             closeOrder.add(db);
-            return new Backend(closeOrder, hub, api, db, java.util.Collections.unmodifiableMap(streams), processors, issuer, sink);
+            return new Backend(closeOrder, hub, api, db, java.util.Collections.unmodifiableMap(streams), processors, issuer, sink, swarm);
         }
 
         private static PrometheusMeterRegistry metrics(EmbeddedHub hub, RoutingSink sink, Map<String, Stream> streams,
@@ -346,7 +357,8 @@ public final class Backend implements AutoCloseable {
     }
 
     /** The fleet at a glance, for the dashboard: counts only (rates are differences of two snapshots). */
-    static ObjectNode fleet(EmbeddedHub hub, Map<String, Stream> streams, Map<String, StreamProcessor> processors) {
+    static ObjectNode fleet(EmbeddedHub hub, Map<String, Stream> streams, Map<String, StreamProcessor> processors, RoutingSink sink,
+                            SwarmControl swarm) {
         ObjectNode n = JSON.createObjectNode().put("time", java.time.Instant.now().toString())
                 .put("devicesRegistered", hub.registry().count()).put("devicesConnected", hub.hub().connectedCount());
         ObjectNode records = n.putObject("streamRecords");
@@ -357,6 +369,24 @@ public final class Backend implements AutoCloseable {
         n.putObject("throttled").put("dps429", t.dpsThrottled()).put("connectsDelayed", t.connectsDelayed())
                 .put("connectsRefused", t.connectsRefused()).put("sendsDelayed", t.sendsDelayed()).put("sendsRefused", t.sendsRefused());
         n.put("throttleProfile", hub.throttles().profile().name());
+        ObjectNode errors = n.putObject("processingFailures");
+        processors.forEach((group, p) -> errors.put(group, p.failures() + p.undecodable()));
+        n.put("droppedMessages", sink.dropped()); // accepted, but no route took them
+        StreamProcessor store = processors.get("store");
+        if (store != null) {
+            ObjectNode e2e = n.putObject("endToEndMs"); // hub accepted → telemetry row stored
+            store.latency().percentiles().forEach(e2e::put);
+        }
+        if (swarm != null) {
+            SwarmControl.Status s = swarm.status();
+            ObjectNode o = n.putObject("swarm").put("active", s.active()).put("size", s.size()).put("rateMultiplier", s.rateMultiplier());
+            ObjectNode states = o.putObject("states");
+            s.states().forEach(states::put);
+            ObjectNode puback = o.putObject("pubackMs");
+            s.pubackMillis().forEach(puback::put);
+            ObjectNode failures = o.putObject("failures");
+            s.failures().forEach(failures::put);
+        }
         return n;
     }
 

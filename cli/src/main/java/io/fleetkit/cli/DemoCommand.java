@@ -3,6 +3,7 @@ package io.fleetkit.cli;
 import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.store.DeviceStateStore;
 import io.fleetkit.backend.store.TelemetryStore;
+import io.fleetkit.backend.throttle.ThrottleProfile;
 import io.fleetkit.protocol.pki.CertificateIssuer;
 import io.fleetkit.protocol.pki.PkiDirectory;
 import picocli.CommandLine;
@@ -26,6 +27,9 @@ import java.util.concurrent.TimeUnit;
                         + "H2 store, REST API), a swarm through provisioning, connection, telemetry and direct methods, and a summary.",
                 "Stops after --duration or on Ctrl-C."})
 final class DemoCommand implements Runnable {
+    /** The user the dashboard's ownership page claims devices as. */
+    static final String DEV_USER = "alice";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -47,11 +51,29 @@ final class DemoCommand implements Runnable {
             description = "telemetry X times as often as the device model says (default: ${DEFAULT-VALUE})")
     double rateMultiplier;
 
+    @Option(names = "--throttle", paramLabel = "PROFILE", defaultValue = "off",
+            description = "emulate Azure's quotas: off, f1, s1, s2, s3, optionally with units (s1x4); the dashboard can switch it (default: ${DEFAULT-VALUE})")
+    String throttle;
+
+    /** Counted down to stop the demo early, as Ctrl-C does (tests). */
+    final CountDownLatch stop = new CountDownLatch(1);
+
+    /** Hub and devices share this process, two connections per device, and it may hold 20,000 file descriptors. */
+    static final int MAX_DEVICES = 9_500;
+
     @Override
     public void run() {
         CommandLine cli = spec.commandLine();
-        if (devices < 1 || devices > 19_000) {
-            throw new CommandLine.ParameterException(cli, "--devices must be 1–19000 (one process holds at most 20,000 connections), was " + devices);
+        if (devices < 1 || devices > MAX_DEVICES) {
+            throw new CommandLine.ParameterException(cli, "--devices must be 1–" + MAX_DEVICES + " (hub and devices share this process: two "
+                    + "connections per device, and a process may hold 20,000 file descriptors; run 'fleetkit serve' and 'fleetkit sim' "
+                    + "apart for more), was " + devices);
+        }
+        ThrottleProfile profile;
+        try {
+            profile = ThrottleProfile.parse(throttle);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, "--throttle: " + e.getMessage());
         }
         PrintWriter out = cli.getOut();
         Path dir = data.resolve("pki");
@@ -77,15 +99,21 @@ final class DemoCommand implements Runnable {
             }
         }, "fleetkit-demo-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (Backend backend = Backend.builder(pkiDir, data).hub(h -> h.port(0)).http("127.0.0.1", httpPort).start()) {
+        try (Backend backend = Backend.builder(pkiDir, data).hub(h -> h.port(0).throttle(profile)).http("127.0.0.1", httpPort).start()) {
             String api = "http://127.0.0.1:" + backend.httpPort();
             out.printf("platform: hub + DPS on 127.0.0.1:%d, store %s under %s, REST API %s/api/v1 (docs %s/docs)%n",
                     backend.hub().port(), backend.database().dialect().name().toLowerCase(), data, api, api);
-            out.printf("operator token (valid %s): %s%n", "12 h", backend.devIssuer().mint("demo-operator", true, Duration.ofHours(12)));
+            String operator = backend.devIssuer().mint("demo-operator", true, Duration.ofHours(12));
+            String user = backend.devIssuer().mint(DEV_USER, false, Duration.ofHours(12));
+            out.printf("operator token (valid 12 h): %s%n", operator);
+            out.printf("dev user '%s' token (valid 12 h): %s%n", DEV_USER, user);
+            out.printf("dashboard: %s/dashboard/#token=%s&user=%s%n", api, operator, user);
             out.flush();
             // the swarm command on the demo's platform: methods called on the swarm through the hub
             SimCommand sim = new SimCommand();
             sim.providedHub = backend.hub();
+            sim.stop = stop;
+            sim.swarmListener = swarm -> backend.attachSwarm(swarm == null ? null : new DemoSwarm(swarm, pkiDir, MAX_DEVICES, "thermostat"));
             CommandLine simLine = new CommandLine(sim);
             simLine.setOut(out);
             simLine.setErr(cli.getErr());
@@ -105,8 +133,6 @@ final class DemoCommand implements Runnable {
                 // Ctrl-C: the JVM is on its way out, after this
             }
         }
-        out.println();
-        out.println("The dashboard comes with its issue; meanwhile 'fleetkit serve' and the REST API show the same platform (see README).");
     }
 
     private static long telemetryRows(Backend backend) {

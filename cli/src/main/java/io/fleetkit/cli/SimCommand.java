@@ -109,6 +109,12 @@ final class SimCommand implements Runnable {
     /** A hub the caller runs (the demo's backend): used like --embedded-hub, left running afterwards. */
     EmbeddedHub providedHub;
 
+    /** Counted down to stop the run early, as Ctrl-C does (the demo's tests). */
+    CountDownLatch stop = new CountDownLatch(1);
+
+    /** Told of the swarm once it runs, and told null before it stops (the demo hands it to the dashboard). */
+    java.util.function.Consumer<Swarm> swarmListener = s -> { };
+
     @Option(names = "--method-rate", paramLabel = "PER_SECOND", defaultValue = "0",
             description = "call a direct method on random online devices this often and measure round trips (needs --embedded-hub)")
     double methodRate;
@@ -204,7 +210,6 @@ final class SimCommand implements Runnable {
         out.printf("swarm: %d %s devices → %s (id scope %s), ramp %.0f/s, telemetry ×%s, for %s%n", devices, deviceModel.id(),
                 target, scope, ramp, rateMultiplier, duration);
         out.flush();
-        CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch reported = new CountDownLatch(1);
         // Ctrl-C: stop the swarm, and keep the JVM alive until the summary is printed
         Thread hook = new Thread(() -> {
@@ -222,6 +227,7 @@ final class SimCommand implements Runnable {
         MethodLoad methods = null;
         try (Swarm swarm = Swarm.start(config, identities, dir.trustAnchors(), Clock.systemUTC())) {
             var m = swarm.metrics();
+            swarmListener.accept(swarm);
             if (methodRate > 0) {
                 methods = MethodLoad.start(hub.hub(), swarm, methodName, methodRate, seed);
             }
@@ -232,9 +238,10 @@ final class SimCommand implements Runnable {
                 if (left <= 0 || stop.await(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS)) {
                     break;
                 }
-                if (allOnline == null && m.count(LifecycleState.ONLINE) == devices) {
+                int active = swarm.active(); // the dashboard can resize the demo's swarm
+                if (allOnline == null && active > 0 && m.count(LifecycleState.ONLINE) == active) {
                     allOnline = Duration.ofNanos(System.nanoTime() - start);
-                    err.printf("all %d devices online after %.1f s%n", devices, allOnline.toMillis() / 1000.0);
+                    err.printf("all %d devices online after %.1f s%n", active, allOnline.toMillis() / 1000.0);
                 }
                 long now = System.nanoTime();
                 if (now - lastTick >= TimeUnit.SECONDS.toNanos(5)) {
@@ -242,19 +249,20 @@ final class SimCommand implements Runnable {
                     double seconds = (now - lastTick) / 1e9;
                     var rates = new SwarmReport.Rates((current[0] - last[0]) / seconds, (current[1] - last[1]) / seconds,
                             (current[2] - last[2]) / seconds, (current[3] - last[3]) / seconds);
-                    err.println(SwarmReport.progress(m, devices, Duration.ofNanos(now - start), rates));
+                    err.println(SwarmReport.progress(m, active, Duration.ofNanos(now - start), rates));
                     err.flush();
                     last = current;
                     lastTick = now;
                 }
             }
-            summary = SwarmReport.summary(m, devices, Duration.ofNanos(System.nanoTime() - start), allOnline);
+            swarmListener.accept(null);
+            summary = SwarmReport.summary(m, swarm.active(), Duration.ofNanos(System.nanoTime() - start), allOnline);
             // measured while every device is still connected: its firmware, connections, TLS state and identity
             for (int i = 0; i < 3; i++) {
                 System.gc();
             }
             long heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-            summary.put(hub == null ? "swarmHeapBytesPerDevice" : "swarmAndHubHeapBytesPerDevice", heap / devices);
+            summary.put(hub == null ? "swarmHeapBytesPerDevice" : "swarmAndHubHeapBytesPerDevice", heap / Math.max(1, swarm.size()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             reported.countDown();

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import picocli.CommandLine;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -33,11 +34,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The dashboard in a real browser (Debian's headless Chromium through chromium-driver) while
- * {@code fleetkit demo} runs: the fleet page shows devices going online, a device's direct method
- * invoked from the page returns the device's answer, and the console stays free of errors.
- * Screenshots of each page go to {@code target/screenshots/}.
+ * {@code fleetkit demo} runs, opened at the URL the demo prints: the fleet page shows devices going
+ * online; a direct method invoked from the devices page returns the device's answer; an override set
+ * on the swarm page changes the next answer; the provisioning page lists the registrations and
+ * switches the throttle profile; a claim with the simulated button pressed from the ownership page
+ * puts the device under "my devices"; the console stays free of errors; the demo then stops by
+ * itself with its summary. Screenshots of each page go to {@code target/screenshots/}.
  */
-@Timeout(180)
+@Timeout(300)
 class DashboardIT {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -47,7 +51,7 @@ class DashboardIT {
     Path tmp;
 
     @Test
-    void theFleetPageShowsDevicesOnlineAndAMethodIsAnsweredFromThePage() throws Exception {
+    void everyPageWorksWhileTheDemoRuns() throws Exception {
         assertThat(CHROMIUM).as("Debian's chromium (apt-get install chromium chromium-driver; .ci/run does)").exists();
         assertThat(CHROMEDRIVER).as("Debian's chromium-driver (apt-get install chromium-driver; .ci/run does)").exists();
         int httpPort;
@@ -55,47 +59,117 @@ class DashboardIT {
             httpPort = s.getLocalPort();
         }
         StringWriter demoOut = new StringWriter();
-        int port = httpPort;
-        Thread demo = new Thread(() -> FleetkitCommand.execute(new String[]{"demo", "--data", tmp.resolve("data").toString(),
-                "--devices", "30", "--duration", "60s", "--http-port", Integer.toString(port)},
-                new PrintWriter(demoOut, true), new PrintWriter(new StringWriter(), true)), "demo");
+        int[] exit = {-1};
+        DemoCommand demoCommand = new DemoCommand();
+        CommandLine demoLine = new CommandLine(demoCommand);
+        demoLine.setOut(new PrintWriter(demoOut, true));
+        demoLine.setErr(new PrintWriter(new StringWriter(), true));
+        Thread demo = new Thread(() -> exit[0] = demoLine.execute("--data", tmp.resolve("data").toString(),
+                "--devices", "30", "--duration", "100s", "--http-port", Integer.toString(httpPort)), "demo");
         demo.setDaemon(true);
         demo.start();
-        String token = awaitToken(demoOut);
+        String dashboard = awaitLine(demoOut, "dashboard: (\\S+)");
+        assertThat(dashboard).startsWith("http://127.0.0.1:" + httpPort + "/dashboard/#token=").contains("&user=");
+        String base = "http://127.0.0.1:" + httpPort + "/dashboard/";
 
         Files.createDirectories(SCREENSHOTS);
         WebDriver browser = chromium();
         try {
-            browser.get("http://127.0.0.1:" + httpPort + "/dashboard/#token=" + token);
+            browser.get(dashboard);
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+            // fleet: devices going online
             wait.until(b -> b.findElement(By.id("connection")).getText().equals("live"));
             wait.until(b -> number(b.findElement(By.id("connected"))) >= 30);
             assertThat(number(browser.findElement(By.id("registered")))).isGreaterThanOrEqualTo(30);
+            wait.until(b -> b.findElement(By.cssSelector("#states [data-state=ONLINE]")).getText().equals("online 30"));
+            wait.until(b -> !b.findElements(By.cssSelector("#errors tbody tr")).isEmpty());
+            wait.until(b -> number(b.findElement(By.id("stored"))) > 0); // telemetry flowing into the store
             screenshot(browser, "fleet");
 
-            browser.get("http://127.0.0.1:" + httpPort + "/dashboard/#devices");
-            wait.until(b -> b.findElements(By.cssSelector("#devices tbody tr")).size() >= 30);
-            WebElement first = browser.findElements(By.cssSelector("#devices tbody tr")).get(0);
-            String deviceId = first.getAttribute("data-id");
-            first.click();
-            wait.until(b -> b.findElement(By.id("device-id")).getText().equals(deviceId));
-            WebElement method = browser.findElement(By.id("method"));
-            method.clear();
-            method.sendKeys("identify");
-            WebElement payload = browser.findElement(By.id("payload"));
-            payload.clear();
-            payload.sendKeys("{\"durationSeconds\": 1}");
-            browser.findElement(By.cssSelector("#invoke button")).click();
-            wait.until(b -> b.findElement(By.id("result")).getText().startsWith("status"));
-            assertThat(browser.findElement(By.id("result")).getText()).startsWith("status 200 in ").contains("\"blinkingForSeconds\": 1");
+            // devices: a method invoked from the page returns the device's answer
+            List<String> ids = deviceIds(browser, base, wait);
+            String device = ids.get(0);
+            assertThat(invokeIdentify(browser, wait, device)).startsWith("status 200 in ").contains("\"blinkingForSeconds\": 1");
+            wait.until(b -> !b.findElements(By.cssSelector("#readings-chart canvas")).isEmpty());
             screenshot(browser, "devices");
+
+            // swarm: an override set on the page changes the next answer
+            browser.get(base + "#swarm");
+            wait.until(b -> b.findElement(By.id("swarm-active")).getText().equals("30"));
+            type(browser, "override-method", "identify");
+            type(browser, "override-device", device);
+            type(browser, "override-status", "503");
+            type(browser, "override-payload", "{\"busy\": true}");
+            browser.findElement(By.cssSelector("#override-form button:not([type=button])")).click();
+            wait.until(b -> b.findElements(By.cssSelector("#overrides tbody tr")).size() == 1);
+            assertThat(browser.findElement(By.cssSelector("#overrides tbody tr")).getText()).contains(device, "identify", "503");
+            screenshot(browser, "swarm");
+            deviceIds(browser, base, wait);
+            assertThat(invokeIdentify(browser, wait, device)).startsWith("status 503 in ").contains("\"busy\": true");
+
+            // provisioning: recent registrations, and the throttle switch
+            browser.get(base + "#provisioning");
+            wait.until(b -> b.findElements(By.cssSelector("#registrations tbody tr")).size() >= 30);
+            assertThat(browser.findElement(By.cssSelector("#enrollments tbody")).getText()).contains("factory", "group");
+            new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("throttle-profile"))).selectByVisibleText("s1");
+            browser.findElement(By.cssSelector("#throttle-form button")).click();
+            wait.until(b -> b.findElement(By.id("provisioning-summary")).getText().contains("profile s1"));
+            screenshot(browser, "provisioning");
+            new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("throttle-profile"))).selectByVisibleText("off");
+            browser.findElement(By.cssSelector("#throttle-form button")).click();
+            wait.until(b -> b.findElement(By.id("provisioning-summary")).getText().contains("profile off"));
+
+            // ownership: the dev user claims a device, the simulated button is pressed, it is under "my devices"
+            String claimed = ids.get(1);
+            browser.get(base + "#ownership");
+            wait.until(b -> b.findElement(By.id("user-name")).getText().equals(DemoCommand.DEV_USER));
+            assertThat(browser.findElements(By.cssSelector("#my-devices tbody tr"))).isEmpty();
+            type(browser, "claim-device", claimed);
+            browser.findElement(By.cssSelector("#claim-form button:not([type=button])")).click();
+            wait.until(b -> b.findElement(By.id("claim-status")).getText().contains("PENDING"));
+            browser.findElement(By.id("press-button")).click();
+            wait.until(b -> b.findElement(By.id("claim-status")).getText().contains("GRANTED"));
+            wait.until(b -> b.findElements(By.cssSelector("#my-devices tbody tr[data-id='" + claimed + "']")).size() == 1);
+            screenshot(browser, "ownership");
 
             List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
                     .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
             assertThat(errors).as("console errors").isEmpty();
+        } catch (Throwable failed) {
+            demoCommand.stop.countDown(); // not its files deleted under it
+            demo.join(Duration.ofSeconds(60).toMillis());
+            throw failed;
         } finally {
             browser.quit();
         }
+        // the demo stops by itself after --duration, with its summary
+        demo.join(Duration.ofSeconds(150).toMillis());
+        assertThat(exit[0]).as("demo exit status; output:\n%s", demoOut).isZero();
+        assertThat(demoOut.toString()).contains("devices 30: 30 online, 0 gave up", "telemetry rows and 30 devices in the store");
+    }
+
+    /** Opens the devices page and gives the ids it lists (the first page, in order). */
+    private static List<String> deviceIds(WebDriver browser, String base, WebDriverWait wait) {
+        browser.get(base + "#devices");
+        wait.until(b -> b.findElements(By.cssSelector("#devices tbody tr")).size() >= 30);
+        return browser.findElements(By.cssSelector("#devices tbody tr")).stream().map(r -> r.getAttribute("data-id")).toList();
+    }
+
+    /** Calls identify on one device from the devices page; gives what the page shows. */
+    private static String invokeIdentify(WebDriver browser, WebDriverWait wait, String device) {
+        browser.findElement(By.cssSelector("#devices tbody tr[data-id='" + device + "']")).click();
+        wait.until(b -> b.findElement(By.id("device-id")).getText().equals(device));
+        type(browser, "method", "identify");
+        type(browser, "payload", "{\"durationSeconds\": 1}");
+        browser.findElement(By.cssSelector("#invoke button")).click();
+        wait.until(b -> b.findElement(By.id("result")).getText().startsWith("status"));
+        return browser.findElement(By.id("result")).getText();
+    }
+
+    private static void type(WebDriver browser, String id, String text) {
+        WebElement e = browser.findElement(By.id(id));
+        e.clear();
+        e.sendKeys(text);
     }
 
     private static WebDriver chromium() {
@@ -112,10 +186,10 @@ class DashboardIT {
         return new ChromeDriver(service, options);
     }
 
-    private static String awaitToken(StringWriter out) {
-        Pattern p = Pattern.compile("operator token \\(valid [^)]*\\): (\\S+)");
+    private static String awaitLine(StringWriter out, String pattern) {
+        Pattern p = Pattern.compile(pattern);
         return new FluentWait<>(out).withTimeout(Duration.ofSeconds(60)).pollingEvery(Duration.ofMillis(100))
-                .withMessage(() -> "the demo printed no token; its output:\n" + out)
+                .withMessage(() -> "the demo printed nothing matching " + pattern + "; its output:\n" + out)
                 .until(o -> {
                     Matcher m = p.matcher(o.toString());
                     return m.find() ? m.group(1) : null;

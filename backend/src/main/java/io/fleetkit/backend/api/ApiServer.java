@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.jwk.JWKSet;
 import io.fleetkit.backend.gateway.HubService;
 import io.fleetkit.backend.ownership.ClaimService;
+import io.fleetkit.backend.dps.DpsService;
 import io.fleetkit.backend.store.ClaimStore;
 import io.fleetkit.backend.store.DeviceStateStore;
 import io.fleetkit.backend.store.TelemetryStore;
@@ -44,7 +45,8 @@ public final class ApiServer implements AutoCloseable {
     /** What the API serves from. {@code devKeys} is null unless the dev issuer is in use. */
     public record Services(TokenVerifier tokens, JWKSet devKeys, DeviceStateStore devices, TelemetryStore telemetry,
                            ClaimStore claimStore, ClaimService claims, HubService hub, PrometheusMeterRegistry metrics,
-                           Map<String, BooleanSupplier> healthChecks, Supplier<ObjectNode> fleet) {
+                           Map<String, BooleanSupplier> healthChecks, Supplier<ObjectNode> fleet, DpsService dps,
+                           Supplier<SwarmControl> swarm) {
         public Services {
             Objects.requireNonNull(tokens, "tokens");
             Objects.requireNonNull(devices, "devices");
@@ -55,6 +57,8 @@ public final class ApiServer implements AutoCloseable {
             Objects.requireNonNull(metrics, "metrics");
             healthChecks = Map.copyOf(healthChecks);
             Objects.requireNonNull(fleet, "fleet");
+            Objects.requireNonNull(dps, "dps");
+            Objects.requireNonNull(swarm, "swarm (a supplier that may give null)");
         }
     }
 
@@ -113,6 +117,8 @@ public final class ApiServer implements AutoCloseable {
         DeviceApi devices = new DeviceApi(s.devices(), s.telemetry(), s.hub());
         devices.mount(router);
         new ClaimApi(s.claims(), s.claimStore(), s.devices(), devices).mount(router);
+        new SwarmApi(s.swarm()).mount(router);
+        new ProvisioningApi(s.dps()).mount(router);
         router.route().failureHandler(Problems::onFailure);
         for (int status : new int[]{400, 404, 405, 413, 500}) {
             router.errorHandler(status, ctx -> Problems.onFailure(ctx));

@@ -122,6 +122,55 @@ final class Requests {
         return v.intValue();
     }
 
+    /** An optional number member of an object checked by {@link #object}; NaN when absent. */
+    static double numberField(JsonNode object, String name, double min, double max) {
+        JsonNode v = object.get(name);
+        if (v == null) {
+            return Double.NaN;
+        }
+        if (!v.isNumber()) {
+            throw ApiProblem.badRequest("/" + name, "field '" + name + "' must be a number, was " + kind(v));
+        }
+        if (!(v.doubleValue() >= min && v.doubleValue() <= max)) {
+            throw ApiProblem.badRequest("/" + name, "field '" + name + "' must be " + min + "–" + max + ", was " + v.asText());
+        }
+        return v.doubleValue();
+    }
+
+    /** An optional boolean member of an object checked by {@link #object}. */
+    static boolean booleanField(JsonNode object, String name, boolean absent) {
+        JsonNode v = object.get(name);
+        if (v == null) {
+            return absent;
+        }
+        if (!v.isBoolean()) {
+            throw ApiProblem.badRequest("/" + name, "field '" + name + "' must be true or false, was " + kind(v));
+        }
+        return v.booleanValue();
+    }
+
+    /** An optional string member of an object checked by {@link #object}; null when absent. */
+    static String stringField(JsonNode object, String name) {
+        JsonNode v = object.get(name);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw ApiProblem.badRequest("/" + name, "field '" + name + "' must be a string, was " + kind(v));
+        }
+        return v.textValue();
+    }
+
+    /** Operators only: a user's token gets 403. */
+    static Caller operator(RoutingContext ctx) {
+        Caller caller = ApiServer.caller(ctx);
+        if (!caller.operator()) {
+            throw new ApiProblem(403, "Forbidden", ctx.request().path() + " is for operators; this token is a user's ('"
+                    + caller.userId() + "')", null);
+        }
+        return caller;
+    }
+
     private static String kind(JsonNode v) {
         return switch (v.getNodeType()) {
             case STRING -> "a string";

@@ -50,6 +50,10 @@ public final class DpsService {
     private final Map<RegistrationId, RegistrationState> registrations = new ConcurrentHashMap<>();
     private final Map<OperationId, PendingOperation> operations = new ConcurrentHashMap<>();
 
+    /** The most recent registrations, newest last; the dashboard's provisioning page. */
+    private final java.util.Deque<RegistrationState> recent = new java.util.ArrayDeque<>(); // guarded by itself
+    private static final int RECENT = 50;
+
     private record PendingOperation(RegistrationId registrationId, RegistrationState state, Instant expires) {
     }
 
@@ -80,6 +84,19 @@ public final class DpsService {
 
     public Enrollments enrollments() {
         return enrollments;
+    }
+
+    public Throttles throttles() {
+        return throttles;
+    }
+
+    /** The last (at most 50) accepted registrations, newest first. */
+    public List<RegistrationState> recentRegistrations() {
+        synchronized (recent) {
+            List<RegistrationState> out = new java.util.ArrayList<>(recent);
+            java.util.Collections.reverse(out);
+            return out;
+        }
     }
 
     /**
@@ -120,6 +137,12 @@ public final class DpsService {
                         Substatus.REPROVISIONED_TO_INITIAL_ASSIGNMENT, previous.createdDateTimeUtc().orElse(now), now,
                         etag(version(previous) + 1)));
         registry.createIfAbsent(state.deviceId().orElseThrow(), accepted.authentication(), now);
+        synchronized (recent) {
+            if (recent.size() == RECENT) {
+                recent.removeFirst();
+            }
+            recent.addLast(state);
+        }
         OperationId op = newOperationId();
         evictExpired(now);
         operations.put(op, new PendingOperation(connectedAs, state, now.plus(OPERATION_TTL)));

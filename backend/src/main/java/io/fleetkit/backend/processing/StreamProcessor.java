@@ -38,6 +38,7 @@ public final class StreamProcessor implements AutoCloseable {
     private final int batchSize;
     private PartitionWorkers workers;
     private final LongAdder handled = new LongAdder();
+    private final LatencyWindow latency = new LatencyWindow();
     private final LongAdder undecodable = new LongAdder();
     private final LongAdder failures = new LongAdder();
 
@@ -81,6 +82,10 @@ public final class StreamProcessor implements AutoCloseable {
             StreamRecord last = batch.get(batch.size() - 1);
             if (!retrying(MessageContext.of(stream.name(), partition, last), handler::flush)) {
                 return;
+            }
+            long now = System.currentTimeMillis();
+            for (StreamRecord r : batch) {
+                latency.record(now - r.enqueuedTime().toEpochMilli());
             }
             next = last.offset() + 1;
             stream.commit(group, partition, next);
@@ -162,6 +167,11 @@ public final class StreamProcessor implements AutoCloseable {
             LockSupport.parkNanos(5 * RECHECK_NANOS);
         } while (System.nanoTime() < deadline);
         return false;
+    }
+
+    /** From the hub accepting a message (before its PUBACK) to the handler having flushed it, in milliseconds. */
+    public LatencyWindow latency() {
+        return latency;
     }
 
     /** Messages handled (decoded and passed to the handler successfully). */

@@ -1,17 +1,10 @@
 package io.fleetkit.backend.api;
 
-import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.testing.ApiClient;
 import io.fleetkit.backend.testing.ApiClient.Response;
-import io.fleetkit.protocol.pki.CertificateIssuer;
-import io.fleetkit.protocol.pki.PkiDirectory;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -23,27 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * endpoints (health, metrics, OpenAPI, Swagger UI, the dev JWKS).
  */
 @Timeout(60)
-class ApiServerIT {
-    @TempDir
-    static Path tmp;
-    static Backend backend;
-    static ApiClient api;
-    static String alice;
-    static String operator;
-
-    @BeforeAll
-    static void start() {
-        PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, new CertificateIssuer());
-        backend = Backend.builder(pki, tmp.resolve("data")).hub(h -> h.port(0)).http("127.0.0.1", 0).start();
-        api = new ApiClient(backend.httpPort());
-        alice = backend.devIssuer().mint("alice", false, Duration.ofMinutes(5));
-        operator = backend.devIssuer().mint("ops", true, Duration.ofMinutes(5));
-    }
-
-    @AfterAll
-    static void stop() {
-        backend.close();
-    }
+class ApiServerIT extends ApiTestBase {
 
     @Test
     void aValidTokenIsAccepted() {
@@ -148,7 +121,7 @@ class ApiServerIT {
                     new io.fleetkit.backend.ownership.ClaimService(backend.hub().hub(), claimStore, devices, java.time.Clock.systemUTC()),
                     backend.hub().hub(), new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
                     io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT), java.util.Map.of(),
-                    () -> new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode());
+                    () -> new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode(), backend.hub().dps(), () -> null);
             java.util.Set<String> served = new java.util.TreeSet<>();
             for (io.vertx.ext.web.Route route : ApiServer.router(vertx, services).getRoutes()) {
                 String path = route.getPath();

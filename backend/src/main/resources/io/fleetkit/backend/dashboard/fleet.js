@@ -1,0 +1,98 @@
+// fleetkit dashboard, fleet page: one server-sent event a second; rates are differences of two snapshots,
+// charts keep the last five minutes (aggregates only, so 10,000 devices cost what 10 do).
+"use strict";
+
+const fleet = { last: null, counts: null, latency: null };
+const STATES = ["OFF", "PROVISIONING", "CONNECTING", "ONLINE", "REBOOTING", "BACKOFF", "GAVE_UP"];
+const WINDOW = 300;
+
+function startFleetEvents() {
+  const events = new EventSource("/api/v1/fleet/events?access_token=" + encodeURIComponent(session.token));
+  events.addEventListener("fleet", (e) => {
+    $("connection").textContent = "live";
+    $("connection").className = "badge live";
+    showFleet(JSON.parse(e.data));
+  });
+  events.onerror = () => {
+    $("connection").textContent = "reconnecting…";
+    $("connection").className = "badge down";
+  };
+}
+
+function showFleet(f) {
+  if (!fleet.counts) {
+    fleet.counts = chart($("chart"), [{}, { label: "connected", stroke: "#2e6bd9" },
+      { label: "telemetry/s", stroke: "#2e8540", scale: "rate" }, { label: "stored/s", stroke: "#a05a00", scale: "rate" }],
+      [{}, { label: "devices" }, { side: 1, scale: "rate", label: "msg/s" }], WINDOW);
+    fleet.latency = chart($("latency-chart"), [{}, { label: "PUBACK p50", stroke: "#2e6bd9" }, { label: "PUBACK p99", stroke: "#7aa5f0" },
+      { label: "hub→stored p50", stroke: "#a05a00" }, { label: "hub→stored p99", stroke: "#e0a060" }], [{}, { label: "ms" }], WINDOW);
+  }
+  const now = Date.parse(f.time) / 1000;
+  const telemetry = f.streamRecords.telemetry ?? 0;
+  const stored = f.processed.store ?? 0;
+  let rate = 0;
+  let storedRate = 0;
+  if (fleet.last && now > fleet.last.time) {
+    rate = Math.max(0, (telemetry - fleet.last.telemetry) / (now - fleet.last.time));
+    storedRate = Math.max(0, (stored - fleet.last.stored) / (now - fleet.last.time));
+  }
+  fleet.last = { time: now, telemetry, stored };
+  $("connected").textContent = f.devicesConnected;
+  $("registered").textContent = f.devicesRegistered;
+  $("telemetry-rate").textContent = rate.toFixed(0);
+  $("stored").textContent = stored;
+  $("dps429").textContent = f.throttled.dps429;
+  $("throttle").textContent = f.throttleProfile;
+  showStates(f.swarm);
+  showErrors(f);
+  push(fleet.counts, [now, f.devicesConnected, rate, storedRate]);
+  const puback = (f.swarm && f.swarm.pubackMs) || {};
+  const e2e = f.endToEndMs || {};
+  push(fleet.latency, [now, puback.p50 ?? null, puback.p99 ?? null, e2e.p50 ?? null, e2e.p99 ?? null]);
+}
+
+function push(c, values) {
+  values.forEach((v, i) => c.data[i].push(v));
+  if (c.data[0].length > WINDOW) c.data.forEach((s) => s.shift());
+  if (!$("page-fleet").hidden) c.plot.setData(c.data);
+}
+
+function showStates(swarm) {
+  const box = $("states");
+  if (!swarm) return;
+  box.replaceChildren();
+  const total = Math.max(1, Object.values(swarm.states).reduce((a, b) => a + b, 0));
+  for (const s of STATES.concat(Object.keys(swarm.states).filter((k) => !STATES.includes(k)))) {
+    const n = swarm.states[s] ?? 0;
+    const div = document.createElement("div");
+    div.className = "state state-" + s.toLowerCase();
+    div.dataset.state = s;
+    div.title = s + ": " + n;
+    const label = document.createElement("span");
+    label.textContent = s.toLowerCase().replace("_", " ") + " " + n;
+    const bar = document.createElement("span");
+    bar.className = "bar";
+    bar.style.width = (100 * n / total).toFixed(1) + "%";
+    div.append(label, bar);
+    box.appendChild(div);
+  }
+}
+
+function showErrors(f) {
+  const rows = [];
+  const t = f.throttled;
+  rows.push(["DPS answered 429 (throttled)", t.dps429], ["hub connects refused (throttled)", t.connectsRefused],
+    ["hub sends refused (throttled)", t.sendsRefused], ["messages no route took", f.droppedMessages ?? 0]);
+  for (const [group, n] of Object.entries(f.processingFailures || {})) rows.push(["processor '" + group + "' failures", n]);
+  for (const [cause, n] of Object.entries((f.swarm && f.swarm.failures) || {})) rows.push(["device: " + cause, n]);
+  fillTable($("errors"), rows, (r) => r);
+}
+
+pages.fleet = {
+  show() {
+    if (fleet.counts) {
+      fleet.counts.plot.setData(fleet.counts.data);
+      fleet.latency.plot.setData(fleet.latency.data);
+    }
+  },
+};
