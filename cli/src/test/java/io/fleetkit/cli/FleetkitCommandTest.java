@@ -91,8 +91,18 @@ class FleetkitCommandTest {
         assertThat(first.out()).contains("created a PKI in", "REST API http://127.0.0.1:", "operator token (valid 12 h): ey",
                 "devices 4: 4 online, 0 gave up", "methodRoundTrip", "4 devices in the store");
         assertThat(data.resolve("summary.json")).exists();
-        Run second = run("demo", "--data", data.toString(), "--devices", "4", "--duration", "3s", "--http-port", "0");
-        assertThat(second.out()).contains("reusing the PKI");
+        Run second = run("demo", "--data", data.toString(), "--devices", "4", "--duration", "3", "--http-port", "0");
+        assertThat(second.out()).as("a bare number is seconds").contains("reusing the PKI", "for PT3S");
+
+        Run badDuration = run("demo", "--data", data.toString(), "--duration", "3 minutes");
+        assertThat(badDuration.exit()).isEqualTo(2);
+        assertThat(badDuration.err()).contains("'3 minutes' is not a duration; write it like 90 (seconds), 90s");
+        Run badThrottle = run("demo", "--data", data.toString(), "--throttle", "s9");
+        assertThat(badThrottle.exit()).isEqualTo(2);
+        assertThat(badThrottle.err()).contains("--throttle: throttle profile 's9' is not known");
+        Run tooMany = run("demo", "--data", data.toString(), "--devices", "10000");
+        assertThat(tooMany.exit()).isEqualTo(2);
+        assertThat(tooMany.err()).contains("--devices must be 1–9500");
     }
 
     @Test
@@ -115,7 +125,7 @@ class FleetkitCommandTest {
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("--throttle: throttle profile 's9' is not known; expected off, f1, s1, s2 or s3");
         Run badDuration = run("serve", "--pki", dir.toString(), "--duration", "soon");
-        assertThat(badDuration.err()).contains("'soon' is not a duration; write it like 90s, 5m, 1h30m, 7d or 250ms");
+        assertThat(badDuration.err()).contains("'soon' is not a duration; write it like 90 (seconds), 90s, 5m, 1h30m, 7d or 250ms");
         Run scope = run("serve", "--pki", dir.toString(), "--id-scope", "1ne00000001");
         assertThat(scope.err()).contains("--id-scope: invalid id scope '1ne00000001' at index 0");
     }
