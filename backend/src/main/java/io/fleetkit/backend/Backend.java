@@ -359,7 +359,7 @@ public final class Backend implements AutoCloseable {
     /** The fleet at a glance, for the dashboard: counts only (rates are differences of two snapshots). */
     static ObjectNode fleet(EmbeddedHub hub, Map<String, Stream> streams, Map<String, StreamProcessor> processors, RoutingSink sink,
                             SwarmControl swarm) {
-        ObjectNode n = JSON.createObjectNode().put("time", java.time.Instant.now().toString())
+        ObjectNode n = JSON.createObjectNode().put("time", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString())
                 .put("devicesRegistered", hub.registry().count()).put("devicesConnected", hub.hub().connectedCount());
         ObjectNode records = n.putObject("streamRecords");
         streams.forEach((name, s) -> records.put(name, recordsIn(s)));

@@ -38,14 +38,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * online; a direct method invoked from the devices page returns the device's answer; an override set
  * on the swarm page changes the next answer; the provisioning page lists the registrations and
  * switches the throttle profile; a claim with the simulated button pressed from the ownership page
- * puts the device under "my devices"; the console stays free of errors; the demo then stops by
- * itself with its summary. Screenshots of each page go to {@code target/screenshots/}.
+ * puts the device under "my devices"; the console stays free of errors. Then the same pages in
+ * Firefox ESR (over WebDriver BiDi, see {@link FirefoxBidi}). The demo then stops by itself with
+ * its summary. Screenshots of each page go to {@code target/screenshots/}.
  */
 @Timeout(300)
 class DashboardIT {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    /** The fleet chart has five samples, each one's time a number of seconds in this decade (browsers parse ISO instants differently). */
+    private static final String CHART_TIMES_READ = "fleet.counts !== null && fleet.counts.data[0].length >= 5 && fleet.counts.data[0].every(t => t > 1.7e9 && t < 2.1e9)";
 
     @TempDir
     Path tmp;
@@ -65,7 +68,7 @@ class DashboardIT {
         demoLine.setOut(new PrintWriter(demoOut, true));
         demoLine.setErr(new PrintWriter(new StringWriter(), true));
         Thread demo = new Thread(() -> exit[0] = demoLine.execute("--data", tmp.resolve("data").toString(),
-                "--devices", "30", "--duration", "100s", "--http-port", Integer.toString(httpPort)), "demo");
+                "--devices", "30", "--duration", "120s", "--http-port", Integer.toString(httpPort)), "demo");
         demo.setDaemon(true);
         demo.start();
         String dashboard = awaitLine(demoOut, "dashboard: (\\S+)");
@@ -77,6 +80,7 @@ class DashboardIT {
         try {
             browser.get(dashboard);
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+            wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // live parts are redrawn every second
             // fleet: devices going online
             wait.until(b -> b.findElement(By.id("connection")).getText().equals("live"));
             wait.until(b -> number(b.findElement(By.id("connected"))) >= 30);
@@ -84,6 +88,7 @@ class DashboardIT {
             wait.until(b -> b.findElement(By.cssSelector("#states [data-state=ONLINE]")).getText().equals("online 30"));
             wait.until(b -> !b.findElements(By.cssSelector("#errors tbody tr")).isEmpty());
             wait.until(b -> number(b.findElement(By.id("stored"))) > 0); // telemetry flowing into the store
+            wait.until(b -> Boolean.TRUE.equals(((org.openqa.selenium.JavascriptExecutor) b).executeScript("return " + CHART_TIMES_READ)));
             screenshot(browser, "fleet");
 
             // devices: a method invoked from the page returns the device's answer
@@ -92,6 +97,13 @@ class DashboardIT {
             assertThat(invokeIdentify(browser, wait, device)).startsWith("status 200 in ").contains("\"blinkingForSeconds\": 1");
             wait.until(b -> !b.findElements(By.cssSelector("#readings-chart canvas")).isEmpty());
             screenshot(browser, "devices");
+            type(browser, "search-text", "0003");
+            browser.findElement(By.cssSelector("#search button")).click();
+            wait.until(b -> b.findElements(By.cssSelector("#devices tbody tr")).stream().map(r -> r.getAttribute("data-id")).toList()
+                    .equals(List.of("dev-00003", "dev-00030")));
+            browser.findElement(By.id("search-text")).clear();
+            browser.findElement(By.cssSelector("#search button")).click();
+            wait.until(b -> b.findElements(By.cssSelector("#devices tbody tr")).size() == 30);
 
             // swarm: an override set on the page changes the next answer
             browser.get(base + "#swarm");
@@ -135,6 +147,8 @@ class DashboardIT {
             List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
                     .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
             assertThat(errors).as("console errors").isEmpty();
+
+            firefoxShowsEveryPage(dashboard, base, ids.get(2));
         } catch (Throwable failed) {
             demoCommand.stop.countDown(); // not its files deleted under it
             demo.join(Duration.ofSeconds(60).toMillis());
@@ -146,6 +160,40 @@ class DashboardIT {
         demo.join(Duration.ofSeconds(150).toMillis());
         assertThat(exit[0]).as("demo exit status; output:\n%s", demoOut).isZero();
         assertThat(demoOut.toString()).contains("devices 30: 30 online, 0 gave up", "telemetry rows and 30 devices in the store");
+    }
+
+    /** The same pages in Firefox ESR (read and one method call): they render, fill from the API, and log no errors. */
+    private void firefoxShowsEveryPage(String dashboard, String base, String device) throws Exception {
+        assertThat(FirefoxBidi.FIREFOX).as("Debian's firefox-esr (apt-get install firefox-esr; .ci/run does)").exists();
+        Duration wait = Duration.ofSeconds(30);
+        try (FirefoxBidi firefox = FirefoxBidi.launch(tmp.resolve("firefox-profile"))) {
+            firefox.navigate(dashboard);
+            firefox.awaitText("#connection", "live"::equals, wait);
+            firefox.awaitText("#connected", t -> t.equals("30"), wait);
+            firefox.awaitText("#states [data-state=ONLINE]", "online 30"::equals, wait);
+            firefox.awaitTrue(CHART_TIMES_READ, wait);
+            firefox.screenshot(SCREENSHOTS.resolve("firefox-fleet.png"));
+
+            firefox.navigate(base + "#devices");
+            firefox.awaitText("#devices tbody", t -> t.contains(device), wait);
+            firefox.evaluate("document.querySelector(\"#devices tbody tr[data-id='" + device + "']\").click()");
+            firefox.awaitText("#device-id", device::equals, wait);
+            firefox.evaluate("document.getElementById('method').value = 'getDiagnostics'; "
+                    + "document.querySelector('#invoke button').click()");
+            firefox.awaitText("#result", t -> t.startsWith("status 200 in ") && t.contains("\"modelId\": \"thermostat\""), wait);
+            firefox.screenshot(SCREENSHOTS.resolve("firefox-devices.png"));
+
+            firefox.navigate(base + "#swarm");
+            firefox.awaitText("#swarm-active", "30"::equals, wait);
+            firefox.navigate(base + "#provisioning");
+            firefox.awaitText("#registrations tbody", t -> t.contains("dev-00001"), wait);
+            firefox.navigate(base + "#ownership");
+            firefox.awaitText("#my-devices tbody", t -> !t.isEmpty(), wait); // the device claimed in Chromium
+            firefox.screenshot(SCREENSHOTS.resolve("firefox-ownership.png"));
+            assertThat(firefox.consoleErrors()).as("Firefox console errors").isEmpty();
+            firefox.evaluate("console.error('a probe of the console check')");
+            firefox.awaitText("title", t -> firefox.consoleErrors().stream().anyMatch(e -> e.contains("a probe")), wait);
+        }
     }
 
     /** Opens the devices page and gives the ids it lists (the first page, in order). */

@@ -54,14 +54,19 @@ final class DeviceApi {
     private void list(RoutingContext ctx) {
         Caller caller = ApiServer.caller(ctx);
         String after = Requests.single(ctx, "after");
+        String q = Requests.single(ctx, "q");
+        if (q != null && q.length() > 128) {
+            throw ApiProblem.badRequest("q", "query parameter 'q' must be at most 128 characters (a device id is), was " + q.length());
+        }
         int limit = Requests.integer(ctx, "limit", PAGE_DEFAULT, 1, PAGE_MAX);
-        var found = Responses.blocking(ctx, () -> caller.operator() ? devices.list(after, limit) : devices.listOwnedBy(caller.userId(), after, limit));
+        var found = Responses.blocking(ctx, () -> caller.operator() ? devices.list(after, q, limit) : devices.listOwnedBy(caller.userId(), after, q, limit));
         Responses.respond(ctx, found, 200, page -> {
             ObjectNode body = Responses.JSON.createObjectNode();
             ArrayNode items = body.putArray("items");
             page.forEach(s -> items.add(Responses.device(s, caller)));
             body.put("next", page.size() < limit ? null
-                    : "/api/v1/devices?after=" + enc(page.get(page.size() - 1).deviceId().value()) + "&limit=" + limit);
+                    : "/api/v1/devices?after=" + enc(page.get(page.size() - 1).deviceId().value()) + (q == null ? "" : "&q=" + enc(q))
+                    + "&limit=" + limit);
             return body;
         });
     }

@@ -78,14 +78,29 @@ public final class DeviceStateStore {
 
     /** All devices, by id, from {@code afterId} (exclusive; null for the start), at most {@code limit}. */
     public List<DeviceState> list(String afterId, int limit) {
-        return select("SELECT " + COLUMNS + " FROM devices WHERE device_id > ? ORDER BY device_id LIMIT ?",
-                afterId == null ? "" : afterId, limit);
+        return list(afterId, null, limit);
+    }
+
+    /** Like {@link #list(String, int)}, only devices whose id contains {@code idContains} (null: all). */
+    public List<DeviceState> list(String afterId, String idContains, int limit) {
+        return select("SELECT " + COLUMNS + " FROM devices WHERE device_id > ? AND device_id LIKE ? ESCAPE '!' ORDER BY device_id LIMIT ?",
+                afterId == null ? "" : afterId, likeContaining(idContains), limit);
     }
 
     /** The devices {@code ownerId} owns, by id, from {@code afterId} (exclusive; null for the start). */
     public List<DeviceState> listOwnedBy(String ownerId, String afterId, int limit) {
-        return select("SELECT " + COLUMNS + " FROM devices WHERE owner_id = ? AND device_id > ? ORDER BY device_id LIMIT ?",
-                ownerId, afterId == null ? "" : afterId, limit);
+        return listOwnedBy(ownerId, afterId, null, limit);
+    }
+
+    /** Like {@link #listOwnedBy(String, String, int)}, only devices whose id contains {@code idContains} (null: all). */
+    public List<DeviceState> listOwnedBy(String ownerId, String afterId, String idContains, int limit) {
+        return select("SELECT " + COLUMNS + " FROM devices WHERE owner_id = ? AND device_id > ? AND device_id LIKE ? ESCAPE '!'"
+                + " ORDER BY device_id LIMIT ?", ownerId, afterId == null ? "" : afterId, likeContaining(idContains), limit);
+    }
+
+    /** A LIKE pattern matching ids that contain {@code text} literally ('%', '_' and '!' in it are escaped). */
+    private static String likeContaining(String text) {
+        return text == null ? "%" : "%" + text.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
     }
 
     /** Makes {@code ownerId} the device's owner (creating the row if the backend has not heard of it yet). */

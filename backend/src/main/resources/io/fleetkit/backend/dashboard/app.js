@@ -42,6 +42,11 @@ async function api(path, options = {}, asUser = false) {
   return { status: response.status, body };
 }
 
+/** Seconds since the epoch of an ISO-8601 instant; the server writes up to nanoseconds, which not every browser's Date.parse reads. */
+function epochSeconds(iso) {
+  return Date.parse(iso.replace(/(\.\d{3})\d+/, "$1")) / 1000;
+}
+
 /** A problem's detail, or a status line. */
 function problem(status, body) {
   return "HTTP " + status + ": " + ((body && (body.detail || body.title)) || "no detail");

@@ -2,10 +2,11 @@
 // readings as a chart, and a direct method with its answer and round-trip time.
 "use strict";
 
-const devices = { nextAfter: null, selected: null, timer: null };
+const devices = { nextAfter: null, selected: null, timer: null, search: "" };
 
 async function loadDevices(after, append) {
-  const query = "limit=50" + (after ? "&after=" + encodeURIComponent(after) : "");
+  const query = "limit=50" + (after ? "&after=" + encodeURIComponent(after) : "")
+    + (devices.search ? "&q=" + encodeURIComponent(devices.search) : "");
   const { status, body } = await api("/api/v1/devices?" + query);
   if (status !== 200) return;
   const cells = (d) => [d.deviceId, d.online ? "online" : "offline", d.modelId, d.firmwareVersion, d.lastSeen];
@@ -38,7 +39,7 @@ async function showReadings(id) {
   }
   const names = Object.keys(body.items[0].readings).filter((k) => typeof body.items[0].readings[k] === "number");
   const colours = ["#2e6bd9", "#2e8540", "#a05a00", "#8e24aa", "#b3261e"];
-  const data = [body.items.map((r) => Date.parse(r.deviceTime) / 1000)];
+  const data = [body.items.map((r) => epochSeconds(r.deviceTime))];
   for (const n of names) data.push(body.items.map((r) => r.readings[n] ?? null));
   const series = [{}].concat(names.map((n, i) => ({ label: n, stroke: colours[i % colours.length] })));
   new uPlot({ width: Math.max(280, box.clientWidth || 500), height: 220, series, axes: [{}, {}] }, data, box);
@@ -58,7 +59,11 @@ async function invoke(e) {
     : problem(status, body);
 }
 
-$("search").addEventListener("submit", (e) => { e.preventDefault(); loadDevices($("after").value.trim() || null, false); });
+$("search").addEventListener("submit", (e) => {
+  e.preventDefault();
+  devices.search = $("search-text").value.trim();
+  loadDevices(null, false);
+});
 $("more").addEventListener("click", () => loadDevices(devices.nextAfter, true));
 $("invoke").addEventListener("submit", invoke);
 

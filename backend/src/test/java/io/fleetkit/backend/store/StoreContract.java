@@ -179,6 +179,14 @@ abstract class StoreContract {
         assertThat(devices.get(DeviceId.of("zz"))).isEmpty();
         assertThat(devices.list(null, 2)).extracting(d -> d.deviceId().value()).containsExactly("a", "b");
         assertThat(devices.list("b", 2)).extracting(d -> d.deviceId().value()).containsExactly("c");
+        devices.recordPresence(DeviceId.of("dev-0042"), true, T0);
+        devices.recordPresence(DeviceId.of("dev-0420"), true, T0);
+        devices.recordPresence(DeviceId.of("devx0042"), true, T0);
+        assertThat(devices.list(null, "042", 10)).extracting(d -> d.deviceId().value()).containsExactly("dev-0042", "dev-0420", "devx0042");
+        assertThat(devices.list("dev-0042", "042", 10)).extracting(d -> d.deviceId().value()).containsExactly("dev-0420", "devx0042");
+        assertThat(devices.list(null, "v-", 10)).as("'-' literal").extracting(d -> d.deviceId().value()).containsExactly("dev-0042", "dev-0420");
+        assertThat(devices.list(null, "dev_", 10)).as("'_' is no wildcard").isEmpty();
+        assertThat(devices.list(null, "%", 10)).as("'%' is no wildcard").isEmpty();
     }
 
     @Test
