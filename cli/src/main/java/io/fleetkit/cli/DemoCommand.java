@@ -113,13 +113,15 @@ final class DemoCommand implements Runnable {
             SimCommand sim = new SimCommand();
             sim.providedHub = backend.hub();
             sim.stop = stop;
-            sim.swarmListener = swarm -> backend.attachSwarm(swarm == null ? null : new DemoSwarm(swarm, pkiDir, MAX_DEVICES, "thermostat"));
+            sim.swarmListener = swarm -> backend.attachSwarm(swarm == null ? null : new DemoSwarm(swarm, pkiDir, MAX_DEVICES, "thermostat",
+                    FlashFile.read(data.resolve("flash.json"))));
             CommandLine simLine = new CommandLine(sim);
             simLine.setOut(out);
             simLine.setErr(cli.getErr());
             simLine.parseArgs("--pki", dir.toString(), "--devices", Integer.toString(devices),
                     "--method-rate", "20", "--rate-multiplier", Double.toString(rateMultiplier),
-                    "--duration", duration.toMillis() + "ms", "--summary", data.resolve("summary.json").toString());
+                    "--duration", duration.toMillis() + "ms", "--summary", data.resolve("summary.json").toString(),
+                    "--flash", data.resolve("flash.json").toString());
             sim.run();
             boolean caughtUp = backend.awaitProcessed(Duration.ofSeconds(30));
             out.printf("backend: %d telemetry rows and %d devices in the store%s%n", telemetryRows(backend), devicesStored(backend),

@@ -4,6 +4,7 @@ import io.fleetkit.backend.api.SwarmControl;
 import io.fleetkit.firmware.LifecycleState;
 import io.fleetkit.firmware.MethodOverride;
 import io.fleetkit.firmware.MethodOverrides;
+import io.fleetkit.firmware.NonVolatileState;
 import io.fleetkit.firmware.swarm.Swarm;
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.id.MethodName;
@@ -38,9 +39,12 @@ final class DemoSwarm implements SwarmControl {
     private final String model;
     private long lastFold = System.nanoTime() - FOLD_NANOS;
     private Map<String, Double> puback = Map.of(); // guarded by this
+    private final Map<DeviceId, NonVolatileState> flash;
 
-    DemoSwarm(Swarm swarm, PkiDirectory pki, int maxDevices, String model) {
+    /** @param flash what the devices had in flash at the end of the last run (those added when the swarm grows) */
+    DemoSwarm(Swarm swarm, PkiDirectory pki, int maxDevices, String model, Map<DeviceId, NonVolatileState> flash) {
         this.swarm = swarm;
+        this.flash = flash;
         this.pki = pki;
         this.maxDevices = maxDevices;
         this.model = model;
@@ -100,7 +104,7 @@ final class DemoSwarm implements SwarmControl {
                         Runtime.getRuntime().availableProcessors(), (done, total) -> { });
             }
             List<DeviceIdentity> identities = ids.stream().map(pki::loadDevice).toList();
-            swarm.add(identities);
+            swarm.add(identities, id -> Optional.ofNullable(flash.get(id)));
         }
         swarm.resize(devices);
     }

@@ -7,9 +7,12 @@ import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.firmware.LifecycleState;
 import io.fleetkit.firmware.MethodOverride;
 import io.fleetkit.firmware.MethodOverrides;
+import io.fleetkit.firmware.NonVolatileState;
+import io.fleetkit.firmware.netty.NettyDevice;
 import io.fleetkit.firmware.swarm.Swarm;
 import io.fleetkit.firmware.swarm.SwarmConfig;
 import io.fleetkit.firmware.swarm.SwarmReport;
+import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.id.IdScope;
 import io.fleetkit.protocol.id.MethodName;
 import io.fleetkit.protocol.id.RegistrationId;
@@ -35,6 +38,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -125,6 +129,11 @@ final class SimCommand implements Runnable {
     @Option(names = "--summary", paramLabel = "FILE", description = "write the JSON summary here")
     Path summaryFile;
 
+    @Option(names = "--flash", paramLabel = "FILE",
+            description = "keep the devices' flash (assigned hub, telemetry interval, next sequence number) in FILE between runs, "
+                    + "as real devices do: the next run goes straight to the hub and continues the numbering (default: from the factory)")
+    Path flashFile;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "random seed (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -185,6 +194,12 @@ final class SimCommand implements Runnable {
             throw new CommandLine.ParameterException(cli, e.getMessage());
         }
         MethodOverrides overrides = readOverrides(cli);
+        Map<DeviceId, NonVolatileState> flash;
+        try {
+            flash = flashFile == null ? Map.of() : FlashFile.read(flashFile);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, "--flash: " + e.getMessage());
+        }
         PkiDirectory dir = PkiDirectory.load(pki);
         List<DeviceIdentity> identities = identities(dir, err);
         EmbeddedHub hub = providedHub;
@@ -225,7 +240,9 @@ final class SimCommand implements Runnable {
         Duration allOnline = null;
         ObjectNode summary;
         MethodLoad methods = null;
-        try (Swarm swarm = Swarm.start(config, identities, dir.trustAnchors(), Clock.systemUTC())) {
+        List<NettyDevice> ran = List.of();
+        try (Swarm swarm = Swarm.start(config, identities, id -> Optional.ofNullable(flash.get(id)), dir.trustAnchors(), Clock.systemUTC())) {
+            ran = swarm.devices();
             var m = swarm.metrics();
             swarmListener.accept(swarm);
             if (methodRate > 0) {
@@ -274,6 +291,7 @@ final class SimCommand implements Runnable {
             if (hub != null && hub != providedHub) {
                 hub.close();
             }
+            saveFlash(ran, err);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
@@ -289,6 +307,18 @@ final class SimCommand implements Runnable {
         }
         if (summary.get("gaveUp").asInt() > 0) {
             throw new GaveUp(summary.get("gaveUp").asInt() + " device(s) gave up; see the failures above");
+        }
+    }
+
+    /** The devices are off now: what their flash holds is final. */
+    private void saveFlash(List<NettyDevice> devices, PrintWriter err) {
+        if (flashFile == null || devices.isEmpty()) {
+            return;
+        }
+        try {
+            FlashFile.write(flashFile, devices);
+        } catch (java.io.IOException e) {
+            err.println("could not keep the devices' flash in " + flashFile + " (the next run starts from the factory): " + e.getMessage());
         }
     }
 

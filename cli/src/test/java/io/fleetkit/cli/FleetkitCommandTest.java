@@ -84,7 +84,7 @@ class FleetkitCommandTest {
     }
 
     @Test
-    void demoRunsTheWholeLifecycleOnEmbeddedDefaultsAndReusesItsData() {
+    void demoRunsTheWholeLifecycleOnEmbeddedDefaultsAndReusesItsData() throws Exception {
         Path data = tmp.resolve("data");
         Run first = run("demo", "--data", data.toString(), "--devices", "4", "--duration", "6s", "--http-port", "0");
         assertThat(first.exit()).as(first.err()).isZero();
@@ -93,6 +93,13 @@ class FleetkitCommandTest {
         assertThat(data.resolve("summary.json")).exists();
         Run second = run("demo", "--data", data.toString(), "--devices", "4", "--duration", "3", "--http-port", "0");
         assertThat(second.out()).as("a bare number is seconds").contains("reusing the PKI", "for PT3S");
+        assertThat(data.resolve("flash.json")).as("the devices' flash, kept between runs").exists();
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(data.resolve("summary.json").toFile()).get("registrations").asInt())
+                .as("the second run's devices went straight to the hub in their flash").isZero();
+        java.nio.file.Files.writeString(data.resolve("flash.json"), "{\"dev-00001\": {\"telemetryInterval\": 60}}");
+        Run badFlash = run("demo", "--data", data.toString(), "--devices", "4", "--duration", "3", "--http-port", "0");
+        assertThat(badFlash.exit()).isEqualTo(2);
+        assertThat(badFlash.err()).contains("--flash: ", "flash.json at 'dev-00001': telemetryInterval and nextSeq must be integers");
 
         Run badDuration = run("demo", "--data", data.toString(), "--duration", "3 minutes");
         assertThat(badDuration.exit()).isEqualTo(2);

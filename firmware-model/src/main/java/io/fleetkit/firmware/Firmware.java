@@ -57,6 +57,7 @@ import java.util.random.RandomGenerator;
  */
 public final class Firmware {
     static final String FIRMWARE_CLIENT = "fleetkit-firmware/1.0";
+    private static final long SEQ_SAVE_EVERY = 100;
 
     private FirmwareConfig config; // replaced only by a rate change
     private final Hardware hardware;
@@ -140,6 +141,8 @@ public final class Firmware {
             return out;
         }
         if (event instanceof Event.Boot) {
+            // power on after an unknown end: flash holds the sequence as saved up to 99 messages ago, so skip the block
+            nv = nv.withNextSeq((nv.nextSeq() + SEQ_SAVE_EVERY - 1) / SEQ_SAVE_EVERY * SEQ_SAVE_EVERY);
             boot(now, out);
         } else if (event instanceof Event.TimerFired t) {
             timer(t.timer(), now, out);
@@ -483,7 +486,7 @@ public final class Firmware {
     private long nextSeq(List<Action> out) {
         long seq = nv.nextSeq();
         nv = nv.withNextSeq(seq + 1);
-        if (seq % 100 == 0) {
+        if (seq % SEQ_SAVE_EVERY == 0) {
             out.add(new Action.Persist(nv)); // flash wears out: the sequence is saved every 100 messages and at reboot
         }
         return seq;

@@ -202,6 +202,18 @@ class FirmwareTest {
     }
 
     @Test
+    void aColdBootSkipsTheSequenceNumbersFlashMayNotHaveSaved() {
+        h.bootOnline();
+        h.advance(Duration.ofSeconds(180)); // boot (0) and telemetry 1, 2, 3
+        assertThat(h.flash.nextSeq()).as("flash is written every 100 messages, not each time").isEqualTo(1);
+        h.on(new Event.Boot()); // power back on after it went off unannounced: flash may be 99 behind
+        h.recent();
+        h.hubOnline();
+        Action.Publish boot = only(h.recent(), Action.Publish.class, p -> p.topic().contains("type=lifecycle"));
+        assertThat(DeviceMessageCodec.CODEC.fromJson(boot.payload()).seq()).as("never a number already used").isEqualTo(100);
+    }
+
+    @Test
     void aRateChangeReschedulesTelemetryAtOnce() {
         h.bootOnline();
         h.recent();

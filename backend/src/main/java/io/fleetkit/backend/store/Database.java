@@ -30,10 +30,12 @@ public final class Database implements AutoCloseable {
      * An H2 database in {@code dir}/fleetkit.mv.db, created if needed. {@code WRITE_DELAY=0}: H2
      * otherwise writes a commit to its file up to 500 ms later, so a killed process loses commits
      * its caller already acted on (a processor checkpoints its stream after its rows commit).
+     * {@code DB_CLOSE_ON_EXIT=FALSE}: on Ctrl-C, H2's own shutdown hook would close the database
+     * while the backend's hook still drains the processors into it; {@link #close} closes it, last.
      */
     public static Database h2(Path dir) {
         String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("fleetkit")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
         return open(url, "sa", "", null);
     }
 

@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 /**
  * Many simulated devices on the Netty transport: created from a device model and a factory
@@ -68,16 +69,33 @@ public final class Swarm implements AutoCloseable {
         this.ramp = loops.next().scheduleAtFixedRate(this::rampTick, 0, RAMP_TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Creates the devices and starts booting them at the ramp rate; returns at once. */
+    /** Creates the devices, fresh from the factory, and starts booting them at the ramp rate; returns at once. */
     public static Swarm start(SwarmConfig config, List<DeviceIdentity> identities, Collection<X509Certificate> trust, Clock clock) {
+        return start(config, identities, NO_FLASH, trust, clock);
+    }
+
+    /** Like {@link #start(SwarmConfig, List, Collection, Clock)}, each device with the flash {@code flash} gives it, if any. */
+    public static Swarm start(SwarmConfig config, List<DeviceIdentity> identities, Function<DeviceId, Optional<NonVolatileState>> flash,
+                              Collection<X509Certificate> trust, Clock clock) {
         Swarm swarm = new Swarm(config, trust, clock);
-        swarm.add(identities);
+        swarm.add(identities, flash);
         swarm.resize(identities.size());
         return swarm;
     }
 
-    /** Adds devices, powered off; {@link #resize} powers them on. Ids must be new to this swarm. */
-    public synchronized void add(List<DeviceIdentity> identities) {
+    /** Devices fresh from the factory: nothing in flash. */
+    public static final Function<DeviceId, Optional<NonVolatileState>> NO_FLASH = id -> Optional.empty();
+
+    /** Adds devices fresh from the factory, powered off; {@link #resize} powers them on. Ids must be new to this swarm. */
+    public void add(List<DeviceIdentity> identities) {
+        add(identities, NO_FLASH);
+    }
+
+    /**
+     * Adds devices, powered off, each with what {@code flash} gives it (a previous run's assigned hub,
+     * telemetry interval and next sequence number) or factory flash. Ids must be new to this swarm.
+     */
+    public synchronized void add(List<DeviceIdentity> identities, Function<DeviceId, Optional<NonVolatileState>> flash) {
         int interval = (int) config.model().telemetryInterval().toSeconds();
         for (DeviceIdentity d : identities) {
             DeviceId id = d.registrationId().toDeviceId();
@@ -90,7 +108,7 @@ public final class Swarm implements AutoCloseable {
             SplittableRandom random = seeds.split();
             MethodOverrides own = new MethodOverrides(config.overrides());
             Firmware fw = new Firmware(fc, new SimulatedHardware(config.model(), d.credential().key(), random.split()),
-                    NonVolatileState.factory(interval), own, random);
+                    flash.apply(id).orElseGet(() -> NonVolatileState.factory(interval)), own, random);
             List<InetAddress> sources = config.sourceAddresses();
             InetSocketAddress source = sources.isEmpty() ? null : new InetSocketAddress(sources.get(devices.size() % sources.size()), 0);
             NettyDevice device = new NettyDevice(fw, loops.next(), tls, clock, config.port(), source, metrics);
