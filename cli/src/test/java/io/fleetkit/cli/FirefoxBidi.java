@@ -140,30 +140,31 @@ final class FirefoxBidi implements AutoCloseable {
 
     /** Polls {@code check} on the page's text of {@code selector} until it holds. */
     void awaitText(String selector, Predicate<String> check, Duration timeout) throws Exception {
+        String[] last = {null};
+        poll(() -> check.test(last[0] = text(selector)), timeout, () -> "'" + selector + "' still shows '" + last[0] + "'");
+    }
+
+    /** Polls a JavaScript condition until it is true. */
+    void awaitTrue(String expression, Duration timeout) throws Exception {
+        poll(() -> evaluate(expression).path("value").asBoolean(false), timeout, () -> "still not true: " + expression);
+    }
+
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    /** Polling a page's state: there is no event to wait on. */
+    private static void poll(Check check, Duration timeout, java.util.function.Supplier<String> failure) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        String last = null;
-        while (System.nanoTime() < deadline) {
-            last = text(selector);
-            if (check.test(last)) {
-                return;
+        while (!check.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Firefox, after " + timeout + ": " + failure.get());
             }
-            Thread.sleep(250); // polling a page's state: there is no event to wait on
+            Thread.sleep(250);
         }
-        throw new AssertionError("Firefox: '" + selector + "' still shows '" + last + "' after " + timeout);
     }
 
     /** The whole page, not only what the window shows. */
-    /** Polls a JavaScript condition until it is true. */
-    void awaitTrue(String expression, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!evaluate(expression).path("value").asBoolean(false)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Firefox: still not true after " + timeout + ": " + expression);
-            }
-            Thread.sleep(250); // polling a page's state: there is no event to wait on
-        }
-    }
-
     void screenshot(Path file) throws Exception {
         JsonNode r = command("browsingContext.captureScreenshot", JSON.createObjectNode().put("context", context).put("origin", "document"));
         Files.write(file, Base64.getDecoder().decode(r.get("data").asText()));
