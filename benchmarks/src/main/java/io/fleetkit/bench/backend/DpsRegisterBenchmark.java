@@ -114,6 +114,16 @@ public class DpsRegisterBenchmark {
         }
     }
 
+    private static final java.security.Provider BOUNCY_CASTLE = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
+    @Benchmark
+    public boolean baselineVerifyOneSignatureBouncyCastle() throws Exception {
+        Signature s = Signature.getInstance(leaf.getSigAlgName(), BOUNCY_CASTLE);
+        s.initVerify(issuer.getPublicKey());
+        s.update(leaf.getTBSCertificate());
+        return s.verify(leaf.getSignature());
+    }
+
     @Benchmark
     public boolean baselineVerifyOneSignature() throws Exception {
         Signature s = Signature.getInstance(leaf.getSigAlgName());
