@@ -348,7 +348,7 @@ public final class Kinds {
                 if (n.isEmpty() || n.size() > maxEntries) {
                     throw error(path, s, "expected 1 to " + maxEntries + " entries, found " + n.size());
                 }
-                LinkedHashMap<String, V> out = new LinkedHashMap<>();
+                LinkedHashMap<String, V> out = new LinkedHashMap<>(n.size() * 4 / 3 + 1);
                 var it = n.fields();
                 while (it.hasNext()) {
                     var e = it.next();

@@ -172,7 +172,11 @@ public final class ObjectKind<M> extends Kind<M> {
 
     /** The JSON path of a member: {@code $.a.b}, or {@code $.a['odd name']}. */
     static String child(String path, String name) {
-        boolean plain = !name.isEmpty() && !Character.isDigit(name.charAt(0)) && name.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '_' || c == '$');
+        boolean plain = !name.isEmpty() && !Character.isDigit(name.charAt(0));
+        for (int i = 0; plain && i < name.length(); i++) { // a loop, not a stream: this runs for every member decoded
+            char c = name.charAt(i);
+            plain = Character.isLetterOrDigit(c) || c == '_' || c == '$';
+        }
         return plain ? path + "." + name : path + "['" + name.replace("'", "\\'") + "']";
     }
 
