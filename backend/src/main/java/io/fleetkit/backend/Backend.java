@@ -2,6 +2,7 @@ package io.fleetkit.backend;
 
 import io.fleetkit.backend.api.ApiServer;
 import io.fleetkit.backend.api.DevTokenIssuer;
+import io.fleetkit.backend.api.SwarmApi;
 import io.fleetkit.backend.api.SwarmControl;
 import io.fleetkit.backend.api.TokenVerifier;
 import io.fleetkit.backend.capture.Capture;
@@ -378,14 +379,7 @@ public final class Backend implements AutoCloseable {
             store.latency().percentiles().forEach(e2e::put);
         }
         if (swarm != null) {
-            SwarmControl.Status s = swarm.status();
-            ObjectNode o = n.putObject("swarm").put("active", s.active()).put("size", s.size()).put("rateMultiplier", s.rateMultiplier());
-            ObjectNode states = o.putObject("states");
-            s.states().forEach(states::put);
-            ObjectNode puback = o.putObject("pubackMs");
-            s.pubackMillis().forEach(puback::put);
-            ObjectNode failures = o.putObject("failures");
-            s.failures().forEach(failures::put);
+            n.set("swarm", SwarmApi.json(swarm.status()));
         }
         return n;
     }

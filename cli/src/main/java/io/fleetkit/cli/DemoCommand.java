@@ -113,8 +113,7 @@ final class DemoCommand implements Runnable {
             SimCommand sim = new SimCommand();
             sim.providedHub = backend.hub();
             sim.stop = stop;
-            sim.swarmListener = swarm -> backend.attachSwarm(swarm == null ? null : new DemoSwarm(swarm, pkiDir, MAX_DEVICES, "thermostat",
-                    FlashFile.read(data.resolve("flash.json"))));
+            sim.swarmListener = swarm -> backend.attachSwarm(swarm == null ? null : new DemoSwarm(swarm, pkiDir, MAX_DEVICES, "thermostat", sim.flash));
             CommandLine simLine = new CommandLine(sim);
             simLine.setOut(out);
             simLine.setErr(cli.getErr());

@@ -116,6 +116,9 @@ final class SimCommand implements Runnable {
     /** Counted down to stop the run early, as Ctrl-C does (the demo's tests). */
     CountDownLatch stop = new CountDownLatch(1);
 
+    /** The devices' flash as --flash gave it at the start (the demo's swarm grows with it too). */
+    Map<DeviceId, NonVolatileState> flash = Map.of();
+
     /** Told of the swarm once it runs, and told null before it stops (the demo hands it to the dashboard). */
     java.util.function.Consumer<Swarm> swarmListener = s -> { };
 
@@ -194,7 +197,6 @@ final class SimCommand implements Runnable {
             throw new CommandLine.ParameterException(cli, e.getMessage());
         }
         MethodOverrides overrides = readOverrides(cli);
-        Map<DeviceId, NonVolatileState> flash;
         try {
             flash = flashFile == null ? Map.of() : FlashFile.read(flashFile);
         } catch (IllegalArgumentException e) {

@@ -192,7 +192,7 @@ class DashboardIT {
             firefox.screenshot(SCREENSHOTS.resolve("firefox-ownership.png"));
             assertThat(firefox.consoleErrors()).as("Firefox console errors").isEmpty();
             firefox.evaluate("console.error('a probe of the console check')");
-            firefox.awaitText("title", t -> firefox.consoleErrors().stream().anyMatch(e -> e.contains("a probe")), wait);
+            firefox.awaitConsoleError("a probe", wait);
         }
     }
 

@@ -54,6 +54,7 @@ final class FirefoxBidi implements AutoCloseable {
     private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
     private final List<JsonNode> logEntries = new CopyOnWriteArrayList<>();
+    private final Object logged = new Object(); // notified on each log entry
     private final String context;
 
     private FirefoxBidi(Process process, WebSocket socket, Listener listener) throws Exception {
@@ -138,29 +139,51 @@ final class FirefoxBidi implements AutoCloseable {
                 .path("value").asText();
     }
 
-    /** Polls {@code check} on the page's text of {@code selector} until it holds. */
+    /** Waits until {@code check} holds for the page's text of {@code selector}. */
     void awaitText(String selector, Predicate<String> check, Duration timeout) throws Exception {
         String[] last = {null};
-        poll(() -> check.test(last[0] = text(selector)), timeout, () -> "'" + selector + "' still shows '" + last[0] + "'");
+        await(() -> check.test(last[0] = text(selector)), timeout, () -> "'" + selector + "' still shows '" + last[0] + "'");
     }
 
-    /** Polls a JavaScript condition until it is true. */
+    /** Waits until a JavaScript condition is true. */
     void awaitTrue(String expression, Duration timeout) throws Exception {
-        poll(() -> evaluate(expression).path("value").asBoolean(false), timeout, () -> "still not true: " + expression);
+        await(() -> evaluate(expression).path("value").asBoolean(false), timeout, () -> "still not true: " + expression);
     }
 
     private interface Check {
         boolean holds() throws Exception;
     }
 
-    /** Polling a page's state: there is no event to wait on. */
-    private static void poll(Check check, Duration timeout, java.util.function.Supplier<String> failure) throws Exception {
+    /**
+     * Checks, and while it does not hold waits in the page for its next change (a DOM mutation; at
+     * most a second, for state that is not in the DOM), until the deadline.
+     */
+    private void await(Check check, Duration timeout, java.util.function.Supplier<String> failure) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!check.holds()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("Firefox, after " + timeout + ": " + failure.get());
             }
-            Thread.sleep(250);
+            evaluate(NEXT_CHANGE);
+        }
+    }
+
+    private static final String NEXT_CHANGE = "new Promise(done => {"
+            + " const seen = new MutationObserver(() => { seen.disconnect(); done(true); });"
+            + " seen.observe(document, {subtree: true, childList: true, characterData: true, attributes: true});"
+            + " setTimeout(() => { seen.disconnect(); done(false); }, 1000); })";
+
+    /** Waits until a console error containing {@code text} has been logged. */
+    void awaitConsoleError(String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (logged) {
+            while (consoleErrors().stream().noneMatch(e -> e.contains(text))) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("Firefox logged no console error containing '" + text + "' within " + timeout);
+                }
+                TimeUnit.NANOSECONDS.timedWait(logged, left);
+            }
         }
     }
 
@@ -211,7 +234,10 @@ final class FirefoxBidi implements AutoCloseable {
                 f.complete(n);
             }
         } else if ("log.entryAdded".equals(n.path("method").asText())) {
-            logEntries.add(n.get("params"));
+            synchronized (logged) {
+                logEntries.add(n.get("params"));
+                logged.notifyAll();
+            }
         }
     }
 

@@ -32,9 +32,7 @@ import io.fleetkit.protocol.testport.TestPortMessage.LedMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.random.RandomGenerator;
@@ -74,19 +72,15 @@ public final class Firmware {
     private Instant bootedAt;
     private ResetReason resetReason = ResetReason.POWER_ON;
     private boolean bootAnnounced;
-    private int nextPacketId = 1;
     private int subscribePacketId;
     // DPS exchange
     private int dpsRid;
     private OperationId operationId;
-    // QoS 1 publishes the hub has not acknowledged, by packet id, oldest first
-    private final Map<Integer, Action.Publish> unacked = new LinkedHashMap<>();
+    private final Outbox outbox = new Outbox();
     // the claim window
     private String claimNonce;
     // delayed method answers, earliest first
     private final PriorityQueue<DelayedReply> replies = new PriorityQueue<>();
-    private long messagesSent;
-    private long messagesAcked;
 
     private record DelayedReply(Instant due, Action.Publish publish) implements Comparable<DelayedReply> {
         @Override
@@ -123,15 +117,15 @@ public final class Firmware {
 
     /** QoS 1 messages sent and not yet acknowledged. */
     public int unacknowledged() {
-        return unacked.size();
+        return outbox.size();
     }
 
     public long messagesSent() {
-        return messagesSent;
+        return outbox.sent();
     }
 
     public long messagesAcknowledged() {
-        return messagesAcked;
+        return outbox.acknowledgedCount();
     }
 
     /** Handles one event at {@code now}; returns what to do, in order. */
@@ -155,9 +149,7 @@ public final class Firmware {
         } else if (event instanceof Event.SubscribeAcknowledged s && s.link() == link && s.packetId() == subscribePacketId) {
             subscribed(now, out);
         } else if (event instanceof Event.PublishAcknowledged a && a.link() == Link.HUB && link == Link.HUB) {
-            if (unacked.remove(a.packetId()) != null) {
-                messagesAcked++;
-            }
+            outbox.acknowledged(a.packetId());
         } else if (event instanceof Event.MessageReceived m && m.link() == link) {
             received(m, now, out);
         } else if (event instanceof Event.ButtonPressed) {
@@ -183,7 +175,7 @@ public final class Firmware {
         hubLostAt = null;
         claimNonce = null;
         replies.clear();
-        unacked.clear(); // RAM does not survive a reboot: like simple firmware, the outbox is not kept in flash
+        outbox.clear(); // RAM does not survive a reboot
         if (nv.assignedHub().isPresent()) {
             connectHub(out);
         } else {
@@ -208,7 +200,7 @@ public final class Firmware {
     }
 
     private void connected(List<Action> out) {
-        subscribePacketId = packetId();
+        subscribePacketId = outbox.packetId();
         if (link == Link.DPS) {
             out.add(new Action.Subscribe(Link.DPS, subscribePacketId, List.of(TopicFilter.Fixed.DPS_RESPONSES.format())));
         } else {
@@ -226,11 +218,7 @@ public final class Firmware {
         failures = 0;
         hubLostAt = null;
         // what the hub never acknowledged goes again first, in order, on the new connection's packet ids
-        List<Action.Publish> again = new ArrayList<>(unacked.values());
-        unacked.clear();
-        for (Action.Publish p : again) {
-            publishQos1(p.topic(), p.payload(), out);
-        }
+        out.addAll(outbox.resendAll());
         if (!bootAnnounced) {
             bootAnnounced = true;
             var model = config.model();
@@ -473,14 +461,7 @@ public final class Firmware {
     // --- sending ---
 
     private void send(DeviceMessage m, List<Action> out) {
-        publishQos1(DeviceMessageTopics.topicFor(deviceId, m).format(), DeviceMessageCodec.CODEC.toJson(m), out);
-        messagesSent++;
-    }
-
-    private void publishQos1(String topic, byte[] payload, List<Action> out) {
-        Action.Publish p = new Action.Publish(Link.HUB, topic, payload, 1, packetId());
-        unacked.put(p.packetId(), p);
-        out.add(p);
+        out.add(outbox.publish(DeviceMessageTopics.topicFor(deviceId, m).format(), DeviceMessageCodec.CODEC.toJson(m)));
     }
 
     private long nextSeq(List<Action> out) {
@@ -492,16 +473,10 @@ public final class Firmware {
         return seq;
     }
 
-    private int packetId() {
-        int id = nextPacketId;
-        nextPacketId = nextPacketId == 0xFFFF ? 1 : nextPacketId + 1;
-        return id;
-    }
-
     private MethodResponder.Diagnostics diagnostics(Instant now) {
         return new MethodResponder.Diagnostics(config.model().firmwareVersion(), config.model().id(),
                 bootedAt == null ? 0 : Duration.between(bootedAt, now).toSeconds(), hardware.freeHeapBytes(), hardware.rssiDbm(),
-                resetReason, nv.telemetryInterval(), messagesSent);
+                resetReason, nv.telemetryInterval(), outbox.sent());
     }
 
     private static Duration max(Duration a, Duration b) {

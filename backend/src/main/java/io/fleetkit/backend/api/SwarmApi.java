@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * The swarm running in this process (the demo's), for operators: its state, size, telemetry rate,
  * method overrides and the simulated button. 404 when no swarm is attached ({@code fleetkit serve}).
  */
-final class SwarmApi {
+public final class SwarmApi {
     private static final Set<String> RESIZE_FIELDS = Set.of("devices", "rateMultiplier");
     private static final Set<String> OVERRIDE_FIELDS = Set.of("device", "status", "payload", "delayMs", "noAnswer");
 
@@ -114,7 +114,8 @@ final class SwarmApi {
         }).onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail);
     }
 
-    static ObjectNode json(SwarmControl.Status s) {
+    /** The swarm's JSON representation (the API's and the fleet snapshot's). */
+    public static ObjectNode json(SwarmControl.Status s) {
         ObjectNode n = Responses.JSON.createObjectNode().put("active", s.active()).put("size", s.size())
                 .put("maxDevices", s.maxDevices()).put("rateMultiplier", s.rateMultiplier()).put("model", s.model());
         ObjectNode states = n.putObject("states");

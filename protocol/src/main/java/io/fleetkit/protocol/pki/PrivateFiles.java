@@ -28,15 +28,17 @@ public final class PrivateFiles {
      * without POSIX permissions the directory's protection is what applies.
      */
     public static void write(Path file, String text) throws IOException {
-        ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.write(file, bytes);
+            return;
+        }
         try (SeekableByteChannel ch = Files.newByteChannel(file, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 OWNER_ONLY)) {
-            ch.write(bytes);
-        } catch (UnsupportedOperationException notPosix) {
-            Files.write(file, bytes.array());
+            ch.write(ByteBuffer.wrap(bytes));
         } catch (FileAlreadyExistsException exists) {
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            Files.write(file, bytes.array(), StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+            Files.write(file, bytes, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
         }
     }
 }
