@@ -1,5 +1,6 @@
 package io.fleetkit.cli;
 
+import io.fleetkit.cli.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +14,8 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = FleetkitCommand.Version.class,
         description = "Build and test an Azure-IoT-style device fleet before the fleet exists.",
-        subcommands = {PkiCommand.class, ServeCommand.class, TokenCommand.class, SimCommand.class, DeviceCommand.class, HilCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {PkiCommand.class, ServeCommand.class, TokenCommand.class, SimCommand.class, DeviceCommand.class, HilCommand.class, DemoCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
 public final class FleetkitCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,158 @@
+package io.fleetkit.cli.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One load run's result, as JSON (every run's figures) and as Markdown (the medians, ratios and
+ * what was measured how), both written under the workspace's {@code results/} with the command
+ * line, the date and the machine.
+ */
+final class BenchReport {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final String scenario;
+    private final ZonedDateTime date = ZonedDateTime.now(ZoneOffset.UTC).withNano(0);
+    private final ObjectNode json = JsonNodeFactory.instance.objectNode();
+    private final StringBuilder markdown = new StringBuilder();
+
+    BenchReport(String scenario, String title, String command) {
+        this.scenario = scenario;
+        json.put("scenario", scenario).put("date", date.toString()).put("command", command);
+        ObjectNode machine = json.putObject("machine");
+        machine.put("cores", Runtime.getRuntime().availableProcessors()).put("cpu", cpuModel())
+                .put("memoryGiB", Math.round(totalMemoryBytes() / (1024.0 * 1024 * 1024)))
+                .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"))
+                .put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        markdown.append("## ").append(title).append("\n\n")
+                .append("`").append(command).append("` — ").append(date.toLocalDate()).append(", ")
+                .append(machine.get("cores").asInt()).append(" cores (").append(machine.get("cpu").asText()).append("), ")
+                .append(machine.get("memoryGiB").asLong()).append(" GiB, ").append(machine.get("java").asText()).append("\n\n");
+    }
+
+    ObjectNode json() {
+        return json;
+    }
+
+    void paragraph(String text) {
+        markdown.append(text).append("\n\n");
+    }
+
+    void table(List<String> header, List<List<String>> rows) {
+        markdown.append("| ").append(String.join(" | ", header)).append(" |\n|");
+        header.forEach(h -> markdown.append("---|"));
+        markdown.append('\n');
+        for (List<String> row : rows) {
+            markdown.append("| ").append(String.join(" | ", row)).append(" |\n");
+        }
+        markdown.append('\n');
+    }
+
+    String markdown() {
+        return markdown.toString();
+    }
+
+    /** Prints the Markdown and writes both files into {@code dir}. */
+    void publish(PrintWriter out, Path dir) {
+        Path md = write(dir);
+        out.print(markdown);
+        out.printf("written: %s (and .json)%n", md);
+        out.flush();
+    }
+
+    /** Writes {@code <scenario>-<date>.json} and {@code .md} into {@code dir}; returns the Markdown file. */
+    Path write(Path dir) {
+        String stem = scenario + "-" + date.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        try {
+            Files.createDirectories(dir);
+            JSON.writeValue(dir.resolve(stem + ".json").toFile(), json);
+            Path md = dir.resolve(stem + ".md");
+            Files.writeString(md, markdown);
+            return md;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the results into " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Each system's measured runs (the warm-up left out), metric by metric, and their medians. */
+    static final class Runs {
+        private final Map<BenchSystem, List<Map<String, Double>>> runs = new LinkedHashMap<>();
+
+        void add(BenchSystem system, Map<String, Double> run) {
+            runs.computeIfAbsent(system, s -> new ArrayList<>()).add(run);
+        }
+
+        double median(BenchSystem system, String metric) {
+            double[] v = runs.getOrDefault(system, List.of()).stream().filter(r -> r.containsKey(metric))
+                    .mapToDouble(r -> r.get(metric)).sorted().toArray();
+            if (v.length == 0) {
+                return Double.NaN;
+            }
+            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        }
+
+        /** "a / b / c": every run's value, for the Markdown. */
+        String each(BenchSystem system, String metric, String format) {
+            return String.join(" / ", runs.getOrDefault(system, List.of()).stream()
+                    .map(r -> String.format(Locale.ROOT, format, r.getOrDefault(metric, Double.NaN))).toList());
+        }
+
+        void writeTo(ObjectNode json, List<String> metrics) {
+            ObjectNode systems = json.putObject("systems");
+            runs.forEach((system, list) -> {
+                ObjectNode s = systems.putObject(system.id());
+                s.put("label", system.label());
+                ArrayNode each = s.putArray("runs");
+                list.forEach(r -> {
+                    ObjectNode o = each.addObject();
+                    r.forEach(o::put);
+                });
+                ObjectNode median = s.putObject("median");
+                metrics.forEach(m -> median.put(m, median(system, m)));
+            });
+        }
+    }
+
+    static String fmt(String format, double value) {
+        return Double.isNaN(value) ? "–" : String.format(Locale.ROOT, format, value);
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
+        } catch (IOException e) {
+            return "unknown CPU";
+        }
+    }
+
+    private static long totalMemoryBytes() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        return 0;
+    }
+
+    static List<String> row(String... cells) {
+        return Arrays.asList(cells);
+    }
+}

@@ -1,0 +1,146 @@
+package io.fleetkit.cli.bench;
+
+import io.fleetkit.protocol.pki.CertificateIssuer;
+import io.fleetkit.protocol.pki.DeviceIdentity;
+import io.fleetkit.protocol.pki.FactoryBatch;
+import io.fleetkit.protocol.pki.KeyAlgorithm;
+import io.fleetkit.protocol.pki.PkiDirectory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * Where a bench run keeps its things: the PKI every system trusts (made once, reused), the device
+ * identities (issued in memory for each run: faster than reading thousands of files), the peers'
+ * key stores, each server's scratch directory and log, and the results.
+ */
+final class BenchWorkspace {
+    static final String DEVICE_PREFIX = "bench-";
+    static final String STORE_PASSWORD = "fleetkit-bench";
+
+    private final Path dir;
+    private final PkiDirectory pki;
+    private final PrintWriter progress;
+    private List<DeviceIdentity> identities = List.of();
+
+    BenchWorkspace(Path dir, PrintWriter progress) {
+        this.dir = dir;
+        this.progress = progress;
+        Path pkiDir = dir.resolve("pki");
+        this.pki = PkiDirectory.exists(pkiDir) ? PkiDirectory.load(pkiDir)
+                : PkiDirectory.init(pkiDir, PkiDirectory.DEFAULT_SERVER_SANS, new CertificateIssuer());
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    PkiDirectory pki() {
+        return pki;
+    }
+
+    /** The first {@code count} bench devices ({@code bench-00001} …), issued under the PKI's intermediate CA. */
+    List<DeviceIdentity> identities(int count) {
+        if (identities.size() < count) {
+            long start = System.nanoTime();
+            progress.printf("issuing %d device certificates …%n", count);
+            progress.flush();
+            ConcurrentHashMap<String, DeviceIdentity> issued = new ConcurrentHashMap<>();
+            FactoryBatch.issue(new CertificateIssuer(), pki.intermediate(), FactoryBatch.ids(DEVICE_PREFIX, 1, count), KeyAlgorithm.EC_P256,
+                    Runtime.getRuntime().availableProcessors(), d -> issued.put(d.registrationId().value(), d), (d, t) -> { });
+            List<DeviceIdentity> sorted = new ArrayList<>(issued.values());
+            sorted.sort(Comparator.comparing(d -> d.registrationId().value()));
+            identities = sorted;
+            progress.printf("  done in %.1f s%n", (System.nanoTime() - start) / 1e9);
+            progress.flush();
+        }
+        return identities.subList(0, count);
+    }
+
+    /** A fresh scratch directory for one server process. */
+    Path scratch(String name) {
+        Path d = dir.resolve("run").resolve(name + "-" + System.nanoTime());
+        try {
+            return Files.createDirectories(d);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + d + ": " + e.getMessage(), e);
+        }
+    }
+
+    void deleteScratch() {
+        Path run = dir.resolve("run");
+        if (!Files.exists(run)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(run)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            progress.println("could not clean " + run + ": " + e.getMessage());
+        }
+    }
+
+    Path log(String name) {
+        return dir.resolve("logs").resolve(name + ".log");
+    }
+
+    Path results() {
+        return dir.resolve("results");
+    }
+
+    /** The server's key and chain as PKCS#12 (for HiveMQ). */
+    Path serverKeyStore() {
+        return keyStore("server.p12", ks -> ks.setKeyEntry("server", pki.server().key(), STORE_PASSWORD.toCharArray(),
+                pki.server().chain().toArray(new Certificate[0])));
+    }
+
+    /** The root CA as a PKCS#12 trust store (for HiveMQ). */
+    Path trustStore() {
+        return keyStore("trust.p12", ks -> ks.setCertificateEntry("root", pki.root().certificate()));
+    }
+
+    private interface Filler {
+        void fill(KeyStore ks) throws Exception;
+    }
+
+    private Path keyStore(String name, Filler filler) {
+        Path file = dir.resolve(name);
+        try {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            filler.fill(ks);
+            try (OutputStream out = Files.newOutputStream(file)) {
+                ks.store(out, STORE_PASSWORD.toCharArray());
+            }
+            return file;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The fleetkit checkout (or installation) this command runs from: where the peers' jars are built. */
+    static Path home() {
+        try {
+            Path p = Path.of(BenchWorkspace.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (int up = 0; up < 5 && p != null; up++, p = p.getParent()) {
+                if (Files.isDirectory(p.resolve("peers"))) {
+                    return p;
+                }
+            }
+        } catch (URISyntaxException | SecurityException e) {
+            // fall through to the error below
+        }
+        throw new IllegalStateException("cannot find the fleetkit checkout (with its peers/ directory) above this command's jar");
+    }
+}

@@ -1,0 +1,147 @@
+package io.fleetkit.cli.bench;
+
+import io.fleetkit.backend.Backend;
+import io.fleetkit.backend.gateway.HubService;
+import io.fleetkit.backend.processing.DeviceMessageHandler;
+import io.fleetkit.backend.processing.MessageContext;
+import io.fleetkit.backend.processing.StreamProcessor;
+import io.fleetkit.backend.registry.Authentication;
+import io.fleetkit.backend.throttle.ThrottleProfile;
+import io.fleetkit.protocol.id.DeviceId;
+import io.fleetkit.protocol.id.MethodName;
+import io.fleetkit.protocol.id.RegistrationId;
+import io.fleetkit.protocol.message.Reading;
+import io.fleetkit.protocol.message.Telemetry;
+import io.fleetkit.protocol.pki.FactoryBatch;
+import io.fleetkit.protocol.pki.PkiDirectory;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The fleetkit hub as a system under test, in its own JVM: the whole backend (hub + DPS, routing,
+ * durable streams with fsync before PUBACK, the store processor into H2) plus a probe on the
+ * telemetry stream that records publish → handler latency from the {@code sentMicros} reading the
+ * load generator puts in each message ({@code System.nanoTime()} is the machine's monotonic clock,
+ * shared by processes).
+ *
+ * <p>Arguments: {@code PKI-DIR DATA-DIR PORT ID-PREFIX DEVICES THROTTLE}. The devices are registered up
+ * front (a connect storm measures the hub, not DPS). Line protocol as in {@link ServerProcess}, plus
+ * {@code connected}, {@code stored}, {@code latency} (and reset), {@code methods RATE SECONDS NAME}.
+ */
+public final class HubBenchServer {
+    static final String SENT_MICROS = "sentMicros";
+
+    private HubBenchServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        PrintStream control = System.out;
+        System.setOut(System.err);
+        PkiDirectory pki = PkiDirectory.load(Path.of(args[0]));
+        Path data = Path.of(args[1]);
+        int port = Integer.parseInt(args[2]);
+        List<RegistrationId> ids = FactoryBatch.ids(args[3], 1, Integer.parseInt(args[4]));
+        ThrottleProfile throttle = ThrottleProfile.parse(args[5]);
+        Recorder latency = new Recorder(3);
+        DeviceMessageHandler probe = new DeviceMessageHandler() {
+            @Override
+            public void onTelemetry(MessageContext context, Telemetry message) {
+                if (message.readings().get(SENT_MICROS) instanceof Reading.Num sent) {
+                    latency.recordValue(Math.max(0, System.nanoTime() / 1000 - (long) sent.value()));
+                }
+            }
+        };
+        try (Backend backend = Backend.builder(pki, data).http("127.0.0.1", 0)
+                .hub(h -> h.bind("127.0.0.1").port(port).throttle(throttle))
+                .processor("telemetry", "latency-probe", probe).start()) {
+            for (RegistrationId id : ids) {
+                backend.hub().registry().createIfAbsent(id.toDeviceId(), Authentication.X509_CA_SIGNED, Instant.now());
+            }
+            control.println("READY " + backend.hub().port());
+            control.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            String line;
+            while ((line = in.readLine()) != null) {
+                String[] c = line.trim().split(" ");
+                switch (c[0]) {
+                    case "heap" -> control.println("HEAP " + usedHeapAfterGc());
+                    case "threads" -> control.println("THREADS " + Thread.activeCount());
+                    case "connected" -> control.println("CONNECTED " + backend.hub().hub().connectedCount());
+                    case "stored" -> {
+                        StreamProcessor store = backend.processors().get("store");
+                        control.println("STORED " + store.handled());
+                    }
+                    case "latency" -> {
+                        Histogram h = latency.getIntervalHistogram(); // and starts the next interval
+                        control.println("LATENCY " + h.getTotalCount() + " " + h.getValueAtPercentile(50) + " "
+                                + h.getValueAtPercentile(99) + " " + h.getValueAtPercentile(99.9));
+                    }
+                    case "methods" -> control.println("METHODS " + callMethods(backend.hub().hub(), ids,
+                            Double.parseDouble(c[1]), Duration.ofSeconds(Long.parseLong(c[2])), MethodName.of(c[3])));
+                    case "quit" -> {
+                        return;
+                    }
+                    default -> control.println("ERROR unknown command '" + line + "'");
+                }
+                control.flush();
+            }
+        }
+    }
+
+    /**
+     * Calls {@code method} on random connected devices at {@code perSecond} (open loop) for {@code duration},
+     * then waits for the answers; returns "calls ok p50 p99 p999" (round trips in microseconds).
+     */
+    private static String callMethods(HubService hub, List<RegistrationId> ids, double perSecond, Duration duration, MethodName method) {
+        Recorder roundTrips = new Recorder(3);
+        AtomicLong ok = new AtomicLong();
+        AtomicLong answered = new AtomicLong();
+        SplittableRandom random = new SplittableRandom(42);
+        long period = (long) (1e9 / perSecond);
+        long start = System.nanoTime();
+        long calls = 0;
+        byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
+        for (long next = start; next < start + duration.toNanos(); next += period) {
+            LockSupport.parkNanos(next - System.nanoTime());
+            DeviceId id = ids.get(random.nextInt(ids.size())).toDeviceId();
+            if (!hub.isConnected(id)) {
+                continue;
+            }
+            long sent = System.nanoTime();
+            calls++;
+            hub.invokeMethod(id, method, empty, Duration.ofSeconds(30)).whenComplete((r, e) -> {
+                roundTrips.recordValue((System.nanoTime() - sent) / 1000);
+                if (e == null && r.status() == 200) {
+                    ok.incrementAndGet();
+                }
+                answered.incrementAndGet();
+            });
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(35).toNanos();
+        while (answered.get() < calls && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(10_000_000);
+        }
+        Histogram h = roundTrips.getIntervalHistogram();
+        return calls + " " + ok.get() + " " + h.getValueAtPercentile(50) + " " + h.getValueAtPercentile(99) + " " + h.getValueAtPercentile(99.9);
+    }
+
+    private static long usedHeapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}

@@ -1,0 +1,215 @@
+package io.fleetkit.cli.bench;
+
+import io.fleetkit.cli.DurationConverter;
+import io.fleetkit.firmware.netty.LoadDevice;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.fleetkit.cli.bench.BenchReport.fmt;
+import static io.fleetkit.cli.bench.BenchReport.row;
+
+/**
+ * {@code fleetkit bench telemetry}: QoS 1 ingest over TLS. Every system gets the same devices,
+ * payloads and topics; each device keeps a window of messages unacknowledged (a closed loop) for
+ * the run's duration. The systems run side by side and take turns, so a noisy minute hits them
+ * alike. For the fleetkit hub the figure is end to end: PUBACK only after the durable append, and
+ * stored rows per second until the last row is in. Then, at half the hub's median rate (an open
+ * loop), the latency from device publish to a handler on the telemetry stream.
+ */
+@Command(name = "telemetry", mixinStandardHelpOptions = true,
+        description = {"QoS 1 telemetry over TLS: messages/s acknowledged per system (closed loop), stored rows/s for the hub,",
+                "and publish → handler latency (p50/p99/p99.9) at half the hub's maximum rate."})
+final class TelemetryBench implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    BenchCommand.Common common;
+
+    @Option(names = "--devices", paramLabel = "N", defaultValue = "1000", description = "devices per system (default: ${DEFAULT-VALUE})")
+    int devices;
+
+    @Option(names = "--window", paramLabel = "W", defaultValue = "8",
+            description = "QoS 1 messages each device keeps unacknowledged (default: ${DEFAULT-VALUE})")
+    int window;
+
+    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "10s", converter = DurationConverter.class,
+            description = "each measured run (default: ${DEFAULT-VALUE})")
+    Duration duration;
+
+    @Option(names = "--latency-duration", paramLabel = "TIME", defaultValue = "15s", converter = DurationConverter.class,
+            description = "the latency phase at half the hub's rate; 0 leaves it out (default: ${DEFAULT-VALUE})")
+    Duration latencyDuration;
+
+    @Option(names = "--systems", paramLabel = "LIST", split = ",", defaultValue = "fleetkit,hivemq,mosquitto",
+            description = "what to compare, in this order (default: ${DEFAULT-VALUE})")
+    List<String> systemNames;
+
+    static final List<String> METRICS = List.of("ackedPerSecond", "storedPerSecond", "pubackP50Ms", "pubackP99Ms", "serverCpuMicrosPerMessage", "serverCores",
+            "generatorCores");
+
+    /** One system during the run: its process, its connected devices and what they count. */
+    private record Target(BenchSystem system, ServerProcess server, List<LoadDevice> devices, AtomicLong acked, Recorder puback) {
+    }
+
+    @Override
+    public void run() {
+        CommandLine cli = spec.commandLine();
+        common.check(cli);
+        List<BenchSystem> systems = BenchCommand.systems(cli, systemNames);
+        BenchCommand.checkRange(cli, "--devices", devices, 1, 19_000 / systems.size(),
+                " (" + systems.size() + " systems side by side within the 20,000 descriptors a process may hold)");
+        BenchCommand.checkRange(cli, "--window", window, 1, 1_000, "");
+        BenchCommand.checkRange(cli, "--duration", duration.toSeconds(), 1, 3_600, " seconds");
+        BenchCommand.checkRange(cli, "--latency-duration", latencyDuration.toSeconds(), 0, 3_600, " seconds");
+        PrintWriter out = cli.getOut();
+        PrintWriter err = cli.getErr();
+        BenchWorkspace ws = new BenchWorkspace(common.work, err);
+        BenchReport.Runs runs = new BenchReport.Runs();
+        double[] latency = null;
+        Map<BenchSystem, Target> targets = new EnumMap<>(BenchSystem.class);
+        try (LoadFleet fleet = new LoadFleet(ws.identities(devices), ws.pki().trustAnchors(), common.threads)) {
+            for (BenchSystem s : systems) {
+                err.printf("starting %s and connecting %d devices …%n", s.label(), devices);
+                err.flush();
+                int port = ServerProcess.freePort();
+                ServerProcess server = s.start(ws, devices, "off", port);
+                AtomicLong acked = new AtomicLong();
+                Recorder puback = new Recorder(3);
+                targets.put(s, new Target(s, server, new ArrayList<>(), acked, puback));
+                LoadFleet.Connected c = fleet.connect(port, devices, 200, nanos -> {
+                    acked.incrementAndGet();
+                    puback.recordValue(nanos / 1000);
+                });
+                targets.get(s).devices().addAll(c.devices());
+                if (c.failed() > 0) {
+                    throw new IllegalStateException(c.failed() + " devices could not connect to " + s.label() + ", the first: " + c.firstFailure());
+                }
+            }
+            for (int r = 0; r <= common.runs; r++) {
+                for (BenchSystem s : systems) {
+                    Map<String, Double> m = once(fleet, targets.get(s));
+                    err.printf("%s %s: %.0f messages/s acknowledged%s, PUBACK p50 %.1f ms p99 %.1f ms; CPU: server %.2f cores, generator %.2f%n",
+                            r == 0 ? "warm-up" : "run " + r, s.id(), m.get("ackedPerSecond"),
+                            m.containsKey("storedPerSecond") ? String.format(", %.0f rows/s stored", m.get("storedPerSecond")) : "",
+                            m.get("pubackP50Ms"), m.get("pubackP99Ms"), m.get("serverCores"), m.get("generatorCores"));
+                    err.flush();
+                    if (r > 0) {
+                        runs.add(s, m);
+                    }
+                }
+            }
+            Target hub = targets.get(BenchSystem.FLEETKIT);
+            if (hub != null && latencyDuration.toSeconds() > 0) {
+                double rate = runs.median(BenchSystem.FLEETKIT, "ackedPerSecond") / 2;
+                err.printf("latency at %.0f messages/s (half the hub's median) for %d s …%n", rate, latencyDuration.toSeconds());
+                err.flush();
+                latency = latency(fleet, hub, rate);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        } finally {
+            targets.values().forEach(t -> {
+                LoadFleet.closeAll(t.devices());
+                t.server().close();
+            });
+            ws.deleteScratch();
+        }
+        report(cli, systems, runs, latency).publish(out, ws.results());
+    }
+
+    private Map<String, Double> once(LoadFleet fleet, Target t) throws InterruptedException {
+        boolean hub = t.system() == BenchSystem.FLEETKIT;
+        long storedBefore = hub ? Long.parseLong(t.server().ask("stored", "STORED")) : 0;
+        t.puback().reset();
+        double serverCpu = t.server().cpuSeconds();
+        double generatorCpu = BenchCommand.ownCpuSeconds();
+        long start = System.nanoTime();
+        long acked = fleet.closedLoop(t.devices(), window, duration, t.acked());
+        double seconds = duration.toNanos() / 1e9;
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("ackedPerSecond", acked / seconds);
+        Histogram puback = t.puback().getIntervalHistogram();
+        m.put("pubackP50Ms", puback.getValueAtPercentile(50) / 1000.0);
+        m.put("pubackP99Ms", puback.getValueAtPercentile(99) / 1000.0);
+        serverCpu = t.server().cpuSeconds() - serverCpu;
+        m.put("serverCpuMicrosPerMessage", serverCpu * 1e6 / Math.max(1, acked));
+        m.put("serverCores", serverCpu / seconds);
+        m.put("generatorCores", (BenchCommand.ownCpuSeconds() - generatorCpu) / seconds);
+        if (hub) {
+            // every message acknowledged (the drained tail too) becomes a row: wait for the last one
+            long expected = storedBefore + puback.getTotalCount();
+            long stored = waitForRows(t.server(), expected);
+            m.put("storedPerSecond", (stored - storedBefore) / ((System.nanoTime() - start) / 1e9));
+        }
+        return m;
+    }
+
+    private static long waitForRows(ServerProcess hub, long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (true) {
+            long stored = Long.parseLong(hub.ask("stored", "STORED"));
+            if (stored >= expected || System.nanoTime() > deadline) {
+                return stored;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Open loop at {@code rate}; returns p50, p99, p99.9 of publish → handler in ms, and the sample count. */
+    private double[] latency(LoadFleet fleet, Target hub, double rate) throws InterruptedException {
+        long storedBefore = Long.parseLong(hub.server().ask("stored", "STORED"));
+        hub.server().ask("latency", "LATENCY"); // starts a fresh interval
+        long sent = fleet.openLoop(hub.devices(), rate, latencyDuration);
+        waitForRows(hub.server(), storedBefore + sent);
+        String[] v = hub.server().ask("latency", "LATENCY").split(" ");
+        return new double[] {Long.parseLong(v[1]) / 1000.0, Long.parseLong(v[2]) / 1000.0, Long.parseLong(v[3]) / 1000.0,
+                Long.parseLong(v[0]), rate};
+    }
+
+    private BenchReport report(CommandLine cli, List<BenchSystem> systems, BenchReport.Runs runs, double[] latency) {
+        BenchReport report = new BenchReport("telemetry", "Telemetry ingest (QoS 1 over TLS)", BenchCommand.commandLine(cli));
+        report.json().putObject("parameters").put("devices", devices).put("window", window).put("durationSeconds", duration.toSeconds())
+                .put("runs", common.runs).put("generatorThreads", common.threads);
+        runs.writeTo(report.json(), METRICS);
+        report.paragraph(devices + " devices per system, each keeping " + window + " QoS 1 messages unacknowledged for "
+                + duration.toSeconds() + " s per run (the same ~150-byte JSON telemetry to `devices/{id}/messages/events/…` on every system);"
+                + " systems side by side, taking turns; median of " + common.runs + " runs after one warm-up run (each run in brackets)."
+                + " The fleetkit hub acknowledges after the durable append (fsync) and stores every message as a row (H2);"
+                + " the peers acknowledge with nothing subscribed. CPU in cores: CPU seconds ÷ wall seconds of the run.");
+        BenchSystem base = systems.get(0);
+        List<List<String>> rows = new ArrayList<>();
+        for (BenchSystem s : systems) {
+            double rate = runs.median(s, "ackedPerSecond");
+            rows.add(row(s.label(), fmt("%.0f", rate) + " (" + runs.each(s, "ackedPerSecond", "%.0f") + ")",
+                    fmt("%.2f", runs.median(base, "ackedPerSecond") / rate), fmt("%.0f", runs.median(s, "storedPerSecond")),
+                    fmt("%.1f", runs.median(s, "pubackP50Ms")), fmt("%.1f", runs.median(s, "pubackP99Ms")),
+                    fmt("%.0f", runs.median(s, "serverCpuMicrosPerMessage")),
+                    fmt("%.2f", runs.median(s, "serverCores")), fmt("%.2f", runs.median(s, "generatorCores"))));
+        }
+        report.table(row("system", "acknowledged msg/s", base.id() + " ÷ this", "stored rows/s", "PUBACK p50 ms", "PUBACK p99 ms",
+                "server CPU µs/msg", "server CPU", "generator CPU"), rows);
+        if (latency != null) {
+            report.json().putObject("latency").put("ratePerSecond", latency[4]).put("samples", (long) latency[3])
+                    .put("p50Ms", latency[0]).put("p99Ms", latency[1]).put("p999Ms", latency[2]);
+            report.paragraph(String.format("fleetkit hub, publish → handler on the telemetry stream at %.0f messages/s (half its median),"
+                            + " open loop for %d s, %d samples: **p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms**.",
+                    latency[4], latencyDuration.toSeconds(), (long) latency[3], latency[0], latency[1], latency[2]));
+        }
+        return report;
+    }
+}
