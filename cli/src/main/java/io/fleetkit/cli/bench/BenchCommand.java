@@ -21,7 +21,7 @@ import java.util.Set;
         description = {"Whole-system load runs against the fleetkit hub and its peers (HiveMQ CE, Mosquitto, the Azure SDK).",
                 "Each system runs in its own process, started and stopped by the run; figures are medians of the measured runs",
                 "after one discarded warm-up run, with generator and server CPU beside them. Results: WORK/results/*.json and *.md."},
-        subcommands = {ConnectBench.class, TelemetryBench.class, CommandLine.HelpCommand.class})
+        subcommands = {ConnectBench.class, TelemetryBench.class, ProvisionBench.class, MethodsBench.class, CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -44,6 +44,13 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--threads", paramLabel = "N", defaultValue = "2",
                 description = "the load generator's event loops (default: ${DEFAULT-VALUE})")
         int threads;
+
+        @Option(names = "--jfr", description = "record a JFR profile of each JVM server (settings=profile) into WORK/profiles/")
+        boolean jfr;
+
+        BenchWorkspace workspace(java.io.PrintWriter progress) {
+            return new BenchWorkspace(work, progress, jfr);
+        }
 
         void check(CommandLine cli) {
             if (runs < 1 || runs > 20) {

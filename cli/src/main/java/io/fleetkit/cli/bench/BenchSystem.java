@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The systems a load run compares, each started in its own process: the fleetkit hub (the whole
- * backend, durable append before PUBACK), HiveMQ CE (embedded in its own JVM with its own Netty) and
+ * The systems a load run compares, each started in its own process: the fleetkit hub (its ingest:
+ * durable append before PUBACK; or with the whole backend behind it: rows stored in H2), HiveMQ CE (embedded in its own JVM with its own Netty) and
  * Mosquitto (the C reference, its own instance with a TLS listener). All three require a client
  * certificate issued under the bench PKI and listen on 127.0.0.1.
  */
@@ -20,11 +20,13 @@ enum BenchSystem {
     FLEETKIT("fleetkit hub", true) {
         @Override
         ServerProcess start(BenchWorkspace ws, int devices, String throttle, int port) {
-            Path data = ws.scratch("fleetkit");
-            List<String> cmd = java(SERVER_HEAP, "-cp", System.getProperty("java.class.path"), HubBenchServer.class.getName(),
-                    ws.pki().dir().toString(), data.toString(), Integer.toString(port), BenchWorkspace.DEVICE_PREFIX,
-                    Integer.toString(devices), throttle);
-            return ServerProcess.startControlled(label(), cmd, ws.log("fleetkit"), Duration.ofMinutes(2));
+            return startHub(this, ws, devices, throttle, port, "ingest");
+        }
+    },
+    FLEETKIT_PIPELINE("fleetkit hub + backend", true) {
+        @Override
+        ServerProcess start(BenchWorkspace ws, int devices, String throttle, int port) {
+            return startHub(this, ws, devices, throttle, port, "pipeline");
         }
     },
     HIVEMQ("HiveMQ CE 2025.5", true) {
@@ -35,7 +37,7 @@ enum BenchSystem {
                 throw new IllegalStateException("the HiveMQ CE peer is not built (" + jar + "); build it with "
                         + "'mvn -B -q -DskipTests -pl peers/hivemq -am package' (./fleetkit builds it on first use)");
             }
-            List<String> cmd = java(SERVER_HEAP, "-jar", jar.toString(), ws.scratch("hivemq").toString(), Integer.toString(port),
+            List<String> cmd = java(ws, id(), "-jar", jar.toString(), ws.scratch("hivemq").toString(), Integer.toString(port),
                     ws.serverKeyStore().toString(), ws.trustStore().toString(), BenchWorkspace.STORE_PASSWORD);
             return ServerProcess.startControlled(label(), cmd, ws.log("hivemq"), Duration.ofMinutes(2));
         }
@@ -71,6 +73,14 @@ enum BenchSystem {
         }
     };
 
+    private static ServerProcess startHub(BenchSystem system, BenchWorkspace ws, int devices, String throttle, int port, String mode) {
+        Path data = ws.scratch(system.id());
+        List<String> cmd = java(ws, system.id(), "-cp", System.getProperty("java.class.path"), HubBenchServer.class.getName(),
+                ws.pki().dir().toString(), data.toString(), Integer.toString(port), BenchWorkspace.DEVICE_PREFIX,
+                Integer.toString(devices), throttle, mode);
+        return ServerProcess.startControlled(system.label(), cmd, ws.log(system.id()), Duration.ofMinutes(2));
+    }
+
     /** The same heap limit for both JVM servers. */
     private static final String SERVER_HEAP = "-Xmx4g";
 
@@ -89,7 +99,7 @@ enum BenchSystem {
     }
 
     String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** Whether its memory is a Java heap (measured after GC) rather than the resident set of a native process. */
@@ -103,12 +113,14 @@ enum BenchSystem {
                 return s;
             }
         }
-        throw new IllegalArgumentException("unknown system '" + text + "' (fleetkit, hivemq, mosquitto)");
+        throw new IllegalArgumentException("unknown system '" + text + "' (fleetkit, fleetkit-pipeline, hivemq, mosquitto)");
     }
 
-    private static List<String> java(String... args) {
+    private static List<String> java(BenchWorkspace ws, String name, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(SERVER_HEAP);
+        cmd.addAll(ws.serverJvmOptions(name));
         cmd.addAll(List.of(args));
         return cmd;
     }

@@ -33,11 +33,13 @@ final class BenchWorkspace {
     private final Path dir;
     private final PkiDirectory pki;
     private final PrintWriter progress;
+    private final boolean jfr;
     private List<DeviceIdentity> identities = List.of();
 
-    BenchWorkspace(Path dir, PrintWriter progress) {
+    BenchWorkspace(Path dir, PrintWriter progress, boolean jfr) {
         this.dir = dir;
         this.progress = progress;
+        this.jfr = jfr;
         Path pkiDir = dir.resolve("pki");
         this.pki = PkiDirectory.exists(pkiDir) ? PkiDirectory.load(pkiDir)
                 : PkiDirectory.init(pkiDir, PkiDirectory.DEFAULT_SERVER_SANS, new CertificateIssuer());
@@ -89,6 +91,21 @@ final class BenchWorkspace {
         } catch (IOException e) {
             progress.println("could not clean " + run + ": " + e.getMessage());
         }
+    }
+
+    /** JVM options for a server: a JFR recording when asked for, written when the server stops. */
+    List<String> serverJvmOptions(String name) {
+        if (!jfr) {
+            return List.of();
+        }
+        Path file = dir.resolve("profiles").resolve(name + "-" + System.currentTimeMillis() + ".jfr").toAbsolutePath();
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
+        }
+        progress.printf("profiling %s into %s%n", name, file);
+        return List.of("-XX:StartFlightRecording:filename=" + file + ",settings=profile,dumponexit=true");
     }
 
     Path log(String name) {

@@ -55,7 +55,7 @@ final class ConnectBench implements Runnable {
         List<BenchSystem> systems = BenchCommand.systems(cli, systemNames);
         PrintWriter out = cli.getOut();
         PrintWriter err = cli.getErr();
-        BenchWorkspace ws = new BenchWorkspace(common.work, err);
+        BenchWorkspace ws = common.workspace(err);
         BenchReport.Runs runs = new BenchReport.Runs();
         Map<BenchSystem, ServerProcess> servers = new EnumMap<>(BenchSystem.class);
         Map<BenchSystem, Integer> ports = new EnumMap<>(BenchSystem.class);

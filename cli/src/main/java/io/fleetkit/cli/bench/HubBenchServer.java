@@ -1,10 +1,14 @@
 package io.fleetkit.cli.bench;
 
 import io.fleetkit.backend.Backend;
+import io.fleetkit.backend.EmbeddedHub;
+import io.fleetkit.backend.routing.Router;
+import io.fleetkit.backend.routing.RoutingSink;
+import io.fleetkit.backend.stream.FileStream;
+import io.fleetkit.backend.stream.Stream;
 import io.fleetkit.backend.gateway.HubService;
 import io.fleetkit.backend.processing.DeviceMessageHandler;
 import io.fleetkit.backend.processing.MessageContext;
-import io.fleetkit.backend.processing.StreamProcessor;
 import io.fleetkit.backend.registry.Authentication;
 import io.fleetkit.backend.throttle.ThrottleProfile;
 import io.fleetkit.protocol.id.DeviceId;
@@ -25,19 +29,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The fleetkit hub as a system under test, in its own JVM: the whole backend (hub + DPS, routing,
- * durable streams with fsync before PUBACK, the store processor into H2) plus a probe on the
- * telemetry stream that records publish → handler latency from the {@code sentMicros} reading the
+ * The fleetkit hub as a system under test, in its own JVM: either its ingest (hub + DPS, routing,
+ * durable streams with fsync before PUBACK, nothing reading them) or the whole backend (the store
+ * processor into H2, device state, the API) plus a probe on the telemetry stream that records publish → handler latency from the {@code sentMicros} reading the
  * load generator puts in each message ({@code System.nanoTime()} is the machine's monotonic clock,
  * shared by processes).
  *
- * <p>Arguments: {@code PKI-DIR DATA-DIR PORT ID-PREFIX DEVICES THROTTLE}. The devices are registered up
+ * <p>Arguments: {@code PKI-DIR DATA-DIR PORT ID-PREFIX DEVICES THROTTLE ingest|pipeline}. The devices are registered up
  * front (a connect storm measures the hub, not DPS). Line protocol as in {@link ServerProcess}, plus
  * {@code connected}, {@code stored}, {@code latency} (and reset), {@code methods RATE SECONDS NAME}.
  */
@@ -56,21 +63,12 @@ public final class HubBenchServer {
         List<RegistrationId> ids = FactoryBatch.ids(args[3], 1, Integer.parseInt(args[4]));
         ThrottleProfile throttle = ThrottleProfile.parse(args[5]);
         Recorder latency = new Recorder(3);
-        DeviceMessageHandler probe = new DeviceMessageHandler() {
-            @Override
-            public void onTelemetry(MessageContext context, Telemetry message) {
-                if (message.readings().get(SENT_MICROS) instanceof Reading.Num sent) {
-                    latency.recordValue(Math.max(0, System.nanoTime() / 1000 - (long) sent.value()));
-                }
-            }
-        };
-        try (Backend backend = Backend.builder(pki, data).http("127.0.0.1", 0)
-                .hub(h -> h.bind("127.0.0.1").port(port).throttle(throttle))
-                .processor("telemetry", "latency-probe", probe).start()) {
+        boolean pipeline = "pipeline".equals(args[6]);
+        try (Assembly hub = pipeline ? Assembly.pipeline(pki, data, port, throttle, latency) : Assembly.ingest(pki, data, port, throttle)) {
             for (RegistrationId id : ids) {
-                backend.hub().registry().createIfAbsent(id.toDeviceId(), Authentication.X509_CA_SIGNED, Instant.now());
+                hub.hub().registry().createIfAbsent(id.toDeviceId(), Authentication.X509_CA_SIGNED, Instant.now());
             }
-            control.println("READY " + backend.hub().port());
+            control.println("READY " + hub.hub().port());
             control.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             String line;
@@ -79,17 +77,14 @@ public final class HubBenchServer {
                 switch (c[0]) {
                     case "heap" -> control.println("HEAP " + usedHeapAfterGc());
                     case "threads" -> control.println("THREADS " + Thread.activeCount());
-                    case "connected" -> control.println("CONNECTED " + backend.hub().hub().connectedCount());
-                    case "stored" -> {
-                        StreamProcessor store = backend.processors().get("store");
-                        control.println("STORED " + store.handled());
-                    }
+                    case "connected" -> control.println("CONNECTED " + hub.hub().hub().connectedCount());
+                    case "stored" -> control.println("STORED " + hub.stored());
                     case "latency" -> {
                         Histogram h = latency.getIntervalHistogram(); // and starts the next interval
                         control.println("LATENCY " + h.getTotalCount() + " " + h.getValueAtPercentile(50) + " "
                                 + h.getValueAtPercentile(99) + " " + h.getValueAtPercentile(99.9));
                     }
-                    case "methods" -> control.println("METHODS " + callMethods(backend.hub().hub(), ids,
+                    case "methods" -> control.println("METHODS " + callMethods(hub.hub().hub(), ids,
                             Double.parseDouble(c[1]), Duration.ofSeconds(Long.parseLong(c[2])), MethodName.of(c[3])));
                     case "quit" -> {
                         return;
@@ -98,6 +93,59 @@ public final class HubBenchServer {
                 }
                 control.flush();
             }
+        }
+    }
+
+    /**
+     * The hub as measured: either the whole backend, or its ingest alone — TLS, X.509, routing and the
+     * durable append (fsync) before PUBACK, with nothing reading the streams (what the peers compare with).
+     */
+    private record Assembly(EmbeddedHub hub, Backend backend, List<FileStream> streams) implements AutoCloseable {
+        static Assembly pipeline(PkiDirectory pki, Path data, int port, ThrottleProfile throttle, Recorder latency) {
+            DeviceMessageHandler probe = new DeviceMessageHandler() {
+                @Override
+                public void onTelemetry(MessageContext context, Telemetry message) {
+                    if (message.readings().get(SENT_MICROS) instanceof Reading.Num sent) {
+                        latency.recordValue(Math.max(0, System.nanoTime() / 1000 - (long) sent.value()));
+                    }
+                }
+            };
+            Backend backend = Backend.builder(pki, data).http("127.0.0.1", 0)
+                    .hub(h -> h.bind("127.0.0.1").port(port).throttle(throttle))
+                    .processor("telemetry", "latency-probe", probe).start();
+            return new Assembly(backend.hub(), backend, List.of());
+        }
+
+        static Assembly ingest(PkiDirectory pki, Path data, int port, ThrottleProfile throttle) {
+            Router router = new Router(Backend.DEFAULT_ROUTES, true);
+            Map<String, Stream> streams = new LinkedHashMap<>();
+            List<FileStream> opened = new ArrayList<>();
+            for (String endpoint : router.endpoints()) {
+                FileStream s = FileStream.open(data.resolve("streams").resolve(endpoint), endpoint, Backend.PARTITIONS, 64L << 20);
+                streams.put(endpoint, s);
+                opened.add(s);
+            }
+            EmbeddedHub hub = EmbeddedHub.builder(pki).bind("127.0.0.1").port(port).throttle(throttle)
+                    .sink(new RoutingSink(router, streams)).start();
+            return new Assembly(hub, null, opened);
+        }
+
+        /** Telemetry rows stored, or (ingest only) records appended to the telemetry stream. */
+        long stored() {
+            if (backend != null) {
+                return backend.processors().get("store").handled();
+            }
+            return streams.stream().filter(s -> s.name().equals("telemetry")).mapToLong(Backend::recordsIn).sum();
+        }
+
+        @Override
+        public void close() {
+            if (backend != null) {
+                backend.close();
+                return;
+            }
+            hub.close();
+            streams.forEach(FileStream::close);
         }
     }
 

@@ -1,0 +1,51 @@
+package io.fleetkit.cli.bench;
+
+import io.fleetkit.firmware.LifecycleState;
+import io.fleetkit.firmware.MethodOverrides;
+import io.fleetkit.firmware.swarm.Swarm;
+import io.fleetkit.firmware.swarm.SwarmConfig;
+import io.fleetkit.protocol.id.IdScope;
+import io.fleetkit.protocol.model.DeviceModels;
+import io.fleetkit.protocol.pki.DeviceIdentity;
+
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * The firmware swarm as load for the scenarios that need whole devices (DPS registration, direct
+ * methods answered by the firmware): thermostats through DPS to the hub at 127.0.0.1:{@code port},
+ * at most 500 provisioning or connecting at once, never giving up.
+ */
+final class SwarmLoad {
+    private static final double RAMP_PER_SECOND = 2_000;
+    private static final int MAX_STARTING = 500;
+
+    private SwarmLoad() {
+    }
+
+    static Swarm start(List<DeviceIdentity> identities, Collection<X509Certificate> trust, int port, int threads) {
+        SwarmConfig config = new SwarmConfig(DeviceModels.resolve("thermostat"), "127.0.0.1", port, IdScope.DEFAULT, RAMP_PER_SECOND, 1,
+                threads, List.of(), new MethodOverrides(), 0, 1, MAX_STARTING);
+        return Swarm.start(config, identities, trust, Clock.systemUTC());
+    }
+
+    /** Waits until {@code value} reaches {@code target}; returns the seconds since {@code startNanos}, or NaN after {@code timeout}. */
+    static double awaitCount(LongSupplier value, long target, long startNanos, Duration timeout) throws InterruptedException {
+        long deadline = startNanos + timeout.toNanos();
+        while (value.getAsLong() < target) {
+            if (System.nanoTime() > deadline) {
+                return Double.NaN;
+            }
+            Thread.sleep(20);
+        }
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    static double awaitOnline(Swarm swarm, int n, long startNanos, Duration timeout) throws InterruptedException {
+        return awaitCount(() -> swarm.metrics().count(LifecycleState.ONLINE), n, startNanos, timeout);
+    }
+}
