@@ -24,7 +24,6 @@ import org.HdrHistogram.Recorder;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,7 +74,7 @@ public final class HubBenchServer {
             while ((line = in.readLine()) != null) {
                 String[] c = line.trim().split(" ");
                 switch (c[0]) {
-                    case "heap" -> control.println("HEAP " + usedHeapAfterGc());
+                    case "heap" -> control.println("HEAP " + BenchCommand.heapAfterGc());
                     case "threads" -> control.println("THREADS " + Thread.activeCount());
                     case "connected" -> control.println("CONNECTED " + hub.hub().hub().connectedCount());
                     case "stored" -> control.println("STORED " + hub.stored());
@@ -184,12 +183,5 @@ public final class HubBenchServer {
         }
         Histogram h = roundTrips.getIntervalHistogram();
         return calls + " " + ok.get() + " " + h.getValueAtPercentile(50) + " " + h.getValueAtPercentile(99) + " " + h.getValueAtPercentile(99.9);
-    }
-
-    private static long usedHeapAfterGc() {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 }

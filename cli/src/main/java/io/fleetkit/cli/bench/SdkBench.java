@@ -1,0 +1,181 @@
+package io.fleetkit.cli.bench;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.fleetkit.cli.bench.BenchReport.fmt;
+import static io.fleetkit.cli.bench.BenchReport.row;
+
+/**
+ * {@code fleetkit bench sdk}: the same N idle devices on the fleetkit hub, simulated two ways, each in
+ * its own JVM with the same heap limit — one official Azure SDK {@code DeviceClient} per device, and
+ * the fleetkit swarm — measured for time to all connected, heap per device (after GC, connected
+ * minus before; the identities are issued before), devices per GiB, threads and CPU.
+ */
+@Command(name = "sdk", mixinStandardHelpOptions = true,
+        description = {"The Azure IoT device SDK, one DeviceClient per device, versus the fleetkit swarm, for the same N devices",
+                "on the hub (port 8883, which the SDK dials): devices per GiB of heap, threads, time to all connected."})
+final class SdkBench implements Runnable {
+    static final int SDK_PORT = 8883;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    BenchCommand.Common common;
+
+    @Option(names = "--devices", paramLabel = "N", defaultValue = "500", description = "devices per simulator (default: ${DEFAULT-VALUE})")
+    int devices;
+
+    @Option(names = "--sdk-parallel", paramLabel = "N", defaultValue = "16",
+            description = "SDK clients opening at once (default: ${DEFAULT-VALUE})")
+    int sdkParallel;
+
+    static final List<String> METRICS = List.of("secondsToAllOnline", "failed", "heapKBPerDevice", "devicesPerGiB", "threads",
+            "threadsPerDevice", "residentMB", "residentKBPerDevice", "cpuSeconds");
+
+    private enum Simulator {
+        AZURE_SDK("Azure SDK, a DeviceClient per device"), FLEETKIT_SWARM("fleetkit swarm");
+
+        final String label;
+
+        Simulator(String label) {
+            this.label = label;
+        }
+    }
+
+    @Override
+    public void run() {
+        CommandLine cli = spec.commandLine();
+        common.check(cli);
+        BenchCommand.checkRange(cli, "--devices", devices, 1, 5_000, " (the SDK starts several threads per client)");
+        BenchCommand.checkRange(cli, "--sdk-parallel", sdkParallel, 1, 1_000, "");
+        try (ServerSocket probe = new ServerSocket(SDK_PORT, 1, InetAddress.getByName("127.0.0.1"))) {
+            probe.setReuseAddress(true);
+        } catch (IOException e) {
+            throw new IllegalStateException("port " + SDK_PORT + " on 127.0.0.1 is taken, and the Azure SDK dials no other:"
+                    + " stop what listens there ('fleetkit serve' uses it by default) and run again");
+        }
+        Path sdkJar = BenchWorkspace.home().resolve("peers/azure-sdk/target/fleetkit-peer-azure-sdk.jar");
+        if (!Files.isRegularFile(sdkJar)) {
+            throw new IllegalStateException("the Azure SDK peer is not built (" + sdkJar + "); build it with "
+                    + "'mvn -B -q -DskipTests -pl peers/azure-sdk -am package' (./fleetkit builds it on first use)");
+        }
+        PrintWriter err = cli.getErr();
+        BenchWorkspace ws = common.workspace(err);
+        Map<Simulator, List<Map<String, Double>>> results = new LinkedHashMap<>();
+        try (ServerProcess hub = BenchSystem.FLEETKIT.start(ws, devices, "off", SDK_PORT)) {
+            for (int r = 0; r <= common.runs; r++) {
+                for (Simulator sim : Simulator.values()) {
+                    Map<String, Double> m = once(ws, hub, sim, sdkJar);
+                    err.printf("%s %s: all %d online in %.1f s (%.0f failed), %.1f KB heap per device = %.0f devices/GiB, %.0f threads,"
+                                    + " %.0f MB resident, %.1f CPU s%n", r == 0 ? "warm-up" : "run " + r, sim.label, devices,
+                            m.get("secondsToAllOnline"), m.get("failed"), m.get("heapKBPerDevice"), m.get("devicesPerGiB"), m.get("threads"),
+                            m.get("residentMB"), m.get("cpuSeconds"));
+                    err.flush();
+                    if (r > 0) {
+                        results.computeIfAbsent(sim, k -> new ArrayList<>()).add(m);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        } finally {
+            ws.deleteScratch();
+        }
+        report(cli, results).publish(cli.getOut(), ws.results());
+    }
+
+    private Map<String, Double> once(BenchWorkspace ws, ServerProcess hub, Simulator sim, Path sdkJar) throws InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx4g",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        cmd.addAll(ws.serverJvmOptions(sim.name().toLowerCase()));
+        if (sim == Simulator.AZURE_SDK) {
+            cmd.addAll(List.of("-jar", sdkJar.toString(), ws.pki().dir().toString(), BenchWorkspace.DEVICE_PREFIX, Integer.toString(devices),
+                    Integer.toString(sdkParallel)));
+        } else {
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SwarmPeer.class.getName(), ws.pki().dir().toString(),
+                    BenchWorkspace.DEVICE_PREFIX, Integer.toString(devices), Integer.toString(SDK_PORT), Integer.toString(common.threads)));
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        try (ServerProcess peer = ServerProcess.startControlled(sim.label, cmd, ws.log(sim.name().toLowerCase()), Duration.ofMinutes(5))) {
+            long heapBefore = peer.heapAfterGc();
+            long residentBefore = peer.residentBytes();
+            int threadsBefore = ServerProcess.threadsOf(peer.pid());
+            double cpuBefore = peer.cpuSeconds();
+            String[] online = peer.ask("start", "ONLINE").split(" ");
+            double cpu = peer.cpuSeconds() - cpuBefore;
+            long heapAfter = peer.heapAfterGc();
+            int threads = ServerProcess.threadsOf(peer.pid());
+            double perDevice = (heapAfter - heapBefore) / 1024.0 / devices;
+            m.put("secondsToAllOnline", Double.parseDouble(online[0]));
+            m.put("failed", Double.parseDouble(online[1]));
+            m.put("heapKBPerDevice", perDevice);
+            m.put("devicesPerGiB", 1024 * 1024 / perDevice);
+            m.put("threads", (double) threads);
+            m.put("threadsPerDevice", (threads - threadsBefore) / (double) devices);
+            long resident = peer.residentBytes();
+            m.put("residentMB", resident / 1024.0 / 1024);
+            m.put("residentKBPerDevice", (resident - residentBefore) / 1024.0 / devices);
+            m.put("cpuSeconds", cpu);
+        }
+        awaitHubEmpty(hub);
+        return m;
+    }
+
+    private static void awaitHubEmpty(ServerProcess hub) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (Integer.parseInt(hub.ask("connected", "CONNECTED")) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+    }
+
+    private BenchReport report(CommandLine cli, Map<Simulator, List<Map<String, Double>>> results) {
+        BenchReport report = new BenchReport("sdk", "Device simulators: Azure SDK per device vs the fleetkit swarm", BenchCommand.commandLine(cli));
+        report.json().putObject("parameters").put("devices", devices).put("sdkParallel", sdkParallel).put("runs", common.runs);
+        var json = report.json().putObject("simulators");
+        List<List<String>> rows = new ArrayList<>();
+        Map<Simulator, BenchReport.Runs> runs = new LinkedHashMap<>();
+        results.forEach((sim, list) -> {
+            BenchReport.Runs r = new BenchReport.Runs();
+            list.forEach(m -> r.add(BenchSystem.FLEETKIT, m));
+            r.writeTo(json.putObject(sim.name().toLowerCase().replace('_', '-')), METRICS);
+            runs.put(sim, r);
+        });
+        BenchReport.Runs swarm = runs.get(Simulator.FLEETKIT_SWARM);
+        for (var e : runs.entrySet()) {
+            BenchReport.Runs r = e.getValue();
+            BenchSystem k = BenchSystem.FLEETKIT;
+            rows.add(row(e.getKey().label, fmt("%.1f", r.median(k, "secondsToAllOnline")) + " (" + r.each(k, "secondsToAllOnline", "%.1f") + ")",
+                    fmt("%.1f", r.median(k, "heapKBPerDevice")), fmt("%.0f", r.median(k, "devicesPerGiB")),
+                    fmt("%.1f", swarm == null ? Double.NaN : swarm.median(k, "devicesPerGiB") / r.median(k, "devicesPerGiB")),
+                    fmt("%.0f", r.median(k, "threads")), fmt("%.2f", r.median(k, "threadsPerDevice")), fmt("%.0f", r.median(k, "residentMB")),
+                    fmt("%.0f", r.median(k, "residentKBPerDevice")),
+                    fmt("%.1f", r.median(k, "cpuSeconds")), fmt("%.0f", r.median(k, "failed"))));
+        }
+        report.paragraph(devices + " idle devices connected to the fleetkit hub (port " + SDK_PORT + ") by each simulator in its own JVM"
+                + " (-Xmx4g, a fresh process per run): the Azure IoT device SDK 2.5.0 with one `DeviceClient` per device (MQTT, X.509,"
+                + " " + sdkParallel + " opening at once), and the fleetkit swarm (thermostat firmware whose flash holds the hub, so it goes"
+                + " straight there too; at most 500 starting at once). Heap: used after a full GC, connected minus before (the identities"
+                + " are issued before); resident KB/device: the process's resident memory grown while connecting"
+                + " (thread stacks included). Median of " + common.runs + " runs after one warm-up run.");
+        report.table(row("simulator", "s to all online", "heap KB/device", "devices/GiB", "swarm ÷ this (devices/GiB)", "threads",
+                "threads/device", "resident MB", "resident KB/device", "CPU s to connect", "failed"), rows);
+        return report;
+    }
+}

@@ -1,0 +1,82 @@
+package io.fleetkit.cli.bench;
+
+import io.fleetkit.firmware.LifecycleState;
+import io.fleetkit.firmware.MethodOverrides;
+import io.fleetkit.firmware.NonVolatileState;
+import io.fleetkit.firmware.swarm.Swarm;
+import io.fleetkit.firmware.swarm.SwarmConfig;
+import io.fleetkit.protocol.id.IdScope;
+import io.fleetkit.protocol.model.DeviceModels;
+import io.fleetkit.protocol.pki.CertificateIssuer;
+import io.fleetkit.protocol.pki.DeviceIdentity;
+import io.fleetkit.protocol.pki.FactoryBatch;
+import io.fleetkit.protocol.pki.KeyAlgorithm;
+import io.fleetkit.protocol.pki.PkiDirectory;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The fleetkit swarm as a device simulator in its own JVM, for comparison with one Azure SDK
+ * {@code DeviceClient} per device ({@code peers/azure-sdk}): N thermostats whose flash already holds
+ * their hub (so, like the SDK clients given a connection string, they connect straight to it) and a
+ * telemetry interval of a day (idle). Arguments: {@code PKI-DIR ID-PREFIX DEVICES PORT THREADS}.
+ * Line protocol: {@code READY 0} once the identities are issued; {@code start} connects every device
+ * and answers {@code ONLINE <seconds> <failed>}; {@code heap}, {@code threads}, {@code quit}.
+ */
+public final class SwarmPeer {
+    private SwarmPeer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        PrintStream control = System.out;
+        System.setOut(System.err);
+        PkiDirectory pki = PkiDirectory.load(Path.of(args[0]));
+        int devices = Integer.parseInt(args[2]);
+        int port = Integer.parseInt(args[3]);
+        int threads = Integer.parseInt(args[4]);
+        ConcurrentLinkedQueue<DeviceIdentity> issued = new ConcurrentLinkedQueue<>();
+        FactoryBatch.issue(new CertificateIssuer(), pki.intermediate(), FactoryBatch.ids(args[1], 1, devices), KeyAlgorithm.EC_P256,
+                Runtime.getRuntime().availableProcessors(), issued::add, (d, t) -> { });
+        List<DeviceIdentity> identities = new ArrayList<>(issued);
+        NonVolatileState flash = new NonVolatileState(Optional.of("127.0.0.1"), 86_400, 0);
+        SwarmConfig config = new SwarmConfig(DeviceModels.resolve("thermostat"), "127.0.0.1", port, IdScope.DEFAULT, 2_000, 1,
+                threads, List.of(), new MethodOverrides(), 0, 1, 500);
+        control.println("READY 0");
+        control.flush();
+        Swarm swarm = null;
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        try {
+            while ((line = in.readLine()) != null) {
+                switch (line.trim()) {
+                    case "start" -> {
+                        long start = System.nanoTime();
+                        swarm = Swarm.start(config, identities, id -> Optional.of(flash), pki.trustAnchors(), Clock.systemUTC());
+                        double seconds = SwarmLoad.awaitOnline(swarm, devices, start, java.time.Duration.ofMinutes(5));
+                        control.println("ONLINE " + seconds + " " + (devices - swarm.metrics().count(LifecycleState.ONLINE)));
+                    }
+                    case "heap" -> control.println("HEAP " + BenchCommand.heapAfterGc());
+                    case "threads" -> control.println("THREADS " + Thread.activeCount());
+                    case "quit" -> {
+                        return;
+                    }
+                    default -> control.println("ERROR unknown command '" + line + "'");
+                }
+                control.flush();
+            }
+        } finally {
+            if (swarm != null) {
+                swarm.close();
+            }
+        }
+    }
+}
