@@ -1,0 +1,101 @@
+package io.fleetkit.cli.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetkit.cli.FleetkitCommand;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every load-run scenario at a small size, end to end: the systems start in their own processes (the
+ * fleetkit hub, HiveMQ CE, Mosquitto, the Azure SDK peer), the generator drives them, and the JSON
+ * result holds a measured figure for each. The figures themselves are not judged here (this machine
+ * is shared; BENCHMARKS.md holds the measured ones): that every system answered, and nothing failed.
+ */
+class BenchCommandIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One workspace (and PKI) for all scenarios, as a user's would be. */
+    @TempDir
+    static Path work;
+
+    private static JsonNode run(String scenario, String... options) throws IOException {
+        String[] args = Stream.concat(Stream.of("bench", scenario, "--work", work.toString(), "--runs", "1"), Stream.of(options))
+                .toArray(String[]::new);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = FleetkitCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("| ").contains("written: ");
+        try (Stream<Path> files = Files.list(work.resolve("results"))) {
+            Path json = files.filter(p -> p.getFileName().toString().startsWith(scenario + "-") && p.toString().endsWith(".json"))
+                    .max(Path::compareTo).orElseThrow();
+            JsonNode result = JSON.readTree(json.toFile());
+            assertThat(result.get("command").asText()).startsWith("fleetkit bench " + scenario);
+            assertThat(result.get("machine").get("cores").asInt()).isPositive();
+            return result;
+        }
+    }
+
+    @Test
+    void connectStormOnEverySystem() throws IOException {
+        JsonNode r = run("connect", "--devices", "40", "--window", "10");
+        for (String system : new String[] {"fleetkit", "hivemq", "mosquitto"}) {
+            JsonNode median = r.get("systems").get(system).get("median");
+            assertThat(median.get("connectsPerSecond").asDouble()).as(system).isPositive();
+            assertThat(median.get("failed").asDouble()).as(system).isZero();
+            assertThat(median.get("serverCores").asDouble()).as(system).isPositive();
+            assertThat(r.get("serverRssKBPerConnectionFirstStorm").has(system)).isTrue();
+        }
+        assertThat(r.get("systems").get("hivemq").get("median").get("serverHeapKBPerConnection").asDouble()).isPositive();
+    }
+
+    @Test
+    void telemetryOnEverySystemWithTheHubsLatency() throws IOException {
+        JsonNode r = run("telemetry", "--devices", "20", "--window", "4", "--duration", "2", "--latency-duration", "2");
+        for (String system : new String[] {"fleetkit", "fleetkit-pipeline", "hivemq", "mosquitto"}) {
+            JsonNode median = r.get("systems").get(system).get("median");
+            assertThat(median.get("ackedPerSecond").asDouble()).as(system).isPositive();
+            assertThat(median.get("pubackP50Ms").asDouble()).as(system).isPositive();
+        }
+        assertThat(r.get("systems").get("fleetkit-pipeline").get("median").get("storedPerSecond").asDouble()).isPositive();
+        assertThat(r.get("latency").get("samples").asLong()).isPositive();
+        assertThat(r.get("latency").get("p99Ms").asDouble()).isGreaterThanOrEqualTo(r.get("latency").get("p50Ms").asDouble());
+    }
+
+    @Test
+    void provisioningUnthrottledAndThrottled() throws IOException {
+        JsonNode r = run("provision", "--devices", "20", "--profiles", "off,s1");
+        assertThat(r.get("profiles").get("off").get("systems").get("fleetkit").get("median").get("registrationsPerSecond").asDouble())
+                .isPositive();
+        assertThat(r.get("profiles").get("s1").get("systems").get("fleetkit").get("runs")).hasSize(1);
+    }
+
+    @Test
+    void directMethodsAnsweredByTheFirmware() throws IOException {
+        JsonNode r = run("methods", "--devices", "20", "--rate", "50", "--duration", "2");
+        JsonNode median = r.get("systems").get("fleetkit").get("median");
+        assertThat(median.get("roundTripsPerSecond").asDouble()).isPositive();
+        assertThat(median.get("ok").asDouble()).isEqualTo(r.get("systems").get("fleetkit").get("runs").get(0).get("calls").asDouble());
+    }
+
+    @Test
+    void azureSdkPerDeviceAgainstTheSwarm() throws IOException {
+        JsonNode r = run("sdk", "--devices", "10");
+        for (String sim : new String[] {"azure-sdk", "fleetkit-swarm"}) {
+            JsonNode median = r.get("simulators").get(sim).get("systems").get("fleetkit").get("median");
+            assertThat(median.get("failed").asDouble()).as(sim).isZero();
+            assertThat(median.get("devicesPerGiB").asDouble()).as(sim).isPositive();
+            assertThat(median.get("threads").asDouble()).as(sim).isPositive();
+        }
+    }
+}
