@@ -1,6 +1,7 @@
 package io.fleetkit.backend.gateway;
 
 import io.fleetkit.backend.throttle.Throttles;
+import io.fleetkit.protocol.pki.Certificates;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,13 +148,15 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
             return chain;
         }
         try {
+            // parsed from copies of the bytes: parsing the session's own (lazy) certificates would keep
+            // the parsed chain in the TLS session for the connection's life, ~5 KB of heap per connection
             for (Certificate c : ssl.engine().getSession().getPeerCertificates()) {
-                if (c instanceof X509Certificate x) {
-                    chain.add(x);
-                }
+                chain.add(Certificates.fromDer(c.getEncoded()));
             }
         } catch (SSLPeerUnverifiedException none) {
             // no client certificate: the authorizer refuses
+        } catch (CertificateEncodingException | IllegalArgumentException unreadable) {
+            chain.clear(); // the authorizer refuses an empty chain
         }
         return chain;
     }

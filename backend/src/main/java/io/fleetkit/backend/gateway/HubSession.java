@@ -2,9 +2,11 @@ package io.fleetkit.backend.gateway;
 
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.mqtt.TopicFilter;
+import io.fleetkit.protocol.pki.Certificates;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.mqtt.MqttQoS;
 
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class HubSession {
     private final DeviceId deviceId;
-    private final X509Certificate certificate;
+    /** DER, parsed when asked for (claims, rarely): a parsed certificate costs ~3 KB of heap per connection. */
+    private final byte[] certificate;
     private final Channel channel;
     private final Set<TopicFilter> subscriptions = ConcurrentHashMap.newKeySet();
     private int nextPacketId = 1; // event loop only
@@ -23,7 +26,7 @@ final class HubSession {
     /** @param certificate what the device authenticated with; null in handler tests without TLS */
     HubSession(DeviceId deviceId, X509Certificate certificate, Channel channel) {
         this.deviceId = deviceId;
-        this.certificate = certificate;
+        this.certificate = encoded(certificate);
         this.channel = channel;
     }
 
@@ -32,7 +35,15 @@ final class HubSession {
     }
 
     X509Certificate certificate() {
-        return certificate;
+        return certificate == null ? null : Certificates.fromDer(certificate);
+    }
+
+    private static byte[] encoded(X509Certificate certificate) {
+        try {
+            return certificate == null ? null : certificate.getEncoded();
+        } catch (CertificateEncodingException e) {
+            throw new IllegalArgumentException("the device certificate cannot be encoded: " + e.getMessage(), e);
+        }
     }
 
     Channel channel() {

@@ -1,6 +1,7 @@
 package io.fleetkit.cli.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetkit.protocol.pki.DeviceIdentity;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,7 +61,8 @@ final class ConnectBench implements Runnable {
         Map<BenchSystem, ServerProcess> servers = new EnumMap<>(BenchSystem.class);
         Map<BenchSystem, Integer> ports = new EnumMap<>(BenchSystem.class);
         Map<BenchSystem, Double> firstStormRss = new EnumMap<>(BenchSystem.class);
-        try (LoadFleet fleet = new LoadFleet(ws.identities(devices), ws.pki().trustAnchors(), common.threads)) {
+        List<DeviceIdentity> ids = ws.identities(devices);
+        try {
             // one process per system for the whole run: the warm-up run warms its JIT, as it would in service
             for (BenchSystem system : systems) {
                 int port = ServerProcess.freePort();
@@ -69,7 +71,11 @@ final class ConnectBench implements Runnable {
             }
             for (int r = 0; r <= common.runs; r++) {
                 for (BenchSystem system : systems) {
-                    Map<String, Double> m = once(fleet, system, servers.get(system), ports.get(system));
+                    Map<String, Double> m;
+                    // a fresh generator each time: no device resumes a TLS session from the storm before, every handshake is full
+                    try (LoadFleet fleet = new LoadFleet(ids, ws.pki().trustAnchors(), common.threads)) {
+                        m = once(fleet, system, servers.get(system), ports.get(system));
+                    }
                     err.printf("%s %s: %.0f connections/s, all %d in %.1f s (%.0f failed), server %s KB heap / %.1f KB resident per connection,"
                                     + " generator %.1f KB; CPU: server %.2f cores, generator %.2f%n",
                             r == 0 ? "warm-up" : "run " + r, system.id(), m.get("connectsPerSecond"), devices, m.get("secondsToAll"),
@@ -123,7 +129,8 @@ final class ConnectBench implements Runnable {
             m.put("generatorCores", generatorCpu / c.seconds());
         } finally {
             LoadFleet.closeAll(c.devices());
-            Thread.sleep(1000); // the server sees the connections close and lets them go before the next measurement
+            ServerProcess.awaitClosed(port); // the next run's "before" must not count this run's connections
+
         }
         return m;
     }

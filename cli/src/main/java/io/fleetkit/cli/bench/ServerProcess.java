@@ -153,6 +153,28 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** TCP connections in state ESTABLISHED whose local port is {@code port} (a server's side of its connections), from /proc/net/tcp. */
+    static int establishedTo(int port) {
+        String hexPort = String.format(":%04X", port);
+        try {
+            return (int) Files.readAllLines(Path.of("/proc/net/tcp")).stream().skip(1).map(String::trim)
+                    .map(l -> l.split("\\s+"))
+                    .filter(f -> f.length > 3 && f[1].endsWith(hexPort) && f[3].equals("01"))
+                    .count();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/net/tcp: " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits (up to a minute) until no connection to {@code port} is open, then a moment for the server to let go of them. */
+    static void awaitClosed(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (establishedTo(port) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        Thread.sleep(500);
+    }
+
     /** A port on 127.0.0.1 that was free a moment ago. */
     static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {

@@ -27,6 +27,20 @@ public final class Certificates {
     private Certificates() {
     }
 
+    /**
+     * Parses one DER-encoded X.509 certificate.
+     *
+     * @throws IllegalArgumentException when the bytes are not a certificate
+     */
+    public static X509Certificate fromDer(byte[] der) {
+        try {
+            return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new java.io.ByteArrayInputStream(der));
+        } catch (java.security.cert.CertificateException e) {
+            throw new IllegalArgumentException("not a DER-encoded X.509 certificate: " + e.getMessage(), e);
+        }
+    }
+
     /** The CN of a certificate's subject, or "" when it has none. */
     public static String commonName(X509Certificate certificate) {
         X500Name name = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
