@@ -49,8 +49,14 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--jfr", description = "record a JFR profile of each JVM server (settings=profile) into WORK/profiles/")
         boolean jfr;
 
+        @Option(names = "--server-jvm-options", paramLabel = "OPTIONS",
+                description = "extra options for every JVM server, space-separated, e.g. \"-XX:+UseZGC\" (default: none; all get -Xmx4g)")
+        String serverJvmOptions;
+
         BenchWorkspace workspace(java.io.PrintWriter progress) {
-            return new BenchWorkspace(work, progress, jfr);
+            List<String> extra = serverJvmOptions == null || serverJvmOptions.isBlank() ? List.of()
+                    : List.of(serverJvmOptions.trim().split("\\s+"));
+            return new BenchWorkspace(work, progress, jfr, extra);
         }
 
         void check(CommandLine cli) {

@@ -34,12 +34,14 @@ final class BenchWorkspace {
     private final PkiDirectory pki;
     private final PrintWriter progress;
     private final boolean jfr;
+    private final List<String> extraJvmOptions;
     private List<DeviceIdentity> identities = List.of();
 
-    BenchWorkspace(Path dir, PrintWriter progress, boolean jfr) {
+    BenchWorkspace(Path dir, PrintWriter progress, boolean jfr, List<String> extraJvmOptions) {
         this.dir = dir;
         this.progress = progress;
         this.jfr = jfr;
+        this.extraJvmOptions = List.copyOf(extraJvmOptions);
         Path pkiDir = dir.resolve("pki");
         this.pki = PkiDirectory.exists(pkiDir) ? PkiDirectory.load(pkiDir)
                 : PkiDirectory.init(pkiDir, PkiDirectory.DEFAULT_SERVER_SANS, new CertificateIssuer());
@@ -93,10 +95,10 @@ final class BenchWorkspace {
         }
     }
 
-    /** JVM options for a server: a JFR recording when asked for, written when the server stops. */
+    /** JVM options for a server: those asked for, and a JFR recording when asked for, written when the server stops. */
     List<String> serverJvmOptions(String name) {
         if (!jfr) {
-            return List.of();
+            return extraJvmOptions;
         }
         Path file = dir.resolve("profiles").resolve(name + "-" + System.currentTimeMillis() + ".jfr").toAbsolutePath();
         try {
@@ -105,7 +107,9 @@ final class BenchWorkspace {
             throw new UncheckedIOException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
         }
         progress.printf("profiling %s into %s%n", name, file);
-        return List.of("-XX:StartFlightRecording:filename=" + file + ",settings=profile,dumponexit=true");
+        List<String> options = new ArrayList<>(extraJvmOptions);
+        options.add("-XX:StartFlightRecording:filename=" + file + ",settings=profile,dumponexit=true");
+        return options;
     }
 
     Path log(String name) {

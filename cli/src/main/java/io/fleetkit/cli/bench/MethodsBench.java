@@ -65,7 +65,7 @@ final class MethodsBench implements Runnable {
         BenchReport.Runs runs = new BenchReport.Runs();
         int port = ServerProcess.freePort();
         try (ServerProcess server = BenchSystem.FLEETKIT.start(ws, devices, "off", port);
-             Swarm swarm = SwarmLoad.start(ws.identities(devices), ws.pki().trustAnchors(), port, common.threads)) {
+             Swarm swarm = SwarmLoad.start(ws.identities(devices), ws.pki().trustAnchors(), port, common.threads, SwarmLoad.MAX_STARTING)) {
             err.printf("bringing %d devices online …%n", devices);
             err.flush();
             double online = SwarmLoad.awaitOnline(swarm, devices, System.nanoTime(), Duration.ofMinutes(5));

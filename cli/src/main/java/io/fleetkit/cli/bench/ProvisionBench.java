@@ -41,6 +41,10 @@ final class ProvisionBench implements Runnable {
             description = "throttle profiles to run, as in 'fleetkit serve --throttle' (default: ${DEFAULT-VALUE})")
     List<String> profiles;
 
+    @Option(names = "--max-starting", paramLabel = "N", defaultValue = "500",
+            description = "devices provisioning or connecting at once, as in 'fleetkit sim' (default: ${DEFAULT-VALUE})")
+    int maxStarting;
+
     static final List<String> METRICS = List.of("registrationsPerSecond", "secondsToAllRegistered", "secondsToAllOnline", "dps429",
             "serverCores", "generatorCores");
 
@@ -48,7 +52,8 @@ final class ProvisionBench implements Runnable {
     public void run() {
         CommandLine cli = spec.commandLine();
         common.check(cli);
-        BenchCommand.checkRange(cli, "--devices", devices, 1, 9_000, " (each device holds a DPS and a hub connection for a while)");
+        BenchCommand.checkRange(cli, "--devices", devices, 1, 19_000, " (the 20,000 descriptors a process may hold)");
+        BenchCommand.checkRange(cli, "--max-starting", maxStarting, 1, 19_000, "");
         for (String p : profiles) {
             try {
                 ThrottleProfile.parse(p);
@@ -95,7 +100,7 @@ final class ProvisionBench implements Runnable {
         double generatorCpu = BenchCommand.ownCpuSeconds();
         long start = System.nanoTime();
         Map<String, Double> m = new LinkedHashMap<>();
-        try (Swarm swarm = SwarmLoad.start(ids, ws.pki().trustAnchors(), port, common.threads)) {
+        try (Swarm swarm = SwarmLoad.start(ids, ws.pki().trustAnchors(), port, common.threads, maxStarting)) {
             double registered = SwarmLoad.awaitCount(swarm.metrics()::registrations, devices, start, Duration.ofMinutes(10));
             double online = SwarmLoad.awaitOnline(swarm, devices, start, Duration.ofMinutes(10));
             if (Double.isNaN(registered) || Double.isNaN(online)) {
@@ -115,7 +120,8 @@ final class ProvisionBench implements Runnable {
 
     private BenchReport report(CommandLine cli, Map<String, List<Map<String, Double>>> byProfile) {
         BenchReport report = new BenchReport("provision", "Provisioning (DPS over MQTT/TLS)", BenchCommand.commandLine(cli));
-        report.json().putObject("parameters").put("devices", devices).put("runs", common.runs).put("generatorThreads", common.threads);
+        report.json().putObject("parameters").put("devices", devices).put("maxStarting", maxStarting).put("runs", common.runs)
+                .put("generatorThreads", common.threads);
         var json = report.json().putObject("profiles");
         List<List<String>> rows = new ArrayList<>();
         byProfile.forEach((profile, list) -> {
@@ -129,8 +135,8 @@ final class ProvisionBench implements Runnable {
                     fmt("%.2f", runs.median(BenchSystem.FLEETKIT, "serverCores")), fmt("%.2f", runs.median(BenchSystem.FLEETKIT, "generatorCores"))));
         });
         report.paragraph(devices + " thermostats (the firmware model on the swarm's Netty transport) register through the fleetkit hub's DPS"
-                + " (MQTT over TLS, their own certificates: PUT, then polls after retry-after), then connect to the hub; at most 500 starting"
-                + " at once, never giving up. Unthrottled: median of " + common.runs + " runs after one warm-up run, one server process."
+                + " (MQTT over TLS, their own certificates: PUT, then polls after retry-after), then connect to the hub; at most " + maxStarting
+                + " starting at once, never giving up. Unthrottled: median of " + common.runs + " runs after one warm-up run, one server process."
                 + " Throttled: one run in a fresh server (the profile sets the pace; 429s are answered with retry-after).");
         report.table(row("throttle", "registrations/s", "s to all registered", "s to all online", "429s", "server CPU", "generator CPU"), rows);
         return report;

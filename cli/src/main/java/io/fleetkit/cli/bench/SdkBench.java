@@ -45,6 +45,10 @@ final class SdkBench implements Runnable {
             description = "SDK clients opening at once (default: ${DEFAULT-VALUE})")
     int sdkParallel;
 
+    @Option(names = "--simulators", paramLabel = "LIST", split = ",", defaultValue = "azure-sdk,fleetkit-swarm",
+            description = "which to run: azure-sdk, fleetkit-swarm (default: ${DEFAULT-VALUE}; the swarm alone goes to 19000 devices)")
+    List<String> simulatorNames;
+
     static final List<String> METRICS = List.of("secondsToAllOnline", "failed", "heapKBPerDevice", "devicesPerGiB", "threads",
             "threadsPerDevice", "residentMB", "residentKBPerDevice", "cpuSeconds");
 
@@ -56,13 +60,41 @@ final class SdkBench implements Runnable {
         Simulator(String label) {
             this.label = label;
         }
+
+        String id() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        static Simulator parse(String text) {
+            for (Simulator s : values()) {
+                if (s.id().equals(text.trim())) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("unknown simulator '" + text + "' (azure-sdk, fleetkit-swarm)");
+        }
     }
 
     @Override
     public void run() {
         CommandLine cli = spec.commandLine();
         common.check(cli);
-        BenchCommand.checkRange(cli, "--devices", devices, 1, 5_000, " (the SDK starts several threads per client)");
+        List<Simulator> simulators = new ArrayList<>();
+        for (String name : simulatorNames) {
+            try {
+                Simulator sim = Simulator.parse(name);
+                if (!simulators.contains(sim)) {
+                    simulators.add(sim);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cli, "--simulators: " + e.getMessage());
+            }
+        }
+        if (simulators.contains(Simulator.AZURE_SDK)) {
+            BenchCommand.checkRange(cli, "--devices", devices, 1, 5_000, " with azure-sdk (it starts 9 threads per client)");
+        } else {
+            BenchCommand.checkRange(cli, "--devices", devices, 1, 19_000, " (the 20,000 descriptors a process may hold)");
+        }
         BenchCommand.checkRange(cli, "--sdk-parallel", sdkParallel, 1, 1_000, "");
         try (ServerSocket probe = new ServerSocket(SDK_PORT, 1, InetAddress.getByName("127.0.0.1"))) {
             probe.setReuseAddress(true);
@@ -71,7 +103,7 @@ final class SdkBench implements Runnable {
                     + " stop what listens there ('fleetkit serve' uses it by default) and run again");
         }
         Path sdkJar = BenchWorkspace.home().resolve("peers/azure-sdk/target/fleetkit-peer-azure-sdk.jar");
-        if (!Files.isRegularFile(sdkJar)) {
+        if (simulators.contains(Simulator.AZURE_SDK) && !Files.isRegularFile(sdkJar)) {
             throw new IllegalStateException("the Azure SDK peer is not built (" + sdkJar + "); build it with "
                     + "'mvn -B -q -DskipTests -pl peers/azure-sdk -am package' (./fleetkit builds it on first use)");
         }
@@ -80,7 +112,7 @@ final class SdkBench implements Runnable {
         Map<Simulator, List<Map<String, Double>>> results = new LinkedHashMap<>();
         try (ServerProcess hub = BenchSystem.FLEETKIT.start(ws, devices, "off", SDK_PORT)) {
             for (int r = 0; r <= common.runs; r++) {
-                for (Simulator sim : Simulator.values()) {
+                for (Simulator sim : simulators) {
                     Map<String, Double> m = once(ws, hub, sim, sdkJar);
                     err.printf("%s %s: all %d online in %.1f s (%.0f failed), %.1f KB heap per device = %.0f devices/GiB, %.0f threads,"
                                     + " %.0f MB resident, %.1f CPU s%n", r == 0 ? "warm-up" : "run " + r, sim.label, devices,
@@ -154,7 +186,7 @@ final class SdkBench implements Runnable {
         results.forEach((sim, list) -> {
             BenchReport.Runs r = new BenchReport.Runs();
             list.forEach(m -> r.add(BenchSystem.FLEETKIT, m));
-            r.writeTo(json.putObject(sim.name().toLowerCase().replace('_', '-')), METRICS);
+            r.writeTo(json.putObject(sim.id()), METRICS);
             runs.put(sim, r);
         });
         BenchReport.Runs swarm = runs.get(Simulator.FLEETKIT_SWARM);

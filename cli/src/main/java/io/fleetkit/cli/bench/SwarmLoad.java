@@ -18,18 +18,20 @@ import java.util.function.LongSupplier;
 /**
  * The firmware swarm as load for the scenarios that need whole devices (DPS registration, direct
  * methods answered by the firmware): thermostats through DPS to the hub at 127.0.0.1:{@code port},
- * at most 500 provisioning or connecting at once, never giving up.
+ * at most {@code maxStarting} provisioning or connecting at once, never giving up.
  */
 final class SwarmLoad {
     private static final double RAMP_PER_SECOND = 2_000;
-    private static final int MAX_STARTING = 500;
 
     private SwarmLoad() {
     }
 
-    static Swarm start(List<DeviceIdentity> identities, Collection<X509Certificate> trust, int port, int threads) {
+    /** As many at once as {@code fleetkit sim} starts by default. */
+    static final int MAX_STARTING = 500;
+
+    static Swarm start(List<DeviceIdentity> identities, Collection<X509Certificate> trust, int port, int threads, int maxStarting) {
         SwarmConfig config = new SwarmConfig(DeviceModels.resolve("thermostat"), "127.0.0.1", port, IdScope.DEFAULT, RAMP_PER_SECOND, 1,
-                threads, List.of(), new MethodOverrides(), 0, 1, MAX_STARTING);
+                threads, List.of(), new MethodOverrides(), 0, 1, maxStarting);
         return Swarm.start(config, identities, trust, Clock.systemUTC());
     }
 
