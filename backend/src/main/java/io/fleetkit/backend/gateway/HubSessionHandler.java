@@ -44,6 +44,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class HubSessionHandler extends MqttSessionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(HubSessionHandler.class);
+    private static final long ACTIVITY_RESOLUTION_NANOS = 1_000_000_000L;
+    private boolean activityRecorded; // event loop only
+    private long lastActivityRecorded;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HubSession session;
@@ -88,6 +91,13 @@ final class HubSessionHandler extends MqttSessionHandler {
 
     @Override
     protected void activity() {
+        // a device's last activity to the second is what anyone reads; recording every message costs a sorted-map update each
+        long now = System.nanoTime();
+        if (activityRecorded && now - lastActivityRecorded < ACTIVITY_RESOLUTION_NANOS) {
+            return;
+        }
+        activityRecorded = true;
+        lastActivityRecorded = now;
         hub.registry().activity(session.deviceId(), clock.instant());
     }
 

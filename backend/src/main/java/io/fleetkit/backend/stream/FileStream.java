@@ -14,7 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,7 +59,10 @@ public final class FileStream implements Stream {
         final Map<Long, Integer> counts = new TreeMap<>();
         FileChannel active;
         long activeBase;
-        long nextOffset;
+        long activeSize; // bytes of the active segment, those encoded but not yet written included; writer thread only
+        long nextOffset; // the next offset readers may see: records written to the file
+        final List<ByteBuffer> unwritten = new ArrayList<>(); // this batch's records for this partition; writer thread only
+        final List<Long> unwrittenPositions = new ArrayList<>();
 
         Partition(Path dir) {
             this.dir = dir;
@@ -227,44 +230,84 @@ public final class FileStream implements Stream {
         }
     }
 
+    /**
+     * Writes a batch: each partition's records in one gathering write, then one fsync per partition
+     * touched, then the futures complete. Records become visible to readers once written.
+     */
     private void writeBatch(List<Pending> batch) {
-        Set<Partition> touched = new HashSet<>();
-        List<Long> offsets = new ArrayList<>(batch.size());
+        Set<Partition> touched = new LinkedHashSet<>();
+        long[] offsets = new long[batch.size()];
         try {
-            for (Pending pending : batch) {
-                Partition p = partitions[partitionOf(pending.record().deviceId())];
+            for (int i = 0; i < batch.size(); i++) {
+                StreamRecord record = batch.get(i).record();
+                Partition p = partitions[partitionOf(record.deviceId())];
                 ensureActive(p);
-                long offset = p.nextOffset;
-                ByteBuffer b = RecordCodec.encode(pending.record().at(offset));
-                long position = p.active.size();
-                while (b.hasRemaining()) {
-                    p.active.write(b);
-                }
-                p.indexRecord(p.activeBase, position);
-                p.nextOffset = offset + 1;
+                long offset = p.nextOffset + p.unwritten.size();
+                ByteBuffer b = RecordCodec.encode(record.at(offset));
+                p.unwrittenPositions.add(p.activeSize);
+                p.unwritten.add(b);
+                p.activeSize += b.remaining();
                 touched.add(p);
-                offsets.add(offset);
+                offsets[i] = offset;
             }
             for (Partition p : touched) {
+                writeOut(p);
                 p.active.force(false);
             }
             for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).done().complete(offsets.get(i));
+                batch.get(i).done().complete(offsets[i]);
             }
             synchronized (appended) {
                 appended.notifyAll();
             }
         } catch (IOException | RuntimeException e) {
             LOG.error("stream {}: a batch of {} records could not be stored: {}", name, batch.size(), e.toString());
+            touched.forEach(this::discardUnwritten);
             batch.forEach(x -> x.done().completeExceptionally(e));
         }
     }
 
+    /** Writes the partition's encoded records to its active segment (one gathering write) and indexes them. */
+    private void writeOut(Partition p) throws IOException {
+        if (p.unwritten.isEmpty()) {
+            return;
+        }
+        ByteBuffer[] buffers = p.unwritten.toArray(new ByteBuffer[0]);
+        long left = p.activeSize - p.unwrittenPositions.get(0);
+        while (left > 0) {
+            left -= p.active.write(buffers);
+        }
+        for (long position : p.unwrittenPositions) {
+            p.indexRecord(p.activeBase, position);
+            p.nextOffset++;
+        }
+        p.unwritten.clear();
+        p.unwrittenPositions.clear();
+    }
+
+    /** After a failed batch: what was not indexed goes, and the segment is cut back to its last complete record. */
+    private void discardUnwritten(Partition p) {
+        if (p.unwritten.isEmpty()) {
+            return;
+        }
+        long keep = p.unwrittenPositions.get(0);
+        p.unwritten.clear();
+        p.unwrittenPositions.clear();
+        p.activeSize = keep;
+        try {
+            p.active.truncate(keep);
+            p.active.position(keep);
+        } catch (IOException e) {
+            LOG.error("stream {}: cannot cut {} back to {} bytes ({}); recovery will on the next open", name, p.dir, keep, e.toString());
+        }
+    }
+
     private void ensureActive(Partition p) throws IOException {
-        if (p.active != null && p.active.size() < segmentBytes) {
+        if (p.active != null && p.activeSize < segmentBytes) {
             return;
         }
         if (p.active != null) {
+            writeOut(p); // the full segment's last records, before the next segment begins after them
             p.active.force(true);
             p.active.close();
         }
@@ -279,7 +322,8 @@ public final class FileStream implements Stream {
             base = p.segments.lastKey();
         }
         p.active = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
-        p.active.position(p.active.size());
+        p.activeSize = p.active.size();
+        p.active.position(p.activeSize);
         p.activeBase = base;
     }
 

@@ -2,7 +2,6 @@ package io.fleetkit.backend.stream;
 
 import io.fleetkit.protocol.id.DeviceId;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -26,29 +25,54 @@ final class RecordCodec {
     }
 
     static ByteBuffer encode(StreamRecord r) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128 + r.body().length);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeLong(r.offset());
-            out.writeLong(r.enqueuedTime().getEpochSecond());
-            out.writeInt(r.enqueuedTime().getNano());
-            out.writeUTF(r.deviceId().value());
-            out.writeShort(r.properties().size());
-            for (var e : r.properties().entrySet()) {
-                out.writeUTF(e.getKey());
-                out.writeUTF(e.getValue());
-            }
-            byte[] body = r.body();
-            out.writeInt(body.length);
-            out.write(body);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        byte[] body = r.bodyNoCopy();
+        String device = r.deviceId().value();
+        int size = HEADER + 8 + 8 + 4 + utfLength(device) + 2 + 4 + body.length;
+        for (var e : r.properties().entrySet()) {
+            size += utfLength(e.getKey()) + utfLength(e.getValue());
         }
-        byte[] payload = bytes.toByteArray();
+        ByteBuffer b = ByteBuffer.allocate(size);
+        b.position(HEADER);
+        b.putLong(r.offset()).putLong(r.enqueuedTime().getEpochSecond()).putInt(r.enqueuedTime().getNano());
+        putUtf(b, device);
+        b.putShort((short) r.properties().size());
+        for (var e : r.properties().entrySet()) {
+            putUtf(b, e.getKey());
+            putUtf(b, e.getValue());
+        }
+        b.putInt(body.length).put(body);
         CRC32C crc = new CRC32C();
-        crc.update(payload);
-        ByteBuffer b = ByteBuffer.allocate(HEADER + payload.length);
-        b.putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
-        return b;
+        crc.update(b.array(), HEADER, size - HEADER);
+        b.putInt(0, size - HEADER).putInt(4, (int) crc.getValue());
+        return b.position(0);
+    }
+
+    /** The length of {@code s} as {@link DataOutputStream#writeUTF} writes it (modified UTF-8), its 2-byte prefix included. */
+    private static int utfLength(String s) {
+        int n = 2;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            n += c >= 0x01 && c <= 0x7F ? 1 : c <= 0x7FF ? 2 : 3;
+        }
+        if (n - 2 > 0xFFFF) {
+            throw new IllegalArgumentException("a string of " + (n - 2) + " bytes does not fit a record (at most 65535)");
+        }
+        return n;
+    }
+
+    /** Writes {@code s} as {@link DataOutputStream#writeUTF} does, which {@link DataInputStream#readUTF} reads back. */
+    private static void putUtf(ByteBuffer b, String s) {
+        b.putShort((short) (utfLength(s) - 2));
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x01 && c <= 0x7F) {
+                b.put((byte) c);
+            } else if (c <= 0x7FF) {
+                b.put((byte) (0xC0 | (c >> 6))).put((byte) (0x80 | (c & 0x3F)));
+            } else {
+                b.put((byte) (0xE0 | (c >> 12))).put((byte) (0x80 | ((c >> 6) & 0x3F))).put((byte) (0x80 | (c & 0x3F)));
+            }
+        }
     }
 
     /** Checks the CRC and decodes; null when the payload is not what the header says. */

@@ -21,9 +21,23 @@ public interface Stream extends AutoCloseable {
 
     /** The partition of a device: a stable hash of its id. */
     default int partitionOf(DeviceId deviceId) {
-        byte[] b = deviceId.value().getBytes(StandardCharsets.UTF_8);
-        int h = 0x811C9DC5; // FNV-1a: stable across JVMs and languages, unlike String.hashCode's contract for bytes
-        for (byte x : b) {
+        // FNV-1a over the id's UTF-8 bytes: stable across JVMs and languages, unlike String.hashCode's contract for bytes.
+        // Device ids are ASCII (IdentifierRules), whose chars are their UTF-8 bytes: no array to make on every append.
+        String id = deviceId.value();
+        int h = 0x811C9DC5;
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c >= 0x80) {
+                return fnvOfUtf8(id);
+            }
+            h = (h ^ c) * 0x01000193;
+        }
+        return Math.floorMod(h, partitions());
+    }
+
+    private int fnvOfUtf8(String id) {
+        int h = 0x811C9DC5;
+        for (byte x : id.getBytes(StandardCharsets.UTF_8)) {
             h = (h ^ (x & 0xFF)) * 0x01000193;
         }
         return Math.floorMod(h, partitions());

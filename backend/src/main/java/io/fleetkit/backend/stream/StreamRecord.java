@@ -3,11 +3,13 @@ package io.fleetkit.backend.stream;
 import io.fleetkit.protocol.id.DeviceId;
 
 import java.time.Instant;
+import java.util.AbstractMap;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One message in a stream: who sent it, when the hub received it, its properties and body.
@@ -17,7 +19,7 @@ public record StreamRecord(long offset, DeviceId deviceId, Instant enqueuedTime,
     public StreamRecord {
         Objects.requireNonNull(deviceId, "deviceId");
         Objects.requireNonNull(enqueuedTime, "enqueuedTime");
-        properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+        properties = properties instanceof FrozenProperties frozen ? frozen : new FrozenProperties(properties);
         Objects.requireNonNull(body, "body");
     }
 
@@ -32,6 +34,40 @@ public record StreamRecord(long offset, DeviceId deviceId, Instant enqueuedTime,
     @Override
     public byte[] body() {
         return body.clone();
+    }
+
+    /** The body itself, not a copy, for the stream's own encoding (which only reads it). */
+    byte[] bodyNoCopy() {
+        return body;
+    }
+
+    /** The properties, copied once when the record is made: {@link #at} and copies of a record share them. */
+    private static final class FrozenProperties extends AbstractMap<String, String> {
+        private final Map<String, String> map;
+
+        FrozenProperties(Map<String, String> properties) {
+            this.map = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+        }
+
+        @Override
+        public Set<Entry<String, String>> entrySet() {
+            return map.entrySet();
+        }
+
+        @Override
+        public String get(Object key) {
+            return map.get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return map.containsKey(key);
+        }
+
+        @Override
+        public int size() {
+            return map.size();
+        }
     }
 
     @Override
