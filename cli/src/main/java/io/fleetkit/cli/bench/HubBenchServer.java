@@ -21,9 +21,6 @@ import io.fleetkit.protocol.pki.PkiDirectory;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,8 +51,7 @@ public final class HubBenchServer {
     }
 
     public static void main(String[] args) throws Exception {
-        PrintStream control = System.out;
-        System.setOut(System.err);
+        ControlChannel control = new ControlChannel();
         PkiDirectory pki = PkiDirectory.load(Path.of(args[0]));
         Path data = Path.of(args[1]);
         int port = Integer.parseInt(args[2]);
@@ -67,31 +63,16 @@ public final class HubBenchServer {
             for (RegistrationId id : ids) {
                 hub.hub().registry().createIfAbsent(id.toDeviceId(), Authentication.X509_CA_SIGNED, Instant.now());
             }
-            control.println("READY " + hub.hub().port());
-            control.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            String line;
-            while ((line = in.readLine()) != null) {
-                String[] c = line.trim().split(" ");
-                switch (c[0]) {
-                    case "heap" -> control.println("HEAP " + BenchCommand.heapAfterGc());
-                    case "threads" -> control.println("THREADS " + Thread.activeCount());
-                    case "connected" -> control.println("CONNECTED " + hub.hub().hub().connectedCount());
-                    case "stored" -> control.println("STORED " + hub.stored());
-                    case "latency" -> {
+            control.on("connected", "CONNECTED", a -> Integer.toString(hub.hub().hub().connectedCount()))
+                    .on("stored", "STORED", a -> Long.toString(hub.stored()))
+                    .on("latency", "LATENCY", a -> {
                         Histogram h = latency.getIntervalHistogram(); // and starts the next interval
-                        control.println("LATENCY " + h.getTotalCount() + " " + h.getValueAtPercentile(50) + " "
-                                + h.getValueAtPercentile(99) + " " + h.getValueAtPercentile(99.9));
-                    }
-                    case "methods" -> control.println("METHODS " + callMethods(hub.hub().hub(), ids,
-                            Double.parseDouble(c[1]), Duration.ofSeconds(Long.parseLong(c[2])), MethodName.of(c[3])));
-                    case "quit" -> {
-                        return;
-                    }
-                    default -> control.println("ERROR unknown command '" + line + "'");
-                }
-                control.flush();
-            }
+                        return h.getTotalCount() + " " + h.getValueAtPercentile(50) + " " + h.getValueAtPercentile(99) + " "
+                                + h.getValueAtPercentile(99.9);
+                    })
+                    .on("methods", "METHODS", a -> callMethods(hub.hub().hub(), ids, Double.parseDouble(a[1]),
+                            Duration.ofSeconds(Long.parseLong(a[2])), MethodName.of(a[3])))
+                    .serve(Integer.toString(hub.hub().port()));
         }
     }
 

@@ -13,16 +13,14 @@ import io.fleetkit.protocol.pki.FactoryBatch;
 import io.fleetkit.protocol.pki.KeyAlgorithm;
 import io.fleetkit.protocol.pki.PkiDirectory;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The fleetkit swarm as a device simulator in its own JVM, for comparison with one Azure SDK
@@ -37,8 +35,7 @@ public final class SwarmPeer {
     }
 
     public static void main(String[] args) throws Exception {
-        PrintStream control = System.out;
-        System.setOut(System.err);
+        ControlChannel control = new ControlChannel();
         PkiDirectory pki = PkiDirectory.load(Path.of(args[0]));
         int devices = Integer.parseInt(args[2]);
         int port = Integer.parseInt(args[3]);
@@ -49,33 +46,19 @@ public final class SwarmPeer {
         List<DeviceIdentity> identities = new ArrayList<>(issued);
         NonVolatileState flash = new NonVolatileState(Optional.of("127.0.0.1"), 86_400, 0);
         SwarmConfig config = new SwarmConfig(DeviceModels.resolve("thermostat"), "127.0.0.1", port, IdScope.DEFAULT, 2_000, 1,
-                threads, List.of(), new MethodOverrides(), 0, 1, 500);
-        control.println("READY 0");
-        control.flush();
-        Swarm swarm = null;
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String line;
+                threads, List.of(), new MethodOverrides(), 0, 1, SwarmLoad.MAX_STARTING);
+        AtomicReference<Swarm> swarm = new AtomicReference<>();
         try {
-            while ((line = in.readLine()) != null) {
-                switch (line.trim()) {
-                    case "start" -> {
-                        long start = System.nanoTime();
-                        swarm = Swarm.start(config, identities, id -> Optional.of(flash), pki.trustAnchors(), Clock.systemUTC());
-                        double seconds = SwarmLoad.awaitOnline(swarm, devices, start, java.time.Duration.ofMinutes(5));
-                        control.println("ONLINE " + seconds + " " + (devices - swarm.metrics().count(LifecycleState.ONLINE)));
-                    }
-                    case "heap" -> control.println("HEAP " + BenchCommand.heapAfterGc());
-                    case "threads" -> control.println("THREADS " + Thread.activeCount());
-                    case "quit" -> {
-                        return;
-                    }
-                    default -> control.println("ERROR unknown command '" + line + "'");
-                }
-                control.flush();
-            }
+            control.on("start", "ONLINE", a -> {
+                long start = System.nanoTime();
+                Swarm s = Swarm.start(config, identities, id -> Optional.of(flash), pki.trustAnchors(), Clock.systemUTC());
+                swarm.set(s);
+                double seconds = SwarmLoad.awaitOnline(s, devices, start, Duration.ofMinutes(5));
+                return seconds + " " + (devices - s.metrics().count(LifecycleState.ONLINE));
+            }).serve("0");
         } finally {
-            if (swarm != null) {
-                swarm.close();
+            if (swarm.get() != null) {
+                swarm.get().close();
             }
         }
     }

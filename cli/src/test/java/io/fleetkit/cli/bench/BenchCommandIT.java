@@ -68,8 +68,14 @@ class BenchCommandIT {
             assertThat(median.get("pubackP50Ms").asDouble()).as(system).isPositive();
         }
         assertThat(r.get("systems").get("fleetkit-pipeline").get("median").get("storedPerSecond").asDouble()).isPositive();
-        assertThat(r.get("latency").get("samples").asLong()).isPositive();
-        assertThat(r.get("latency").get("p99Ms").asDouble()).isGreaterThanOrEqualTo(r.get("latency").get("p50Ms").asDouble());
+        JsonNode ingest = r.get("latency").get(0);
+        JsonNode pipeline = r.get("latency").get(1);
+        assertThat(ingest.get("system").asText()).isEqualTo("fleetkit");
+        assertThat(ingest.get("pubackP50Ms").asDouble()).isPositive();
+        assertThat(pipeline.get("system").asText()).isEqualTo("fleetkit-pipeline");
+        assertThat(pipeline.get("ratePerSecond").asDouble()).isEqualTo(ingest.get("ratePerSecond").asDouble());
+        assertThat(pipeline.get("samples").asLong()).isPositive();
+        assertThat(pipeline.get("p99Ms").asDouble()).isGreaterThanOrEqualTo(pipeline.get("p50Ms").asDouble());
     }
 
     @Test
