@@ -93,41 +93,64 @@ final class BenchReport {
         }
     }
 
-    /** Each system's measured runs (the warm-up left out), metric by metric, and their medians. */
+    /**
+     * The measured runs (the warm-up left out) of each thing compared — a system, a simulator, a throttle
+     * profile — metric by metric, and their medians.
+     */
     static final class Runs {
-        private final Map<BenchSystem, List<Map<String, Double>>> runs = new LinkedHashMap<>();
+        private record Series(String label, List<Map<String, Double>> runs) {
+        }
+
+        private final Map<String, Series> byId = new LinkedHashMap<>();
 
         void add(BenchSystem system, Map<String, Double> run) {
-            runs.computeIfAbsent(system, s -> new ArrayList<>()).add(run);
+            add(system.id(), system.label(), run);
+        }
+
+        void add(String id, String label, Map<String, Double> run) {
+            byId.computeIfAbsent(id, k -> new Series(label, new ArrayList<>())).runs().add(run);
         }
 
         double median(BenchSystem system, String metric) {
-            double[] v = runs.getOrDefault(system, List.of()).stream().filter(r -> r.containsKey(metric))
-                    .mapToDouble(r -> r.get(metric)).sorted().toArray();
+            return median(system.id(), metric);
+        }
+
+        double median(String id, String metric) {
+            double[] v = runsOf(id).stream().filter(r -> r.containsKey(metric)).mapToDouble(r -> r.get(metric)).sorted().toArray();
             if (v.length == 0) {
                 return Double.NaN;
             }
             return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
         }
 
-        /** "a / b / c": every run's value, for the Markdown. */
         String each(BenchSystem system, String metric, String format) {
-            return String.join(" / ", runs.getOrDefault(system, List.of()).stream()
+            return each(system.id(), metric, format);
+        }
+
+        /** "a / b / c": every run's value, for the Markdown. */
+        String each(String id, String metric, String format) {
+            return String.join(" / ", runsOf(id).stream()
                     .map(r -> String.format(Locale.ROOT, format, r.getOrDefault(metric, Double.NaN))).toList());
         }
 
-        void writeTo(ObjectNode json, List<String> metrics) {
-            ObjectNode systems = json.putObject("systems");
-            runs.forEach((system, list) -> {
-                ObjectNode s = systems.putObject(system.id());
-                s.put("label", system.label());
+        private List<Map<String, Double>> runsOf(String id) {
+            Series s = byId.get(id);
+            return s == null ? List.of() : s.runs();
+        }
+
+        /** Writes {@code "<key>": {id: {label, runs: […], median: {…}}, …}} into {@code json}. */
+        void writeTo(ObjectNode json, String key, List<String> metrics) {
+            ObjectNode all = json.putObject(key);
+            byId.forEach((id, series) -> {
+                ObjectNode s = all.putObject(id);
+                s.put("label", series.label());
                 ArrayNode each = s.putArray("runs");
-                list.forEach(r -> {
+                series.runs().forEach(r -> {
                     ObjectNode o = each.addObject();
                     r.forEach(o::put);
                 });
                 ObjectNode median = s.putObject("median");
-                metrics.forEach(m -> median.put(m, median(system, m)));
+                metrics.forEach(m -> median.put(m, median(id, m)));
             });
         }
     }

@@ -139,7 +139,7 @@ final class ConnectBench implements Runnable {
         BenchReport report = new BenchReport("connect", "Connect storm", BenchCommand.commandLine(cli));
         report.json().putObject("parameters").put("devices", devices).put("window", window).put("runs", common.runs)
                 .put("generatorThreads", common.threads);
-        runs.writeTo(report.json(), METRICS);
+        runs.writeTo(report.json(), "systems", METRICS);
         report.paragraph(devices + " devices, each with its own EC P-256 certificate, TLS 1.3 with client certificates, window of "
                 + window + " handshakes in flight, then idle; one server process per system for all runs, the connections closed between runs; median of " + common.runs
                 + " runs after one warm-up run (each run's figure in brackets). CPU in cores: CPU seconds ÷ wall seconds of the storm.");

@@ -108,7 +108,7 @@ final class MethodsBench implements Runnable {
         BenchReport report = new BenchReport("methods", "Direct methods", BenchCommand.commandLine(cli));
         report.json().putObject("parameters").put("devices", devices).put("rate", rate).put("durationSeconds", duration.toSeconds())
                 .put("method", method).put("runs", common.runs);
-        runs.writeTo(report.json(), METRICS);
+        runs.writeTo(report.json(), "systems", METRICS);
         BenchSystem s = BenchSystem.FLEETKIT;
         report.paragraph(devices + " thermostats online (firmware on the swarm's Netty transport); the hub calls `" + method + "` on random"
                 + " online devices at " + rate + "/s for " + duration.toSeconds() + " s per run (open loop), in its own process;"

@@ -122,18 +122,15 @@ final class ProvisionBench implements Runnable {
         BenchReport report = new BenchReport("provision", "Provisioning (DPS over MQTT/TLS)", BenchCommand.commandLine(cli));
         report.json().putObject("parameters").put("devices", devices).put("maxStarting", maxStarting).put("runs", common.runs)
                 .put("generatorThreads", common.threads);
-        var json = report.json().putObject("profiles");
+        BenchReport.Runs runs = new BenchReport.Runs();
+        byProfile.forEach((profile, list) -> list.forEach(m -> runs.add(profile, "throttle " + profile, m)));
+        runs.writeTo(report.json(), "profiles", METRICS);
         List<List<String>> rows = new ArrayList<>();
-        byProfile.forEach((profile, list) -> {
-            BenchReport.Runs runs = new BenchReport.Runs();
-            list.forEach(m -> runs.add(BenchSystem.FLEETKIT, m));
-            runs.writeTo(json.putObject(profile), METRICS);
-            rows.add(row(profile, fmt("%.0f", runs.median(BenchSystem.FLEETKIT, "registrationsPerSecond"))
-                            + " (" + runs.each(BenchSystem.FLEETKIT, "registrationsPerSecond", "%.0f") + ")",
-                    fmt("%.1f", runs.median(BenchSystem.FLEETKIT, "secondsToAllRegistered")),
-                    fmt("%.1f", runs.median(BenchSystem.FLEETKIT, "secondsToAllOnline")), fmt("%.0f", runs.median(BenchSystem.FLEETKIT, "dps429")),
-                    fmt("%.2f", runs.median(BenchSystem.FLEETKIT, "serverCores")), fmt("%.2f", runs.median(BenchSystem.FLEETKIT, "generatorCores"))));
-        });
+        for (String p : byProfile.keySet()) {
+            rows.add(row(p, fmt("%.0f", runs.median(p, "registrationsPerSecond")) + " (" + runs.each(p, "registrationsPerSecond", "%.0f") + ")",
+                    fmt("%.1f", runs.median(p, "secondsToAllRegistered")), fmt("%.1f", runs.median(p, "secondsToAllOnline")),
+                    fmt("%.0f", runs.median(p, "dps429")), fmt("%.2f", runs.median(p, "serverCores")), fmt("%.2f", runs.median(p, "generatorCores"))));
+        }
         report.paragraph(devices + " thermostats (the firmware model on the swarm's Netty transport) register through the fleetkit hub's DPS"
                 + " (MQTT over TLS, their own certificates: PUT, then polls after retry-after), then connect to the hub; at most " + maxStarting
                 + " starting at once, never giving up. Unthrottled: median of " + common.runs + " runs after one warm-up run, one server process."

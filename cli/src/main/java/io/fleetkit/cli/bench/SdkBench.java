@@ -181,26 +181,20 @@ final class SdkBench implements Runnable {
     private BenchReport report(CommandLine cli, Map<Simulator, List<Map<String, Double>>> results) {
         BenchReport report = new BenchReport("sdk", "Device simulators: Azure SDK per device vs the fleetkit swarm", BenchCommand.commandLine(cli));
         report.json().putObject("parameters").put("devices", devices).put("sdkParallel", sdkParallel).put("runs", common.runs);
-        var json = report.json().putObject("simulators");
+        BenchReport.Runs runs = new BenchReport.Runs();
+        results.forEach((sim, list) -> list.forEach(m -> runs.add(sim.id(), sim.label, m)));
+        runs.writeTo(report.json(), "simulators", METRICS);
+        String swarm = Simulator.FLEETKIT_SWARM.id();
         List<List<String>> rows = new ArrayList<>();
-        Map<Simulator, BenchReport.Runs> runs = new LinkedHashMap<>();
-        results.forEach((sim, list) -> {
-            BenchReport.Runs r = new BenchReport.Runs();
-            list.forEach(m -> r.add(BenchSystem.FLEETKIT, m));
-            r.writeTo(json.putObject(sim.id()), METRICS);
-            runs.put(sim, r);
-        });
-        BenchReport.Runs swarm = runs.get(Simulator.FLEETKIT_SWARM);
-        for (var e : runs.entrySet()) {
-            BenchReport.Runs r = e.getValue();
-            BenchSystem k = BenchSystem.FLEETKIT;
-            rows.add(row(e.getKey().label, fmt("%.1f", r.median(k, "secondsToAllOnline")) + " (" + r.each(k, "secondsToAllOnline", "%.1f") + ")",
-                    fmt("%.1f", r.median(k, "heapKBPerDevice")), fmt("%.1f", r.median(k, "heapKBPerDeviceWithIdentity")),
-                    fmt("%.0f", r.median(k, "devicesPerGiB")),
-                    fmt("%.1f", swarm == null ? Double.NaN : swarm.median(k, "devicesPerGiB") / r.median(k, "devicesPerGiB")),
-                    fmt("%.0f", r.median(k, "threads")), fmt("%.2f", r.median(k, "threadsPerDevice")), fmt("%.0f", r.median(k, "residentMB")),
-                    fmt("%.0f", r.median(k, "residentKBPerDevice")),
-                    fmt("%.1f", r.median(k, "cpuSeconds")), fmt("%.0f", r.median(k, "failed"))));
+        for (Simulator sim : results.keySet()) {
+            String k = sim.id();
+            rows.add(row(sim.label, fmt("%.1f", runs.median(k, "secondsToAllOnline")) + " (" + runs.each(k, "secondsToAllOnline", "%.1f") + ")",
+                    fmt("%.1f", runs.median(k, "heapKBPerDevice")), fmt("%.1f", runs.median(k, "heapKBPerDeviceWithIdentity")),
+                    fmt("%.0f", runs.median(k, "devicesPerGiB")),
+                    fmt("%.1f", runs.median(swarm, "devicesPerGiB") / runs.median(k, "devicesPerGiB")),
+                    fmt("%.0f", runs.median(k, "threads")), fmt("%.2f", runs.median(k, "threadsPerDevice")), fmt("%.0f", runs.median(k, "residentMB")),
+                    fmt("%.0f", runs.median(k, "residentKBPerDevice")),
+                    fmt("%.1f", runs.median(k, "cpuSeconds")), fmt("%.0f", runs.median(k, "failed"))));
         }
         report.paragraph(devices + " idle devices connected to the fleetkit hub (port " + SDK_PORT + ") by each simulator in its own JVM"
                 + " (-Xmx4g, a fresh process per run): the Azure IoT device SDK 2.5.0 with one `DeviceClient` per device (MQTT, X.509,"

@@ -206,7 +206,7 @@ final class TelemetryBench implements Runnable {
         BenchReport report = new BenchReport("telemetry", "Telemetry ingest (QoS 1 over TLS)", BenchCommand.commandLine(cli));
         report.json().putObject("parameters").put("devices", devices).put("window", window).put("durationSeconds", duration.toSeconds())
                 .put("runs", common.runs).put("generatorThreads", common.threads);
-        runs.writeTo(report.json(), METRICS);
+        runs.writeTo(report.json(), "systems", METRICS);
         report.paragraph(devices + " devices per system, each keeping " + window + " QoS 1 messages unacknowledged for "
                 + duration.toSeconds() + " s per run (the same ~150-byte JSON telemetry to `devices/{id}/messages/events/…` on every system);"
                 + " systems side by side, taking turns; median of " + common.runs + " runs after one warm-up run (each run in brackets)."
