@@ -4,6 +4,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 
@@ -35,6 +36,9 @@ final class GatewayChannelInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         ch.pipeline()
                 .addLast("tls", tls.newHandler(ch.alloc()))
+                // PUBACKs arrive as tasks from the stream's writer, a batch at a time: one flush, one TLS record and one
+                // write for those queued together instead of one each
+                .addLast("flush-consolidation", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true))
                 .addLast(CONNECT_TIMEOUT, new ReadTimeoutHandler(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS))
                 .addLast("mqtt-decoder", new MqttDecoder(gateway.maxPayloadBytes() + HEADER_ALLOWANCE))
                 .addLast("mqtt-encoder", MqttEncoder.INSTANCE)
