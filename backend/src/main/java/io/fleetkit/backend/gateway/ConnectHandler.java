@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The first packet of every connection: CONNECT. Reads the username and the TLS client
@@ -38,7 +39,7 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
     private static final double KEEP_ALIVE_GRACE = 1.5;
 
     private final GatewayContext gateway;
-    private final Function<ChannelHandlerContext, List<X509Certificate>> peerChain;
+    private final Function<ChannelHandlerContext, Supplier<List<X509Certificate>>> peerChain;
     private boolean connecting;
     private boolean throttleChecked;
 
@@ -46,8 +47,11 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
         this(gateway, ConnectHandler::tlsPeerChain);
     }
 
-    /** @param peerChain where the client certificate chain comes from (the TLS session; tests give one) */
-    ConnectHandler(GatewayContext gateway, Function<ChannelHandlerContext, List<X509Certificate>> peerChain) {
+    /**
+     * @param peerChain where the client certificate chain comes from (the TLS session; tests give one): read on the
+     *                  event loop, the supplier it returns runs on the auth executor
+     */
+    ConnectHandler(GatewayContext gateway, Function<ChannelHandlerContext, Supplier<List<X509Certificate>>> peerChain) {
         this.gateway = gateway;
         this.peerChain = peerChain;
     }
@@ -82,12 +86,12 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
         String username = c.payload().userName();
         String clientId = c.payload().clientIdentifier();
         int keepAlive = c.variableHeader().keepAliveTimeSeconds();
-        List<X509Certificate> chain = peerChain.apply(ctx);
+        Supplier<List<X509Certificate>> chain = peerChain.apply(ctx);
         ctx.channel().config().setAutoRead(false);
         gateway.authExecutor().execute(() -> {
             ConnectDecision d;
             try {
-                d = gateway.authorizer().decide(username, clientId, chain);
+                d = gateway.authorizer().decide(username, clientId, chain.get());
             } catch (RuntimeException e) {
                 d = new ConnectDecision.Refused(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "internal error: " + e);
             }
@@ -141,24 +145,30 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setAutoRead(true);
     }
 
-    private static List<X509Certificate> tlsPeerChain(ChannelHandlerContext ctx) {
+    /** The peer chain's bytes, copied on the event loop; parsed by the supplier, on the auth executor. */
+    private static Supplier<List<X509Certificate>> tlsPeerChain(ChannelHandlerContext ctx) {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-        List<X509Certificate> chain = new ArrayList<>();
-        if (ssl == null) {
-            return chain;
-        }
-        try {
-            // parsed from copies of the bytes: parsing the session's own (lazy) certificates would keep
-            // the parsed chain in the TLS session for the connection's life, ~5 KB of heap per connection
-            for (Certificate c : ssl.engine().getSession().getPeerCertificates()) {
-                chain.add(Certificates.fromDer(c.getEncoded()));
+        List<byte[]> encoded = new ArrayList<>();
+        if (ssl != null) {
+            try {
+                // copies of the bytes (no parsing here): parsing the session's own lazy certificates would keep the
+                // parsed chain in the TLS session for the connection's life, ~5 KB of heap per connection
+                for (Certificate c : ssl.engine().getSession().getPeerCertificates()) {
+                    encoded.add(c.getEncoded());
+                }
+            } catch (SSLPeerUnverifiedException none) {
+                // no client certificate: the authorizer refuses
+            } catch (CertificateEncodingException unreadable) {
+                encoded.clear(); // the authorizer refuses an empty chain
             }
-        } catch (SSLPeerUnverifiedException none) {
-            // no client certificate: the authorizer refuses
-        } catch (CertificateEncodingException | IllegalArgumentException unreadable) {
-            chain.clear(); // the authorizer refuses an empty chain
         }
-        return chain;
+        return () -> {
+            try {
+                return encoded.stream().map(Certificates::fromDer).toList();
+            } catch (IllegalArgumentException unreadable) {
+                return List.of(); // the authorizer refuses an empty chain
+            }
+        };
     }
 
     private void refuse(ChannelHandlerContext ctx, MqttConnectReturnCode code, String reason) {

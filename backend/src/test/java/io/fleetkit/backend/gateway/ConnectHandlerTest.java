@@ -27,7 +27,7 @@ class ConnectHandlerTest {
     final GatewayFixture f = new GatewayFixture();
 
     EmbeddedChannel channel(List<X509Certificate> chain) {
-        return new EmbeddedChannel(new ConnectHandler(f.context, ctx -> chain), GatewayExceptionHandler.INSTANCE);
+        return new EmbeddedChannel(new ConnectHandler(f.context, ctx -> () -> chain), GatewayExceptionHandler.INSTANCE);
     }
 
     static MqttConnectReturnCode connAck(EmbeddedChannel ch) {
@@ -100,11 +100,11 @@ class ConnectHandlerTest {
     @Test
     void aDpsOnlyListenerRefusesHubConnections() {
         DeviceIdentity d = f.registeredDevice("dev-5");
-        EmbeddedChannel ch = new EmbeddedChannel(new ConnectHandler(f.context.forDpsOnly(), ctx -> d.credential().chain()),
+        EmbeddedChannel ch = new EmbeddedChannel(new ConnectHandler(f.context.forDpsOnly(), ctx -> () -> d.credential().chain()),
                 GatewayExceptionHandler.INSTANCE);
         ch.writeInbound(GatewayFixture.connect("dev-5", HubUsername.of(HubHostName.of("127.0.0.1"), d.deviceId(), null).format(), 60));
         assertThat(connAck(ch)).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
-        EmbeddedChannel dps = new EmbeddedChannel(new ConnectHandler(f.context.forDpsOnly(), ctx -> d.credential().chain()),
+        EmbeddedChannel dps = new EmbeddedChannel(new ConnectHandler(f.context.forDpsOnly(), ctx -> () -> d.credential().chain()),
                 GatewayExceptionHandler.INSTANCE);
         dps.writeInbound(GatewayFixture.connect("dev-5", DpsUsername.of(IdScope.DEFAULT, RegistrationId.of("dev-5")).format(), 0));
         assertThat(connAck(dps)).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);

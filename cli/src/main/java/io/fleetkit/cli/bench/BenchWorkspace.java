@@ -3,7 +3,6 @@ package io.fleetkit.cli.bench;
 import io.fleetkit.protocol.pki.CertificateIssuer;
 import io.fleetkit.protocol.pki.DeviceIdentity;
 import io.fleetkit.protocol.pki.FactoryBatch;
-import io.fleetkit.protocol.pki.KeyAlgorithm;
 import io.fleetkit.protocol.pki.PkiDirectory;
 
 import java.io.IOException;
@@ -18,7 +17,6 @@ import java.security.cert.Certificate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -61,12 +59,7 @@ final class BenchWorkspace {
             long start = System.nanoTime();
             progress.printf("issuing %d device certificates …%n", count);
             progress.flush();
-            ConcurrentHashMap<String, DeviceIdentity> issued = new ConcurrentHashMap<>();
-            FactoryBatch.issue(new CertificateIssuer(), pki.intermediate(), FactoryBatch.ids(DEVICE_PREFIX, 1, count), KeyAlgorithm.EC_P256,
-                    Runtime.getRuntime().availableProcessors(), d -> issued.put(d.registrationId().value(), d), (d, t) -> { });
-            List<DeviceIdentity> sorted = new ArrayList<>(issued.values());
-            sorted.sort(Comparator.comparing(d -> d.registrationId().value()));
-            identities = sorted;
+            identities = FactoryBatch.issueAll(pki.intermediate(), FactoryBatch.ids(DEVICE_PREFIX, 1, count));
             progress.printf("  done in %.1f s%n", (System.nanoTime() - start) / 1e9);
             progress.flush();
         }

@@ -7,19 +7,15 @@ import io.fleetkit.firmware.swarm.Swarm;
 import io.fleetkit.firmware.swarm.SwarmConfig;
 import io.fleetkit.protocol.id.IdScope;
 import io.fleetkit.protocol.model.DeviceModels;
-import io.fleetkit.protocol.pki.CertificateIssuer;
 import io.fleetkit.protocol.pki.DeviceIdentity;
 import io.fleetkit.protocol.pki.FactoryBatch;
-import io.fleetkit.protocol.pki.KeyAlgorithm;
 import io.fleetkit.protocol.pki.PkiDirectory;
 
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -40,10 +36,7 @@ public final class SwarmPeer {
         int devices = Integer.parseInt(args[2]);
         int port = Integer.parseInt(args[3]);
         int threads = Integer.parseInt(args[4]);
-        ConcurrentLinkedQueue<DeviceIdentity> issued = new ConcurrentLinkedQueue<>();
-        FactoryBatch.issue(new CertificateIssuer(), pki.intermediate(), FactoryBatch.ids(args[1], 1, devices), KeyAlgorithm.EC_P256,
-                Runtime.getRuntime().availableProcessors(), issued::add, (d, t) -> { });
-        List<DeviceIdentity> identities = new ArrayList<>(issued);
+        List<DeviceIdentity> identities = FactoryBatch.issueAll(pki.intermediate(), FactoryBatch.ids(args[1], 1, devices));
         NonVolatileState flash = new NonVolatileState(Optional.of("127.0.0.1"), 86_400, 0);
         SwarmConfig config = new SwarmConfig(DeviceModels.resolve("thermostat"), "127.0.0.1", port, IdScope.DEFAULT, 2_000, 1,
                 threads, List.of(), new MethodOverrides(), 0, 1, SwarmLoad.MAX_STARTING);

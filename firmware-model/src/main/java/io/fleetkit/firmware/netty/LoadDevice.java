@@ -1,14 +1,11 @@
 package io.fleetkit.firmware.netty;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttDecoder;
@@ -76,20 +73,16 @@ public final class LoadDevice {
                                                         String deviceId, String username, String topic, Listener listener) {
         LoadDevice device = new LoadDevice(loop, topic, listener);
         CompletableFuture<LoadDevice> connected = new CompletableFuture<>();
-        Bootstrap b = new Bootstrap().group(loop).channel(NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        SslHandler ssl = tls.newHandler(ch.alloc(), host, port, deviceId);
-                        ch.pipeline().addLast("tls", ssl)
-                                .addLast("mqtt-decoder", new MqttDecoder())
-                                .addLast("mqtt-encoder", MqttEncoder.INSTANCE)
-                                .addLast("device", device.new Session(ssl, deviceId, username, connected));
-                    }
-                });
-        var future = localAddress == null ? b.connect(host, port) : b.connect(new InetSocketAddress(host, port), localAddress);
+        var future = DeviceConnections.open(loop, host, port, localAddress, new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                SslHandler ssl = tls.newHandler(ch.alloc(), host, port, deviceId);
+                ch.pipeline().addLast("tls", ssl)
+                        .addLast("mqtt-decoder", new MqttDecoder())
+                        .addLast("mqtt-encoder", MqttEncoder.INSTANCE)
+                        .addLast("device", device.new Session(ssl, deviceId, username, connected));
+            }
+        });
         device.channel = future.channel();
         future.addListener(f -> {
             if (!f.isSuccess()) {

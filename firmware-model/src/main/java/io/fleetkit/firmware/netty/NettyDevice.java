@@ -6,16 +6,13 @@ import io.fleetkit.firmware.Action.Link;
 import io.fleetkit.firmware.Event;
 import io.fleetkit.firmware.Firmware;
 import io.fleetkit.firmware.LifecycleState;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttDecoder;
@@ -152,21 +149,17 @@ public final class NettyDevice extends DeviceRunner {
         if (old != null) {
             old.close();
         }
-        Bootstrap b = new Bootstrap().group(loop).channel(NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        SslHandler ssl = tls.newHandler(ch.alloc(), c.host(), port, c.clientId());
-                        ch.pipeline().addLast("tls", ssl)
-                                .addLast("mqtt-decoder", new MqttDecoder(300 * 1024))
-                                .addLast("mqtt-encoder", MqttEncoder.INSTANCE)
-                                .addLast("keep-alive", new IdleStateHandler(0, c.keepAliveSeconds(), 0))
-                                .addLast("device", new Session(c, ch, ssl, started));
-                    }
-                });
-        var future = localAddress == null ? b.connect(c.host(), port) : b.connect(new InetSocketAddress(c.host(), port), localAddress);
+        var future = DeviceConnections.open(loop, c.host(), port, localAddress, new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                SslHandler ssl = tls.newHandler(ch.alloc(), c.host(), port, c.clientId());
+                ch.pipeline().addLast("tls", ssl)
+                        .addLast("mqtt-decoder", new MqttDecoder(300 * 1024))
+                        .addLast("mqtt-encoder", MqttEncoder.INSTANCE)
+                        .addLast("keep-alive", new IdleStateHandler(0, c.keepAliveSeconds(), 0))
+                        .addLast("device", new Session(c, ch, ssl, started));
+            }
+        });
         Channel ch = future.channel();
         channels.put(c.link(), ch);
         future.addListener(f -> {

@@ -5,7 +5,9 @@ import io.fleetkit.protocol.id.RegistrationId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,6 +55,17 @@ public final class FactoryBatch {
             ids.add(RegistrationId.of(prefix + String.format("%0" + width + "d", first + i)));
         }
         return ids;
+    }
+
+    /**
+     * Issues one EC P-256 identity per id under {@code ca} on every core, in memory (for load runs and
+     * simulators that need many identities now and no files); returned in the order of {@code ids}.
+     */
+    public static List<DeviceIdentity> issueAll(Credential ca, List<RegistrationId> ids) {
+        Map<RegistrationId, DeviceIdentity> issued = new ConcurrentHashMap<>();
+        issue(new CertificateIssuer(), ca, ids, KeyAlgorithm.EC_P256, Runtime.getRuntime().availableProcessors(),
+                d -> issued.put(d.registrationId(), d), (d, t) -> { });
+        return ids.stream().map(issued::get).toList();
     }
 
     /**

@@ -3,10 +3,8 @@ package io.fleetkit.peer.sdk;
 import com.microsoft.azure.sdk.iot.device.ClientOptions;
 import com.microsoft.azure.sdk.iot.device.DeviceClient;
 import com.microsoft.azure.sdk.iot.device.IotHubClientProtocol;
-import io.fleetkit.protocol.pki.CertificateIssuer;
 import io.fleetkit.protocol.pki.DeviceIdentity;
 import io.fleetkit.protocol.pki.FactoryBatch;
-import io.fleetkit.protocol.pki.KeyAlgorithm;
 import io.fleetkit.protocol.pki.PkiDirectory;
 import io.fleetkit.protocol.pki.TlsContexts;
 
@@ -19,8 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -51,10 +47,7 @@ public final class SdkDevicesPeer {
         PkiDirectory pki = PkiDirectory.load(Path.of(args[0]));
         int devices = Integer.parseInt(args[2]);
         int parallel = Integer.parseInt(args[3]);
-        Queue<DeviceIdentity> issued = new ConcurrentLinkedQueue<>();
-        FactoryBatch.issue(new CertificateIssuer(), pki.intermediate(), FactoryBatch.ids(args[1], 1, devices), KeyAlgorithm.EC_P256,
-                Runtime.getRuntime().availableProcessors(), issued::add, (d, t) -> { });
-        List<DeviceIdentity> identities = new ArrayList<>(issued);
+        List<DeviceIdentity> identities = FactoryBatch.issueAll(pki.intermediate(), FactoryBatch.ids(args[1], 1, devices));
         List<DeviceClient> clients = new ArrayList<>();
         control.println("READY 0");
         control.flush();
