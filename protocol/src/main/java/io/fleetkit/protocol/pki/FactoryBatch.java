@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -85,7 +84,7 @@ public final class FactoryBatch {
         int step = Math.max(1, total / 100);
         AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
-        AtomicLong lastReport = new AtomicLong(-1);
+        OrderedProgress reporter = new OrderedProgress(progress, total);
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "factory-batch");
             t.setDaemon(true);
@@ -99,10 +98,7 @@ public final class FactoryBatch {
                         sink.accept(issuer.issueDevice(ca, ids.get(i), algorithm));
                         int d = done.incrementAndGet();
                         if (d % step == 0 || d == total) {
-                            long prev = lastReport.get();
-                            if (d > prev && lastReport.compareAndSet(prev, d)) {
-                                progress.issued(d, total);
-                            }
+                            reporter.report(d);
                         }
                     }
                     return null;
@@ -124,6 +120,29 @@ public final class FactoryBatch {
             pool.shutdownNow();
         }
         return new Stats(done.get(), Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /**
+     * Passes counts on only when larger than the last one passed on. Check and call are one step
+     * under the lock: a worker that counted 37 but runs after the one that counted 40 must not
+     * report 37 last. About 100 reports per batch, so the lock costs nothing.
+     */
+    private static final class OrderedProgress {
+        private final Progress progress;
+        private final int total;
+        private int last = -1;
+
+        OrderedProgress(Progress progress, int total) {
+            this.progress = progress;
+            this.total = total;
+        }
+
+        synchronized void report(int done) {
+            if (done > last) {
+                last = done;
+                progress.issued(done, total);
+            }
+        }
     }
 
     /** Issues and stores into {@code pki}'s devices directory. */
