@@ -16,14 +16,22 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs a {@link DeviceMessageHandler} over one stream as a consumer group: one thread per
  * partition (parallel across partitions, in order within one), starting at the group's
- * checkpoint. After each batch it calls {@link DeviceMessageHandler#flush()} and then
- * checkpoints, so a crash or stop re-delivers at most the batch in flight: at least once.
+ * checkpoint. After each batch it calls {@link DeviceMessageHandler#flush()}; what is flushed is
+ * checkpointed at most once a second per partition (busy or idle, within a second) and on stop.
+ * A stop re-delivers at most the batch in flight, a crash at most the last second's batches: at
+ * least once, as before, with handlers that tolerate a repeat (the store ignores rows it has).
+ *
+ * <p>Why not after every batch: a checkpoint is a small file replaced atomically (a create and a
+ * rename), and at a few thousand messages a second the batches are small — a few hundred of those
+ * metadata writes a second from each processor, which the stream's fsync before every PUBACK then
+ * waits behind in the file system's journal (BENCHMARKS.md, "Where the latency goes").
  */
 public final class StreamProcessor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamProcessor.class);
@@ -31,12 +39,15 @@ public final class StreamProcessor implements AutoCloseable {
     private static final long RECHECK_NANOS = Duration.ofMillis(1).toNanos();
     private static final long FIRST_RETRY_NANOS = Duration.ofMillis(100).toNanos();
     private static final long MAX_RETRY_NANOS = Duration.ofSeconds(10).toNanos();
+    private static final long CHECKPOINT_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final Stream stream;
     private final String group;
     private final DeviceMessageHandler handler;
     private final int batchSize;
     private PartitionWorkers workers;
+    /** Per partition, the offset after the last flushed batch (checkpointed or not yet). */
+    private final AtomicLongArray flushed;
     private final LongAdder handled = new LongAdder();
     private final LatencyWindow latency = new LatencyWindow();
     private final LongAdder undecodable = new LongAdder();
@@ -47,6 +58,10 @@ public final class StreamProcessor implements AutoCloseable {
         this.group = group;
         this.handler = handler;
         this.batchSize = batchSize;
+        this.flushed = new AtomicLongArray(stream.partitions());
+        for (int p = 0; p < stream.partitions(); p++) {
+            flushed.set(p, stream.committed(group, p));
+        }
     }
 
     /** Starts consuming {@code stream} as {@code group} with batches of up to 500 records. */
@@ -58,7 +73,6 @@ public final class StreamProcessor implements AutoCloseable {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size: at least 1, was " + batchSize);
         }
-        stream.committed(group, 0); // validates the group name before any thread starts
         StreamProcessor p = new StreamProcessor(stream, group, handler, batchSize);
         p.workers = new PartitionWorkers("processor-" + stream.name() + "-" + group, stream.partitions(), p::consume);
         p.workers.start();
@@ -66,39 +80,81 @@ public final class StreamProcessor implements AutoCloseable {
     }
 
     private void consume(int partition) {
-        long next = stream.committed(group, partition);
-        while (workers.running()) {
-            List<StreamRecord> batch = stream.read(partition, next, batchSize);
-            if (batch.isEmpty()) {
-                awaitMore(partition, next);
-                continue;
-            }
-            for (StreamRecord r : batch) {
-                MessageContext context = MessageContext.of(stream.name(), partition, r);
-                if (!retrying(context, () -> dispatch(context, r))) {
-                    return; // stopped mid-batch: nothing of it is checkpointed, so it comes again
+        Checkpoint checkpoint = new Checkpoint(partition);
+        long next = flushed.get(partition);
+        try {
+            while (workers.running()) {
+                List<StreamRecord> batch = stream.read(partition, next, batchSize);
+                if (batch.isEmpty()) {
+                    checkpoint.writeIfDue(next);
+                    awaitMore(partition, next, checkpoint.waitAtMost(next));
+                    continue;
                 }
+                for (StreamRecord r : batch) {
+                    MessageContext context = MessageContext.of(stream.name(), partition, r);
+                    if (!retrying(context, () -> dispatch(context, r))) {
+                        return; // stopped mid-batch: nothing of it is checkpointed, so it comes again
+                    }
+                }
+                StreamRecord last = batch.get(batch.size() - 1);
+                if (!retrying(MessageContext.of(stream.name(), partition, last), handler::flush)) {
+                    return;
+                }
+                long now = System.currentTimeMillis();
+                for (StreamRecord r : batch) {
+                    latency.record(now - r.enqueuedTime().toEpochMilli());
+                }
+                next = last.offset() + 1;
+                flushed.set(partition, next);
+                checkpoint.writeIfDue(next);
             }
-            StreamRecord last = batch.get(batch.size() - 1);
-            if (!retrying(MessageContext.of(stream.name(), partition, last), handler::flush)) {
-                return;
+        } finally {
+            checkpoint.write(flushed.get(partition)); // on stop: everything flushed, and nothing of a batch in flight
+        }
+    }
+
+    /** One partition's checkpoint, written by its worker thread: at most once per {@link #CHECKPOINT_NANOS}, and last on stop. */
+    private final class Checkpoint {
+        private final int partition;
+        private long written;
+        private long writtenAt = System.nanoTime();
+
+        Checkpoint(int partition) {
+            this.partition = partition;
+            this.written = flushed.get(partition);
+        }
+
+        void writeIfDue(long next) {
+            if (next != written && System.nanoTime() - writtenAt >= CHECKPOINT_NANOS) {
+                write(next);
             }
-            long now = System.currentTimeMillis();
-            for (StreamRecord r : batch) {
-                latency.record(now - r.enqueuedTime().toEpochMilli());
+        }
+
+        void write(long next) {
+            if (next != written) {
+                stream.commit(group, partition, next);
+                written = next;
+                writtenAt = System.nanoTime();
             }
-            next = last.offset() + 1;
-            stream.commit(group, partition, next);
+        }
+
+        /** How long an idle worker may wait: until a pending checkpoint is due, at most {@link #IDLE_WAIT}. */
+        Duration waitAtMost(long next) {
+            if (next == written) {
+                return IDLE_WAIT;
+            }
+            long due = writtenAt + CHECKPOINT_NANOS - System.nanoTime();
+            return Duration.ofNanos(Math.max(RECHECK_NANOS, Math.min(IDLE_WAIT.toNanos(), due)));
         }
     }
 
     /** Waits for an append past {@code next} (woken at once by streams that can), rechecking for a stop now and then. */
-    private void awaitMore(int partition, long next) {
+    private void awaitMore(int partition, long next, Duration atMost) {
         try {
             if (stream.endOffset(partition) > next) {
                 LockSupport.parkNanos(RECHECK_NANOS); // there is a record, but it could not be read yet
             } else {
-                stream.awaitAppend(partition, next, IDLE_WAIT);
+                stream.awaitAppend(partition, next, atMost);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -153,13 +209,16 @@ public final class StreamProcessor implements AutoCloseable {
         handled.increment();
     }
 
-    /** Waits until the group has checkpointed every record appended so far; false on timeout. */
+    /**
+     * Waits until the group has handled and flushed every record appended so far (its checkpoint
+     * follows within a second, or on {@link #close}); false on timeout.
+     */
     public boolean awaitCaughtUp(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         do {
             boolean caughtUp = true;
             for (int p = 0; p < stream.partitions() && caughtUp; p++) {
-                caughtUp = stream.committed(group, p) >= stream.endOffset(p);
+                caughtUp = flushed.get(p) >= stream.endOffset(p);
             }
             if (caughtUp) {
                 return true;
@@ -193,7 +252,10 @@ public final class StreamProcessor implements AutoCloseable {
         return failures.sum();
     }
 
-    /** Stops the partition threads; a batch in flight is not checkpointed and is delivered again next time. */
+    /**
+     * Stops the partition threads, each checkpointing what it flushed; a batch in flight is not
+     * checkpointed and is delivered again next time.
+     */
     @Override
     public void close() {
         workers.stop();

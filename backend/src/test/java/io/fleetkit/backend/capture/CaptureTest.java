@@ -8,6 +8,7 @@ import io.fleetkit.protocol.id.DeviceId;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import io.fleetkit.backend.testing.Eventually;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -187,7 +188,7 @@ class CaptureTest {
     }
 
     private static void awaitCheckpoints(InMemoryStream s) {
-        LockSupportWait.until(() -> {
+        Eventually.until("checkpoints at every partition's end", () -> {
             for (int p = 0; p < s.partitions(); p++) {
                 if (s.committed(Capture.GROUP, p) < s.endOffset(p)) {
                     return false;
@@ -198,7 +199,7 @@ class CaptureTest {
     }
 
     private void awaitOpenFiles(int count) {
-        LockSupportWait.until(() -> {
+        Eventually.until(count + " open capture files", () -> {
             try (var walk = Files.walk(root)) {
                 return walk.filter(f -> f.toString().endsWith(".avro.tmp")).count() >= count;
             } catch (IOException | java.io.UncheckedIOException e) {
@@ -208,17 +209,6 @@ class CaptureTest {
     }
 
     private static void awaitCheckpointsAtLeast(InMemoryStream s, long offset) {
-        LockSupportWait.until(() -> s.committed(Capture.GROUP, 0) >= offset);
-    }
-
-    /** Polls a condition for up to 10 s. */
-    static final class LockSupportWait {
-        static void until(java.util.function.BooleanSupplier condition) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!condition.getAsBoolean()) {
-                assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
-                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
-            }
-        }
+        Eventually.until("checkpoint at " + offset, () -> s.committed(Capture.GROUP, 0) >= offset);
     }
 }

@@ -3,6 +3,7 @@ package io.fleetkit.backend.processing;
 import io.fleetkit.backend.stream.InMemoryStream;
 import io.fleetkit.backend.stream.Stream;
 import io.fleetkit.backend.stream.StreamRecord;
+import io.fleetkit.backend.testing.Eventually;
 import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.message.DeviceMessageCodec;
@@ -164,5 +165,80 @@ class StreamProcessorTest {
         }
         assertThat(stored).containsExactly(0L, 1L, 2L);
         assertThat(s.committed("store", 0)).isEqualTo(3);
+    }
+
+    @Test
+    void checkpointsAtMostOnceASecondWhileBusyWithinASecondWhenIdleAndOnStop() {
+        CountingCommits s = new CountingCommits(new InMemoryStream("events", 1));
+        for (long seq = 0; seq < 200; seq++) {
+            telemetry(s, "dev-1", seq);
+        }
+        long start = System.nanoTime();
+        try (StreamProcessor p = StreamProcessor.start(s, "store", new Recorder(), 1)) { // 200 batches of one
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            long wholeSeconds = (System.nanoTime() - start) / 1_000_000_000L;
+            assertThat(s.commits).as("checkpoints for 200 batches in %d whole seconds", wholeSeconds).hasValueLessThanOrEqualTo((int) wholeSeconds);
+
+            Eventually.until("the idle processor's checkpoint", () -> s.committed("store", 0) == 200); // no stop needed
+            telemetry(s, "dev-1", 200);
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+        }
+        assertThat(s.committed("store", 0)).isEqualTo(201);
+    }
+
+    /** A stream that counts checkpoint writes. */
+    private static final class CountingCommits implements Stream {
+        final AtomicInteger commits = new AtomicInteger();
+        private final Stream delegate;
+
+        CountingCommits(Stream delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void commit(String group, int partition, long offset) {
+            commits.incrementAndGet();
+            delegate.commit(group, partition, offset);
+        }
+
+        @Override
+        public String name() {
+            return delegate.name();
+        }
+
+        @Override
+        public int partitions() {
+            return delegate.partitions();
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Long> append(StreamRecord record) {
+            return delegate.append(record);
+        }
+
+        @Override
+        public List<StreamRecord> read(int partition, long offset, int max) {
+            return delegate.read(partition, offset, max);
+        }
+
+        @Override
+        public long endOffset(int partition) {
+            return delegate.endOffset(partition);
+        }
+
+        @Override
+        public void awaitAppend(int partition, long offset, Duration timeout) throws InterruptedException {
+            delegate.awaitAppend(partition, offset, timeout);
+        }
+
+        @Override
+        public long committed(String group, int partition) {
+            return delegate.committed(group, partition);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
     }
 }
