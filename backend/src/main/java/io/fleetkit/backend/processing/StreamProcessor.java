@@ -109,7 +109,12 @@ public final class StreamProcessor implements AutoCloseable {
                 checkpoint.writeIfDue(next);
             }
         } finally {
-            checkpoint.write(flushed.get(partition)); // on stop: everything flushed, and nothing of a batch in flight
+            try {
+                checkpoint.write(flushed.get(partition)); // on stop: everything flushed, and nothing of a batch in flight
+            } catch (RuntimeException e) {
+                LOG.warn("{} group {} partition {}: checkpoint at {} not written on stop ({}); what came after the last one comes again",
+                        stream.name(), group, partition, flushed.get(partition), e.toString());
+            }
         }
     }
 
