@@ -159,7 +159,9 @@ final class SdkBench implements Runnable {
             m.put("failed", Double.parseDouble(online[1]));
             m.put("heapKBPerDevice", perDevice);
             m.put("heapKBPerDeviceWithIdentity", heapAfter / 1024.0 / devices); // the whole heap: identities and the JVM's own share in
-            m.put("devicesPerGiB", 1024 * 1024 / perDevice);
+            if (perDevice > 0) { // at a few devices GC noise can outweigh them: then no figure ("–"), not a negative one
+                m.put("devicesPerGiB", 1024 * 1024 / perDevice);
+            }
             m.put("threads", (double) threads);
             m.put("threadsPerDevice", (threads - threadsBefore) / (double) devices);
             long resident = peer.residentBytes();
