@@ -103,20 +103,48 @@ class AzureSdkIT {
         }
     }
 
+    /**
+     * The provisioning client 2.1.3 has a similar race: it publishes a request and only then waits on
+     * a lock for the answer, so an answer in between is queued but not noticed, and the status poll's
+     * 10 s limit fails the registration with a {@code TimeoutException} (seen under CPU load;
+     * {@code AzureSdkProvisioning} in the firmware model registers again the same way).
+     */
+    private static ProvisioningDeviceClientRegistrationResult registerTwice(DeviceIdentity device, SSLContext tls) throws Exception {
+        try {
+            return registerOnce(device, tls);
+        } catch (com.microsoft.azure.sdk.iot.provisioning.device.internal.exceptions.ProvisioningDeviceClientException e) {
+            if (!(rootCause(e) instanceof java.util.concurrent.TimeoutException)) {
+                throw e;
+            }
+            return registerOnce(device, tls);
+        }
+    }
+
+    private static ProvisioningDeviceClientRegistrationResult registerOnce(DeviceIdentity device, SSLContext tls) throws Exception {
+        ProvisioningDeviceClient provisioning = ProvisioningDeviceClient.create("127.0.0.1", IdScope.DEFAULT.value(),
+                ProvisioningDeviceClientTransportProtocol.MQTT, new FactoryX509(device, tls));
+        try {
+            return provisioning.registerDeviceSync();
+        } finally {
+            provisioning.close();
+        }
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
     @Test
     void provisionConnectSendAnswerTwinDesiredAndCloudToDevice() throws Exception {
         DeviceIdentity device = ISSUER.issueDevice(pki.intermediate(), RegistrationId.of("sdk-001"), KeyAlgorithm.EC_P256);
         SSLContext tls = TlsContexts.forDevice(device, pki.trustAnchors());
 
         // 1. DPS, group enrollment for the intermediate CA
-        ProvisioningDeviceClient provisioning = ProvisioningDeviceClient.create("127.0.0.1", IdScope.DEFAULT.value(),
-                ProvisioningDeviceClientTransportProtocol.MQTT, new FactoryX509(device, tls));
-        ProvisioningDeviceClientRegistrationResult reg;
-        try {
-            reg = provisioning.registerDeviceSync();
-        } finally {
-            provisioning.close();
-        }
+        ProvisioningDeviceClientRegistrationResult reg = registerTwice(device, tls);
         assertThat(reg.getProvisioningDeviceClientStatus()).isEqualTo(ProvisioningDeviceClientStatus.PROVISIONING_DEVICE_STATUS_ASSIGNED);
         assertThat(reg.getIothubUri()).isEqualTo("127.0.0.1");
         assertThat(reg.getDeviceId()).isEqualTo("sdk-001");

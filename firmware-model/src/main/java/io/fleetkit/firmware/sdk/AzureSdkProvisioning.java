@@ -10,6 +10,9 @@ import io.fleetkit.firmware.NonVolatileState;
 import io.fleetkit.protocol.id.IdScope;
 import io.fleetkit.protocol.pki.DeviceIdentity;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import javax.net.ssl.SSLContext;
 import java.util.List;
 
@@ -20,6 +23,8 @@ import java.util.List;
  * dials port 8883.
  */
 public final class AzureSdkProvisioning {
+    private static final Logger LOG = LoggerFactory.getLogger(AzureSdkProvisioning.class);
+
     private AzureSdkProvisioning() {
     }
 
@@ -40,12 +45,46 @@ public final class AzureSdkProvisioning {
     }
 
     /**
-     * Registers and returns the device's flash contents with the assigned hub.
+     * Registration attempts when the SDK loses DPS's answer. SDK 2.1.3's MQTT contract publishes a
+     * request and only then waits on its lock for the answer ({@code ContractAPIMqtt}); an answer that
+     * arrives in between — a local DPS on a busy machine — is queued but its notification is lost, the
+     * wait runs its full minute, and the status poll's 10 s limit ({@code ProvisioningTask}) fails the
+     * registration with a {@code TimeoutException}. A new registration goes through.
+     */
+    private static final int ATTEMPTS = 3;
+
+    /**
+     * Registers and returns the device's flash contents with the assigned hub, registering again
+     * (up to {@value #ATTEMPTS} times in all) when the SDK timed out waiting for an answer.
      *
      * @throws IllegalStateException naming the status when DPS did not assign the device
      */
     public static NonVolatileState register(String globalEndpoint, IdScope scope, DeviceIdentity device, SSLContext tls,
                                             NonVolatileState flash) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return registerOnce(globalEndpoint, scope, device, tls, flash);
+            } catch (IllegalStateException e) {
+                if (attempt == ATTEMPTS || !timedOut(e)) {
+                    throw e;
+                }
+                LOG.warn("{}: the provisioning client timed out waiting for DPS (attempt {} of {}); registering again",
+                        device.registrationId(), attempt, ATTEMPTS);
+            }
+        }
+    }
+
+    private static boolean timedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.util.concurrent.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static NonVolatileState registerOnce(String globalEndpoint, IdScope scope, DeviceIdentity device, SSLContext tls,
+                                                 NonVolatileState flash) throws InterruptedException {
         ProvisioningDeviceClient client;
         try {
             client = ProvisioningDeviceClient.create(globalEndpoint, scope.value(), ProvisioningDeviceClientTransportProtocol.MQTT,
