@@ -4,8 +4,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import picocli.CommandLine;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -80,7 +82,7 @@ class DashboardIT {
         try {
             browser.get(dashboard);
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
-            wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // live parts are redrawn every second
+            wait.ignoring(StaleElementReferenceException.class); // live parts are redrawn every second
             // fleet: devices going online
             wait.until(b -> b.findElement(By.id("connection")).getText().equals("live"));
             wait.until(b -> number(b.findElement(By.id("connected"))) >= 30);
@@ -114,7 +116,8 @@ class DashboardIT {
             type(browser, "override-payload", "{\"busy\": true}");
             browser.findElement(By.cssSelector("#override-form button:not([type=button])")).click();
             wait.until(b -> b.findElements(By.cssSelector("#overrides tbody tr")).size() == 1);
-            assertThat(browser.findElement(By.cssSelector("#overrides tbody tr")).getText()).contains(device, "identify", "503");
+            String overrideRow = wait.until(b -> b.findElement(By.cssSelector("#overrides tbody tr")).getText());
+            assertThat(overrideRow).contains(device, "identify", "503");
             screenshot(browser, "swarm");
             deviceIds(browser, base, wait);
             assertThat(invokeIdentify(browser, wait, device)).startsWith("status 503 in ").contains("\"busy\": true");
@@ -199,13 +202,21 @@ class DashboardIT {
     /** Opens the devices page and gives the ids it lists (the first page, in order). */
     private static List<String> deviceIds(WebDriver browser, String base, WebDriverWait wait) {
         browser.get(base + "#devices");
-        wait.until(b -> b.findElements(By.cssSelector("#devices tbody tr")).size() >= 30);
-        return browser.findElements(By.cssSelector("#devices tbody tr")).stream().map(r -> r.getAttribute("data-id")).toList();
+        // read in one script: the page re-renders its table every 5 s, so row elements fetched one by one can go stale
+        return wait.until(b -> {
+            @SuppressWarnings("unchecked")
+            List<String> ids = (List<String>) ((JavascriptExecutor) b).executeScript(
+                    "return Array.from(document.querySelectorAll('#devices tbody tr')).map(r => r.getAttribute('data-id'));");
+            return ids.size() >= 30 ? ids : null;
+        });
     }
 
     /** Calls identify on one device from the devices page; gives what the page shows. */
     private static String invokeIdentify(WebDriver browser, WebDriverWait wait, String device) {
-        browser.findElement(By.cssSelector("#devices tbody tr[data-id='" + device + "']")).click();
+        wait.until(b -> { // the row can be redrawn between finding and clicking: the wait (ignoring stale elements) tries again
+            b.findElement(By.cssSelector("#devices tbody tr[data-id='" + device + "']")).click();
+            return true;
+        });
         wait.until(b -> b.findElement(By.id("device-id")).getText().equals(device));
         type(browser, "method", "identify");
         type(browser, "payload", "{\"durationSeconds\": 1}");
