@@ -2,6 +2,7 @@ package io.fleetkit.backend;
 
 import io.fleetkit.backend.api.ApiServer;
 import io.fleetkit.backend.api.DevTokenIssuer;
+import io.fleetkit.backend.api.HttpLimits;
 import io.fleetkit.backend.api.SwarmApi;
 import io.fleetkit.backend.api.SwarmControl;
 import io.fleetkit.backend.api.TokenVerifier;
@@ -170,6 +171,7 @@ public final class Backend implements AutoCloseable {
         private final Path dataDir;
         private String httpBind = "127.0.0.1";
         private int httpPort = 8080;
+        private HttpLimits httpLimits = HttpLimits.defaults();
         private Database database;
         private List<Route> routes = DEFAULT_ROUTES;
         private boolean fallback = true;
@@ -197,6 +199,12 @@ public final class Backend implements AutoCloseable {
         public Builder http(String bind, int port) {
             this.httpBind = Objects.requireNonNull(bind, "bind");
             this.httpPort = port;
+            return this;
+        }
+
+        /** Bounds on REST clients: request deadline, connection caps ({@link HttpLimits#defaults()} unless given). */
+        public Builder httpLimits(HttpLimits limits) {
+            this.httpLimits = Objects.requireNonNull(limits, "limits");
             return this;
         }
 
@@ -327,7 +335,7 @@ public final class Backend implements AutoCloseable {
             AtomicReference<SwarmControl> swarm = new AtomicReference<>();
             ApiServer api = ApiServer.start(httpBind, httpPort, new ApiServer.Services(verifier, tokens == null ? issuer.publicKeys() : null,
                     devices, telemetry, claimStore, claims, hub.hub(), metrics, health, () -> fleet(hub, streams, processors, sink, swarm.get()),
-                    hub.dps(), swarm::get));
+                    hub.dps(), swarm::get), httpLimits);
 
             // stop taking work first, then drain what consumes it, then what stores it
             List<AutoCloseable> closeOrder = new ArrayList<>();

@@ -5,6 +5,7 @@ import io.fleetkit.backend.dps.Enrollment;
 import io.fleetkit.backend.dps.Enrollments;
 import io.fleetkit.backend.dps.HubAllocation;
 import io.fleetkit.backend.gateway.GatewayConfig;
+import io.fleetkit.backend.gateway.GatewayLimits;
 import io.fleetkit.backend.gateway.HubService;
 import io.fleetkit.backend.gateway.MqttGateway;
 import io.fleetkit.backend.hub.DeviceToCloudSink;
@@ -86,6 +87,11 @@ public final class EmbeddedHub implements AutoCloseable {
         return gateway.port();
     }
 
+    /** The listener, for its counters: pending connections, refusals, the ingest budget. */
+    public MqttGateway gateway() {
+        return gateway;
+    }
+
     /** The DPS-only port, or -1 when none was configured. */
     public int dpsPort() {
         return gateway.dpsPort();
@@ -114,6 +120,7 @@ public final class EmbeddedHub implements AutoCloseable {
         private int retryAfterSeconds = 2;
         private ThrottleProfile throttle = ThrottleProfile.OFF;
         private final List<Enrollment> extraEnrollments = new ArrayList<>();
+        private GatewayLimits limits = GatewayLimits.defaults();
 
         private Builder(PkiDirectory pki) {
             this.pki = Objects.requireNonNull(pki, "pki");
@@ -173,6 +180,12 @@ public final class EmbeddedHub implements AutoCloseable {
             return this;
         }
 
+        /** Deadlines, caps and in-flight bounds of the listener; {@link GatewayLimits#defaults()} unless given. */
+        public Builder limits(GatewayLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
         public Builder enrollment(Enrollment e) {
             extraEnrollments.add(e);
             return this;
@@ -188,7 +201,7 @@ public final class EmbeddedHub implements AutoCloseable {
             Throttles throttles = new Throttles(throttle);
             DpsService dps = new DpsService(idScope, new HubAllocation(hubHostNames), enrollments, reg, clock, retryAfterSeconds, throttles);
             GatewayConfig config = new GatewayConfig(bindAddress, port, hubHostNames, idScope, pki.server(),
-                    Messages.DEVICE_TO_CLOUD_MAX_BYTES, dpsPort);
+                    Messages.DEVICE_TO_CLOUD_MAX_BYTES, dpsPort, limits);
             MqttGateway gateway = MqttGateway.start(config, enrollments, hub, dps, s, clock, throttles);
             return new EmbeddedHub(gateway, hub, dps, enrollments, s, config, throttles);
         }

@@ -2,6 +2,7 @@ package io.fleetkit.backend.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.jwk.JWKSet;
+import io.fleetkit.backend.admission.RefusalLog;
 import io.fleetkit.backend.gateway.HubService;
 import io.fleetkit.backend.ownership.ClaimService;
 import io.fleetkit.backend.dps.DpsService;
@@ -38,6 +39,7 @@ import java.util.function.Supplier;
  * error is an RFC 9457 problem.
  */
 public final class ApiServer implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ApiServer.class);
     private static final String CALLER = "fleetkit.caller";
     /** Direct-method payloads are at most 128 KB; no body the API reads is larger. */
     static final long BODY_LIMIT = io.fleetkit.protocol.message.Messages.METHOD_PAYLOAD_MAX_BYTES;
@@ -76,10 +78,18 @@ public final class ApiServer implements AutoCloseable {
      * @throws IllegalStateException when the port cannot be bound, with the reason
      */
     public static ApiServer start(String host, int port, Services services) {
+        return start(host, port, services, HttpLimits.defaults());
+    }
+
+    /** As {@link #start(String, int, Services)}, with the given bounds on clients. */
+    public static ApiServer start(String host, int port, Services services, HttpLimits limits) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-        Router router = router(vertx, services);
+        HttpConnectionGuard guard = new HttpConnectionGuard(vertx, limits, new RefusalLog(LOG, java.time.Duration.ofSeconds(10)));
+        Router router = router(vertx, services, guard);
         try {
             HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+                    .connectionHandler(guard::opened)
+                    .invalidRequestHandler(Problems::onInvalidRequest)
                     .requestHandler(router).listen().toCompletionStage().toCompletableFuture().join();
             return new ApiServer(vertx, server);
         } catch (CompletionException e) {
@@ -94,7 +104,14 @@ public final class ApiServer implements AutoCloseable {
     }
 
     static Router router(Vertx vertx, Services s) {
+        return router(vertx, s, null);
+    }
+
+    private static Router router(Vertx vertx, Services s, HttpConnectionGuard guard) {
         Router router = Router.router(vertx);
+        if (guard != null) {
+            router.route().handler(guard::requestStarted);
+        }
         router.route().handler(ctx -> timeRequest(ctx, s.metrics()));
         router.get("/healthz").handler(ctx -> health(ctx, s.healthChecks()));
         router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
@@ -171,12 +188,20 @@ public final class ApiServer implements AutoCloseable {
         }).onFailure(ctx::fail);
     }
 
+    /** The methods the request timer names; any other method a client sends is counted as "other". */
+    private static final java.util.Set<String> TIMED_METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+
+    /**
+     * Times every request, labelled by the route's template (never the raw path), one of {@link #TIMED_METHODS} or "other",
+     * and the status: every label comes from a fixed set, so no client, authenticated or not, can grow the metrics.
+     */
     private static void timeRequest(RoutingContext ctx, PrometheusMeterRegistry metrics) {
         long start = System.nanoTime();
         ctx.addEndHandler(done -> {
             String route = ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "other" : ctx.currentRoute().getPath();
+            String method = ctx.request().method().name();
             Timer.builder("fleetkit.http.requests").description("REST API requests")
-                    .tag("method", ctx.request().method().name()).tag("route", route)
+                    .tag("method", TIMED_METHODS.contains(method) ? method : "other").tag("route", route)
                     .tag("status", Integer.toString(ctx.response().getStatusCode()))
                     .register(metrics).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         });

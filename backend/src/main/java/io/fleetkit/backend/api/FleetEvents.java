@@ -29,7 +29,8 @@ final class FleetEvents {
                 .putHeader("X-Accel-Buffering", "no");
         r.write("retry: 2000\n\n");
         long timer = ctx.vertx().setPeriodic(1, PERIOD_MS, id -> ctx.vertx().executeBlocking(fleet::get, false).onSuccess(n -> {
-            if (!r.closed() && !r.ended()) {
+            // a viewer that does not read is skipped, not queued for: the write queue holds at most its high-water mark
+            if (!r.closed() && !r.ended() && !r.writeQueueFull()) {
                 r.write("event: fleet\ndata: " + n + "\n\n");
             }
         }));

@@ -58,6 +58,29 @@ final class Problems {
         }
     }
 
+    /**
+     * A request Vert.x could not decode, before any route: a request line past its limit (414), headers past theirs (431),
+     * anything else malformed (400). Answered with a problem like every other error, then the connection is closed: after a
+     * malformed request the stream cannot be trusted to be in step.
+     */
+    static void onInvalidRequest(io.vertx.core.http.HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        ApiProblem p;
+        if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+            p = new ApiProblem(414, "URI too long", "the request line is longer than the API accepts (4,096 bytes)", null);
+        } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+            p = new ApiProblem(431, "Request header fields too large", "the request's headers are larger than the API accepts (8,192 bytes)",
+                    null);
+        } else {
+            p = new ApiProblem(400, "Bad request", "the request could not be read as HTTP: "
+                    + (cause == null ? "malformed" : cause.getMessage()), null);
+        }
+        ObjectNode body = JSON.createObjectNode().put("type", "about:blank").put("title", p.title()).put("status", p.status())
+                .put("detail", p.detail());
+        request.response().setStatusCode(p.status()).putHeader("Content-Type", MEDIA_TYPE).putHeader("Connection", "close")
+                .end(Buffer.buffer(body.toString())).onComplete(done -> request.connection().close());
+    }
+
     /** Vert.x's own refusals (no route, wrong method, body too large) in the same format. */
     static ApiProblem forStatus(int status, RoutingContext ctx) {
         return switch (status) {

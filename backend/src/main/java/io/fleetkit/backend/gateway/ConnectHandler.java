@@ -2,6 +2,7 @@ package io.fleetkit.backend.gateway;
 
 import io.fleetkit.backend.throttle.Throttles;
 import io.fleetkit.protocol.pki.Certificates;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -37,6 +38,9 @@ import java.util.function.Supplier;
 final class ConnectHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectHandler.class);
     private static final double KEEP_ALIVE_GRACE = 1.5;
+    /** The protocol level of MQTT 3.1.1 in a CONNECT. */
+    static final int MQTT_3_1_1 = 4;
+    private static final byte[] CONNACK_UNACCEPTABLE_PROTOCOL_VERSION = {0x20, 0x02, 0x00, 0x01};
 
     private final GatewayContext gateway;
     private final Function<ChannelHandlerContext, Supplier<List<X509Certificate>>> peerChain;
@@ -75,7 +79,12 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
                 close(ctx, "expected CONNECT first, got " + m.fixedHeader().messageType());
                 return;
             }
-            connect(ctx, (MqttConnectMessage) m);
+            MqttConnectMessage c = (MqttConnectMessage) m;
+            if (c.variableHeader().version() != MQTT_3_1_1) {
+                refuseVersion(ctx, c.variableHeader().version());
+                return;
+            }
+            connect(ctx, c);
         } finally {
             ReferenceCountUtil.release(msg);
         }
@@ -134,15 +143,22 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
             session = gateway.dpsSession(dps.registrationId(), dps.chain());
         }
         ctx.writeAndFlush(MqttPackets.connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED));
-        if (ctx.pipeline().get(GatewayChannelInitializer.CONNECT_TIMEOUT) != null) {
-            ctx.pipeline().remove(GatewayChannelInitializer.CONNECT_TIMEOUT);
-        }
-        if (keepAlive > 0) {
-            long idle = Math.round(keepAlive * KEEP_ALIVE_GRACE * 1000);
-            ctx.pipeline().addBefore(ctx.name(), "keep-alive", new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS));
-        }
+        PreConnectGuard.authenticated(ctx);
+        long idle = Math.round(effectiveKeepAlive(keepAlive, gateway.limits()).toMillis() * KEEP_ALIVE_GRACE);
+        ctx.pipeline().addBefore(ctx.name(), "keep-alive", new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS));
         ctx.pipeline().replace(this, "session", session);
         ctx.channel().config().setAutoRead(true);
+    }
+
+    /**
+     * The keep-alive the gateway holds a connection to: the device's, at most the limit's maximum; a device that asks for
+     * none (0) gets the maximum too, so no connection idles for ever (MQTT 3.1.1 §3.1.2.10: "a Server is permitted to
+     * disconnect a Client that it determines to be inactive or non-responsive at any time, regardless of the Keep Alive
+     * value provided by that Client").
+     */
+    static java.time.Duration effectiveKeepAlive(int requestedSeconds, GatewayLimits limits) {
+        java.time.Duration requested = java.time.Duration.ofSeconds(requestedSeconds);
+        return requestedSeconds == 0 || requested.compareTo(limits.maxKeepAlive()) > 0 ? limits.maxKeepAlive() : requested;
     }
 
     /** The peer chain's bytes, copied on the event loop; parsed by the supplier, on the auth executor. */
@@ -171,13 +187,27 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
         };
     }
 
+    /**
+     * IoT Hub speaks MQTT 3.1.1 (protocol level 4). Netty's decoder accepts levels 3 and 5 too, so the level is checked
+     * here. MQTT 3.1.1 §3.1.2.2: "The Server MUST respond to the CONNECT Packet with a CONNACK return code 0x01
+     * (unacceptable protocol level) and then disconnect the Client if the Protocol Level is not supported". The CONNACK
+     * goes out in 3.1.1's encoding ({@code 20 02 00 01}) as raw bytes: after an MQTT 5 CONNECT, Netty's encoder would
+     * write a version-5 CONNACK with properties.
+     */
+    private void refuseVersion(ChannelHandlerContext ctx, int level) {
+        gateway.refusals().refused("CONNECT refused: " + MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION,
+                "CONNECT from {} refused (CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION): MQTT protocol level {} is not "
+                + "supported (IoT Hub speaks MQTT 3.1.1, level 4)", ctx.channel().remoteAddress(), level);
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(CONNACK_UNACCEPTABLE_PROTOCOL_VERSION)).addListener(ChannelFutureListener.CLOSE);
+    }
+
     private void refuse(ChannelHandlerContext ctx, MqttConnectReturnCode code, String reason) {
-        LOG.warn("CONNECT from {} refused ({}): {}", ctx.channel().remoteAddress(), code, reason);
+        gateway.refusals().refused("CONNECT refused: " + code, "CONNECT from {} refused ({}): {}", ctx.channel().remoteAddress(), code, reason);
         ctx.writeAndFlush(MqttPackets.connAck(code)).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private static void close(ChannelHandlerContext ctx, String reason) {
-        LOG.warn("connection from {} closed: {}", ctx.channel().remoteAddress(), reason);
+    private void close(ChannelHandlerContext ctx, String reason) {
+        gateway.refusals().refused("closed before CONNECT", "connection from {} closed: {}", ctx.channel().remoteAddress(), reason);
         ctx.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.backend.admission.RefusalLog;
 import io.fleetkit.backend.dps.DpsReply;
 import io.fleetkit.backend.dps.DpsService;
 import io.fleetkit.protocol.ProtocolException;
@@ -11,6 +12,7 @@ import io.fleetkit.protocol.mqtt.Topic;
 import io.fleetkit.protocol.mqtt.TopicFilter;
 import io.fleetkit.protocol.id.RequestId;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -38,12 +40,16 @@ final class DpsSessionHandler extends MqttSessionHandler {
     private final List<X509Certificate> chain;
     private final DpsService dps;
     private final Executor authExecutor;
+    private final RefusalLog refusals;
+    private int inflight; // requests handed to DPS and not yet answered; event loop only
 
-    DpsSessionHandler(RegistrationId registrationId, List<X509Certificate> chain, DpsService dps, Executor authExecutor) {
+    DpsSessionHandler(RegistrationId registrationId, List<X509Certificate> chain, DpsService dps, Executor authExecutor,
+                      RefusalLog refusals) {
         this.registrationId = registrationId;
         this.chain = List.copyOf(chain);
         this.dps = dps;
         this.authExecutor = authExecutor;
+        this.refusals = refusals;
     }
 
     @Override
@@ -101,20 +107,42 @@ final class DpsSessionHandler extends MqttSessionHandler {
         }
     }
 
+    /**
+     * Runs a request on the auth executor and publishes its answer. One request at a time is read (the channel stops reading
+     * while one is in flight); a client that has sent more than {@link #MAX_INFLIGHT} at once is disconnected. After a 401 —
+     * no enrollment matches the certificate — the connection is closed once the answer is out: Azure DPS over MQTT accepts the
+     * CONNECT and refuses the registration with 401 / errorCode 401002 (see the README), and a stranger is never left holding
+     * a session to send more.
+     */
     private void answer(ChannelHandlerContext ctx, RequestId rid, Supplier<DpsReply> request) {
+        if (++inflight > MAX_INFLIGHT) {
+            refuse(ctx, "more than " + MAX_INFLIGHT + " DPS requests at once");
+            return;
+        }
+        ctx.channel().config().setAutoRead(false);
         authExecutor.execute(() -> {
             DpsReply reply = request.get();
             ctx.executor().execute(() -> {
+                inflight--;
                 if (ctx.channel().isActive()) {
                     String topic = new DpsResponseTopic(reply.status(), rid, reply.retryAfterSeconds()).format();
-                    ctx.writeAndFlush(MqttPackets.publish(ctx.alloc(), topic, MqttQoS.AT_MOST_ONCE, 0, reply.body()));
+                    var written = ctx.writeAndFlush(MqttPackets.publish(ctx.alloc(), topic, MqttQoS.AT_MOST_ONCE, 0, reply.body()));
+                    if (reply.status() == 401) {
+                        written.addListener(ChannelFutureListener.CLOSE);
+                    } else if (inflight == 0) {
+                        ctx.channel().config().setAutoRead(true);
+                    }
                 }
                 if (reply.status() == 429) {
                     LOG.debug("DPS registration {}: throttled", registrationId); // counted; a burst would flood the log
                 } else if (reply.status() >= 400) {
-                    LOG.info("DPS registration {}: {} {}", registrationId, reply.status(), reply.bodyText());
+                    refusals.refused("DPS " + reply.status(), "DPS registration {} from {}: {} {}{}", registrationId,
+                            ctx.channel().remoteAddress(), reply.status(), reply.bodyText(), reply.status() == 401 ? "; disconnected" : "");
                 }
             });
         });
     }
+
+    /** Requests a DPS client may have sent before their answers; a well-behaved one sends one at a time. */
+    static final int MAX_INFLIGHT = 4;
 }

@@ -18,9 +18,10 @@ import java.util.Objects;
  * @param serverCredential the TLS server key and chain
  * @param maxPayloadBytes  the largest PUBLISH payload (IoT Hub: 256 KB)
  * @param dpsPort          a second port that serves DPS only, or -1 for none (the main port serves both dialects)
+ * @param limits           deadlines, caps and in-flight bounds ({@link GatewayLimits#defaults()})
  */
 public record GatewayConfig(String bindAddress, int port, List<HubHostName> hubHostNames, IdScope idScope,
-                            Credential serverCredential, int maxPayloadBytes, int dpsPort) {
+                            Credential serverCredential, int maxPayloadBytes, int dpsPort, GatewayLimits limits) {
     public static final int DEFAULT_PORT = 8883;
 
     public GatewayConfig {
@@ -40,11 +41,12 @@ public record GatewayConfig(String bindAddress, int port, List<HubHostName> hubH
         if (maxPayloadBytes < 1) {
             throw new IllegalArgumentException("maxPayloadBytes: must be positive");
         }
+        Objects.requireNonNull(limits, "limits");
     }
 
     /** Loopback, the given port, hub name 127.0.0.1, the default id scope, IoT Hub's 256 KB limit. */
     public static GatewayConfig local(Credential server, int port) {
         return new GatewayConfig("127.0.0.1", port, List.of(HubHostName.of("127.0.0.1")), IdScope.DEFAULT, server,
-                Messages.DEVICE_TO_CLOUD_MAX_BYTES, -1);
+                Messages.DEVICE_TO_CLOUD_MAX_BYTES, -1, GatewayLimits.defaults());
     }
 }

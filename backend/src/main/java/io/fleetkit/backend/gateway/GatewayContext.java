@@ -1,7 +1,10 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.backend.admission.ConnectionAdmission;
+import io.fleetkit.backend.admission.RefusalLog;
 import io.fleetkit.backend.dps.DpsService;
 import io.fleetkit.backend.hub.DeviceToCloudSink;
+import io.fleetkit.backend.hub.IngestBudget;
 import io.fleetkit.backend.throttle.Throttles;
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.id.RegistrationId;
@@ -13,20 +16,30 @@ import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Executor;
 
-/** What the per-connection handlers share: the services, the executors, the limits. Immutable. */
+/**
+ * What the per-connection handlers share: the services, the executors, the limits and the counters
+ * behind them (pending connections, refusals, the ingest budget), one of each per gateway. Immutable.
+ */
 record GatewayContext(ConnectAuthorizer authorizer, HubService hub, DpsService dps, DeviceToCloudSink sink,
-                      Executor authExecutor, Clock clock, int maxPayloadBytes, Throttles throttles, boolean dpsOnly) {
+                      Executor authExecutor, Clock clock, int maxPayloadBytes, Throttles throttles, GatewayLimits limits,
+                      ConnectionAdmission admission, RefusalLog refusals, IngestBudget budget, boolean dpsOnly) {
 
-    /** The same services for a listener that serves DPS only. */
+    /** The same services, limits and counters for a listener that serves DPS only. */
     GatewayContext forDpsOnly() {
-        return new GatewayContext(authorizer, hub, dps, sink, authExecutor, clock, maxPayloadBytes, throttles, true);
+        return new GatewayContext(authorizer, hub, dps, sink, authExecutor, clock, maxPayloadBytes, throttles, limits, admission, refusals,
+                budget, true);
     }
 
-    ChannelHandler hubSession(DeviceId deviceId, java.security.cert.X509Certificate certificate, Channel channel) {
-        return new HubSessionHandler(new HubSession(deviceId, certificate, channel), hub, sink, clock, maxPayloadBytes, throttles);
+    ChannelHandler preConnectGuard() {
+        return new PreConnectGuard(limits, admission, refusals);
+    }
+
+    ChannelHandler hubSession(DeviceId deviceId, X509Certificate certificate, Channel channel) {
+        return new HubSessionHandler(new HubSession(deviceId, certificate, channel), hub, sink, clock, maxPayloadBytes, throttles,
+                limits.maxInflightPerConnection(), budget);
     }
 
     ChannelHandler dpsSession(RegistrationId registrationId, List<X509Certificate> chain) {
-        return new DpsSessionHandler(registrationId, chain, dps, authExecutor);
+        return new DpsSessionHandler(registrationId, chain, dps, authExecutor, refusals);
     }
 }

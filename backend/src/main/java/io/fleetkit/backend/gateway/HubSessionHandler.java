@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetkit.backend.hub.DeviceToCloudMessage;
 import io.fleetkit.backend.hub.DeviceToCloudSink;
+import io.fleetkit.backend.hub.IngestBudget;
 import io.fleetkit.backend.throttle.Throttles;
 import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.mqtt.MethodResponseTopic;
@@ -31,6 +32,9 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -55,15 +59,21 @@ final class HubSessionHandler extends MqttSessionHandler {
     private final Clock clock;
     private final int maxPayloadBytes;
     private final Throttles throttles;
+    private final int maxInflight;
+    private final IngestBudget budget;
+    private int inflight; // telemetry handed to the sink (or waiting for a throttle) and not yet completed; event loop only
+    private boolean waitingForBudget; // event loop only
 
     HubSessionHandler(HubSession session, HubService hub, DeviceToCloudSink sink, Clock clock, int maxPayloadBytes,
-                      Throttles throttles) {
+                      Throttles throttles, int maxInflight, IngestBudget budget) {
         this.session = session;
         this.hub = hub;
         this.sink = sink;
         this.clock = clock;
         this.maxPayloadBytes = maxPayloadBytes;
         this.throttles = throttles;
+        this.maxInflight = maxInflight;
+        this.budget = budget;
     }
 
     @Override
@@ -133,7 +143,18 @@ final class HubSessionHandler extends MqttSessionHandler {
             Throttles.Verdict v = throttles.send();
             if (v instanceof Throttles.Verdict.Refuse) {
                 refuse(ctx, "device-to-cloud sends throttled (" + throttles.profile().name() + ")");
-            } else if (v instanceof Throttles.Verdict.Delay d) {
+                return;
+            }
+            inflight++;
+            if (budget.hold(payload.length) && !waitingForBudget) {
+                waitingForBudget = true;
+                budget.whenAvailable(() -> ctx.executor().execute(() -> {
+                    waitingForBudget = false;
+                    updateReading(ctx);
+                }));
+            }
+            updateReading(ctx);
+            if (v instanceof Throttles.Verdict.Delay d) {
                 ctx.executor().schedule(() -> deliver(ctx, message, qos, packetId), d.nanos(), TimeUnit.NANOSECONDS);
             } else {
                 deliver(ctx, message, qos, packetId);
@@ -157,15 +178,42 @@ final class HubSessionHandler extends MqttSessionHandler {
         }
     }
 
-    /** Hands a message to the sink; PUBACKs once the sink has it. */
+    /**
+     * Hands a message to the sink; PUBACKs once the sink has it. When the sink fails (the stream cannot store it) the
+     * device gets no PUBACK and is disconnected with the reason: in MQTT 3.1.1 a device sends an unacknowledged message
+     * again only on a new connection, so staying connected would leave it waiting for a PUBACK that never comes.
+     */
     private void deliver(ChannelHandlerContext ctx, DeviceToCloudMessage message, MqttQoS qos, int packetId) {
-        sink.accept(message).whenComplete((ok, failure) -> ctx.executor().execute(() -> {
+        CompletionStage<Void> stored;
+        try {
+            stored = sink.accept(message);
+        } catch (RuntimeException e) {
+            stored = CompletableFuture.failedFuture(e);
+        }
+        stored.whenComplete((ok, failure) -> ctx.executor().execute(() -> {
+            inflight--;
+            budget.release(message.body().length);
             if (failure != null) {
-                LOG.warn("device {}: message not accepted, no PUBACK ({})", session.deviceId(), failure.toString());
-            } else if (qos == MqttQoS.AT_LEAST_ONCE && ctx.channel().isActive()) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                refuse(ctx, "message not stored, no PUBACK (" + cause.getMessage() + ")");
+                return;
+            }
+            if (qos == MqttQoS.AT_LEAST_ONCE && ctx.channel().isActive()) {
                 ctx.writeAndFlush(MqttPackets.pubAck(packetId));
             }
+            updateReading(ctx);
         }));
+    }
+
+    /**
+     * Reads from the device only while it has fewer than the limit of messages in flight and the hub's ingest budget has
+     * room: over either, the device waits (TCP backpressure) instead of the hub queueing its messages.
+     */
+    private void updateReading(ChannelHandlerContext ctx) {
+        boolean read = inflight < maxInflight && !waitingForBudget;
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+        }
     }
 
     private void twinPatch(TwinReportedPatchTopic patch, byte[] payload) {

@@ -1,8 +1,11 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.backend.admission.ConnectionAdmission;
+import io.fleetkit.backend.admission.RefusalLog;
 import io.fleetkit.backend.dps.DpsService;
 import io.fleetkit.backend.dps.Enrollments;
 import io.fleetkit.backend.hub.DeviceToCloudSink;
+import io.fleetkit.backend.hub.IngestBudget;
 import io.fleetkit.backend.throttle.Throttles;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -28,6 +31,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MqttGateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttGateway.class);
+    /** Repeated refusals of one kind are logged once per this interval, the rest counted. */
+    private static final java.time.Duration REFUSAL_LOG_INTERVAL = java.time.Duration.ofSeconds(10);
 
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
@@ -35,7 +40,11 @@ public final class MqttGateway implements AutoCloseable {
     private final Channel server;
     private final Channel dpsServer;
 
-    private MqttGateway(EventLoopGroup boss, EventLoopGroup workers, ExecutorService authExecutor, Channel server, Channel dpsServer) {
+    private final GatewayContext context;
+
+    private MqttGateway(EventLoopGroup boss, EventLoopGroup workers, ExecutorService authExecutor, Channel server, Channel dpsServer,
+                        GatewayContext context) {
+        this.context = context;
         this.boss = boss;
         this.workers = workers;
         this.authExecutor = authExecutor;
@@ -55,14 +64,18 @@ public final class MqttGateway implements AutoCloseable {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("fleetkit-accept", true), NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(cores, new DefaultThreadFactory("fleetkit-io", true), NioIoHandler.newFactory());
         ConnectAuthorizer authorizer = new ConnectAuthorizer(config.hubHostNames(), config.idScope(), enrollments, hub.registry(), clock);
-        GatewayContext context = new GatewayContext(authorizer, hub, dps, sink, auth, clock, config.maxPayloadBytes(), throttles, false);
+        GatewayLimits limits = config.limits();
+        GatewayContext context = new GatewayContext(authorizer, hub, dps, sink, auth, clock, config.maxPayloadBytes(), throttles, limits,
+                new ConnectionAdmission(limits.maxPendingConnections(), limits.maxPendingPerSource()),
+                new RefusalLog(LoggerFactory.getLogger("io.fleetkit.backend.gateway.Refusals"), REFUSAL_LOG_INTERVAL),
+                new IngestBudget(limits.ingestBudgetBytes()), false);
         var tls = ServerTls.context(config.serverCredential());
         Channel server = null;
         try {
             server = bind(boss, workers, new GatewayChannelInitializer(tls, context), config.bindAddress(), config.port());
             Channel dpsServer = config.dpsPort() < 0 ? null
                     : bind(boss, workers, new GatewayChannelInitializer(tls, context.forDpsOnly()), config.bindAddress(), config.dpsPort());
-            MqttGateway gateway = new MqttGateway(boss, workers, auth, server, dpsServer);
+            MqttGateway gateway = new MqttGateway(boss, workers, auth, server, dpsServer, context);
             LOG.info("listening on {} (MQTT 3.1.1 over TLS: hub {} and DPS scope {})", gateway.address(), config.hubHostNames(),
                     config.idScope());
             if (dpsServer != null) {
@@ -92,6 +105,26 @@ public final class MqttGateway implements AutoCloseable {
                 .bind(address, port)
                 .syncUninterruptibly()
                 .channel();
+    }
+
+    /** Connections accepted and not yet past CONNACK (or closed). */
+    public int pendingConnections() {
+        return context.admission().pending();
+    }
+
+    /** Connections closed at accept because the caps on pending connections were reached. */
+    public long refusedAtAccept() {
+        return context.admission().refused();
+    }
+
+    /** Refusals so far, by kind ("CONNECT refused: CONNECTION_REFUSED_NOT_AUTHORIZED", "no CONNACK in time", "DPS 401", …). */
+    public java.util.Map<String, Long> refusals() {
+        return context.refusals().counts();
+    }
+
+    /** Device-to-cloud payload bytes handed to the sink and not yet acknowledged, over all connections. */
+    public IngestBudget ingestBudget() {
+        return context.budget();
     }
 
     /** The DPS-only port, or -1 when none is configured. */

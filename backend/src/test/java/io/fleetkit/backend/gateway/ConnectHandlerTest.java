@@ -6,7 +6,11 @@ import io.fleetkit.protocol.id.RegistrationId;
 import io.fleetkit.protocol.mqtt.DpsUsername;
 import io.fleetkit.protocol.mqtt.HubUsername;
 import io.fleetkit.protocol.pki.DeviceIdentity;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
@@ -19,6 +23,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import org.junit.jupiter.api.Test;
 
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,7 +62,38 @@ class ConnectHandlerTest {
         ch.writeInbound(GatewayFixture.connect("dev-2", DpsUsername.of(IdScope.DEFAULT, RegistrationId.of("dev-2")).format(), 0));
         assertThat(connAck(ch)).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
         assertThat(ch.pipeline().get(DpsSessionHandler.class)).isNotNull();
-        assertThat(ch.pipeline().get(IdleStateHandler.class)).as("keep-alive 0 means none").isNull();
+        assertThat(ch.pipeline().get(IdleStateHandler.class).getReaderIdleTimeInMillis())
+                .as("keep-alive 0 (none) gets IoT Hub's maximum, 1,767 s × 1.5").isEqualTo(2_650_500);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void keepAliveAboveTheMaximumIsCappedToIt() {
+        assertThat(ConnectHandler.effectiveKeepAlive(60, GatewayLimits.defaults())).isEqualTo(Duration.ofSeconds(60));
+        assertThat(ConnectHandler.effectiveKeepAlive(0, GatewayLimits.defaults())).isEqualTo(Duration.ofSeconds(1767));
+        assertThat(ConnectHandler.effectiveKeepAlive(65_535, GatewayLimits.defaults())).isEqualTo(Duration.ofSeconds(1767));
+        assertThat(ConnectHandler.effectiveKeepAlive(0, GatewayLimits.defaults().withMaxKeepAlive(Duration.ofSeconds(2))))
+                .isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void anMqtt5ConnectThroughTheRealDecoderGetsAn311ConnAckWithCode1() {
+        EmbeddedChannel ch = new EmbeddedChannel(new MqttDecoder(), new ConnectHandler(f.context, ctx -> List::of),
+                GatewayExceptionHandler.INSTANCE);
+        ch.writeInbound(Unpooled.wrappedBuffer(new byte[]{
+                0x10, 0x10,                         // CONNECT, remaining length 16
+                0x00, 0x04, 'M', 'Q', 'T', 'T',     // protocol name
+                0x05,                               // protocol level 5: MQTT 5, which Netty's decoder accepts
+                0x02,                               // flags: clean start
+                0x00, 0x3C,                         // keep-alive 60 s
+                0x00,                               // properties: none
+                0x00, 0x03, 'a', 'b', 'c'}));       // client id "abc"
+        ByteBuf connAck = ch.readOutbound();
+        assertThat(ByteBufUtil.getBytes(connAck)).as("MQTT 3.1.1 CONNACK, return code 1, whatever the client's level")
+                .containsExactly(0x20, 0x02, 0x00, 0x01);
+        connAck.release();
+        assertThat(ch.isActive()).isFalse();
+        assertThat(f.context.refusals().counts()).containsKey("CONNECT refused: CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION");
         ch.finishAndReleaseAll();
     }
 

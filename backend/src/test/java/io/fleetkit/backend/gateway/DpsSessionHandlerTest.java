@@ -18,7 +18,7 @@ class DpsSessionHandlerTest {
     final GatewayFixture f = new GatewayFixture();
 
     EmbeddedChannel channel(DeviceIdentity d) {
-        return new EmbeddedChannel(new DpsSessionHandler(d.registrationId(), d.credential().chain(), f.dps, Runnable::run),
+        return new EmbeddedChannel(new DpsSessionHandler(d.registrationId(), d.credential().chain(), f.dps, Runnable::run, f.context.refusals()),
                 GatewayExceptionHandler.INSTANCE);
     }
 
@@ -48,5 +48,23 @@ class DpsSessionHandlerTest {
         EmbeddedChannel ch = channel(d);
         ch.writeInbound(GatewayFixture.publish("devices/dev-8/messages/events/", MqttQoS.AT_MOST_ONCE, 0, "{}"));
         assertThat(ch.isActive()).isFalse();
+    }
+
+    @Test
+    void aCertificateNoEnrollmentMatchesGets401AndIsDisconnected() {
+        // a self-signed certificate: DPS accepted the CONNECT (as Azure DPS does), the registration is refused
+        var self = GatewayFixture.ISSUER.createRoot("stranger");
+        DeviceIdentity stranger = new DeviceIdentity(RegistrationId.of("stranger"), self);
+        EmbeddedChannel ch = channel(stranger);
+        ch.writeInbound(GatewayFixture.publish("$dps/registrations/PUT/iotdps-register/?$rid=1", MqttQoS.AT_MOST_ONCE, 0,
+                "{\"registrationId\":\"stranger\"}"));
+        ch.runPendingTasks();
+        MqttPublishMessage reply = ch.readOutbound();
+        assertThat(reply.variableHeader().topicName()).startsWith("$dps/registrations/res/401/?$rid=1");
+        assertThat(reply.payload().toString(StandardCharsets.UTF_8)).contains("401002");
+        reply.release();
+        assertThat(ch.isActive()).as("never left holding a session").isFalse();
+        assertThat(f.context.refusals().counts()).containsEntry("DPS 401", 1L);
+        ch.finishAndReleaseAll();
     }
 }

@@ -18,7 +18,7 @@ class GatewayChannelInitializerTest {
         CertificateIssuer issuer = GatewayFixture.ISSUER;
         Credential server = issuer.issueServer(GatewayFixture.INTERMEDIATE, "localhost", List.of("127.0.0.1", "localhost"));
         EmbeddedChannel ch = new EmbeddedChannel(new GatewayChannelInitializer(ServerTls.context(server), f.context));
-        assertThat(ch.pipeline().names()).containsSubsequence("tls", GatewayChannelInitializer.CONNECT_TIMEOUT, "mqtt-decoder",
+        assertThat(ch.pipeline().names()).containsSubsequence("tls", PreConnectGuard.NAME, "mqtt-decoder",
                 "mqtt-encoder", "connect", "errors");
         assertThat(ch.pipeline().first()).isInstanceOf(SslHandler.class);
         assertThat(((SslHandler) ch.pipeline().first()).engine().getNeedClientAuth()).as("client certificate required").isTrue();

@@ -1,10 +1,13 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.backend.admission.ConnectionAdmission;
+import io.fleetkit.backend.admission.RefusalLog;
 import io.fleetkit.backend.dps.DpsService;
 import io.fleetkit.backend.dps.Enrollment;
 import io.fleetkit.backend.dps.Enrollments;
 import io.fleetkit.backend.dps.HubAllocation;
 import io.fleetkit.backend.hub.DeviceToCloudSink;
+import io.fleetkit.backend.hub.IngestBudget;
 import io.fleetkit.backend.hub.InMemoryDeviceToCloudSink;
 import io.fleetkit.backend.hub.Twins;
 import io.fleetkit.backend.registry.Authentication;
@@ -28,7 +31,10 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
 
 import java.nio.charset.StandardCharsets;
+import org.slf4j.LoggerFactory;
+
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -50,12 +56,19 @@ final class GatewayFixture {
     }
 
     GatewayFixture(DeviceToCloudSink sink) {
+        this(sink, GatewayLimits.defaults());
+    }
+
+    GatewayFixture(DeviceToCloudSink sink, GatewayLimits limits) {
         enrollments.add(new Enrollment.Group("factory", INTERMEDIATE.certificate(), true));
         Clock clock = Clock.systemUTC();
         dps = new DpsService(IdScope.DEFAULT, new HubAllocation(List.of(HubHostName.of("127.0.0.1"))), enrollments, registry, clock, 2);
         ConnectAuthorizer authorizer = new ConnectAuthorizer(List.of(HubHostName.of("127.0.0.1")), IdScope.DEFAULT, enrollments, registry, clock);
         context = new GatewayContext(authorizer, hub, dps, sink == null ? memorySink : sink, Runnable::run, clock,
-                Messages.DEVICE_TO_CLOUD_MAX_BYTES, new Throttles(ThrottleProfile.OFF), false);
+                Messages.DEVICE_TO_CLOUD_MAX_BYTES, new Throttles(ThrottleProfile.OFF), limits,
+                new ConnectionAdmission(limits.maxPendingConnections(), limits.maxPendingPerSource()),
+                new RefusalLog(LoggerFactory.getLogger(GatewayFixture.class), Duration.ofSeconds(10)),
+                new IngestBudget(limits.ingestBudgetBytes()), false);
     }
 
     /** A device issued by the factory CA and present in the registry. */

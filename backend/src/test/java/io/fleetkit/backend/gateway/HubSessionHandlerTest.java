@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,8 +34,8 @@ class HubSessionHandlerTest {
     EmbeddedChannel channel() {
         f.registeredDevice("dev-1");
         EmbeddedChannel ch = new EmbeddedChannel();
-        ch.pipeline().addLast(new HubSessionHandler(new HubSession(dev, null, ch), f.hub, f.context.sink(), Clock.systemUTC(), 1024, f.context.throttles()),
-                GatewayExceptionHandler.INSTANCE);
+        ch.pipeline().addLast(new HubSessionHandler(new HubSession(dev, null, ch), f.hub, f.context.sink(), Clock.systemUTC(), 1024,
+                f.context.throttles(), f.context.limits().maxInflightPerConnection(), f.context.budget()), GatewayExceptionHandler.INSTANCE);
         return ch;
     }
 
@@ -56,13 +58,67 @@ class HubSessionHandlerTest {
     }
 
     @Test
-    void noPubAckWhenTheSinkFails() {
-        f = new GatewayFixture(m -> CompletableFuture.failedFuture(new IllegalStateException("disk full")));
+    void noPubAckAndADisconnectWhenTheSinkFails() {
+        f = new GatewayFixture(m -> CompletableFuture.failedFuture(new IllegalStateException("stream events failed: disk full")));
         EmbeddedChannel ch = channel();
         ch.writeInbound(GatewayFixture.publish("devices/dev-1/messages/events/", MqttQoS.AT_LEAST_ONCE, 8, "{}"));
         ch.runPendingTasks();
         assertThat((Object) ch.readOutbound()).isNull();
-        assertThat(ch.isActive()).isTrue();
+        assertThat(ch.isActive()).as("disconnected, so that the device sends the message again on its next connection").isFalse();
+        assertThat(f.context.budget().held()).as("the budget is given back").isZero();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void stopsReadingAtTheInflightLimitAndResumesWhenTheSinkCatchesUp() {
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        f = new GatewayFixture(m -> {
+            CompletableFuture<Void> stored = new CompletableFuture<>();
+            pending.add(stored);
+            return stored;
+        }, GatewayLimits.defaults().withInflight(3, 1 << 20));
+        EmbeddedChannel ch = channel();
+        for (int id = 1; id <= 3; id++) {
+            assertThat(ch.config().isAutoRead()).as("reading before message %d", id).isTrue();
+            ch.writeInbound(GatewayFixture.publish("devices/dev-1/messages/events/", MqttQoS.AT_LEAST_ONCE, id, "{}"));
+        }
+        assertThat(ch.config().isAutoRead()).as("3 in flight: the channel waits").isFalse();
+        assertThat(pending).hasSize(3);
+        pending.get(0).complete(null);
+        ch.runPendingTasks();
+        MqttMessage ack = ch.readOutbound();
+        assertThat(((MqttMessageIdVariableHeader) ack.variableHeader()).messageId()).isEqualTo(1);
+        assertThat(ch.config().isAutoRead()).as("2 in flight: reading again").isTrue();
+        pending.forEach(p -> p.complete(null));
+        ch.runPendingTasks();
+        assertThat(ch.finishAndReleaseAll()).isTrue(); // the two PUBACKs
+    }
+
+    @Test
+    void stopsReadingWhileTheIngestBudgetIsSpentAndResumesBelowThreeQuarters() {
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        f = new GatewayFixture(m -> {
+            CompletableFuture<Void> stored = new CompletableFuture<>();
+            pending.add(stored);
+            return stored;
+        }, GatewayLimits.defaults().withInflight(100, 1000));
+        EmbeddedChannel ch = channel();
+        String body = "x".repeat(400);
+        ch.writeInbound(GatewayFixture.publish("devices/dev-1/messages/events/", MqttQoS.AT_LEAST_ONCE, 1, body));
+        ch.writeInbound(GatewayFixture.publish("devices/dev-1/messages/events/", MqttQoS.AT_LEAST_ONCE, 2, body));
+        assertThat(ch.config().isAutoRead()).as("800 of 1,000 bytes held").isTrue();
+        ch.writeInbound(GatewayFixture.publish("devices/dev-1/messages/events/", MqttQoS.AT_LEAST_ONCE, 3, body));
+        assertThat(ch.config().isAutoRead()).as("1,200 of 1,000 bytes held: every publisher waits").isFalse();
+        assertThat(f.context.budget().pausedConnections()).isEqualTo(1);
+        pending.get(0).complete(null);
+        ch.runPendingTasks();
+        assertThat(ch.config().isAutoRead()).as("800 bytes held: not yet below 750").isFalse();
+        pending.get(1).complete(null);
+        ch.runPendingTasks();
+        assertThat(ch.config().isAutoRead()).as("400 bytes held: reading again").isTrue();
+        pending.get(2).complete(null);
+        ch.runPendingTasks();
+        assertThat(f.context.budget().held()).isZero();
         ch.finishAndReleaseAll();
     }
 

@@ -121,6 +121,31 @@ class RefusalsIT {
     }
 
     @Test
+    void mqtt5IsRefusedWithCode1() throws Exception {
+        DeviceIdentity d = registered("mqtt5-001");
+        long before = hub.gateway().refusals().getOrDefault(VERSION_REFUSED, 0L);
+        org.eclipse.paho.mqttv5.client.MqttClient client = new org.eclipse.paho.mqttv5.client.MqttClient(
+                "ssl://127.0.0.1:" + hub.port(), "mqtt5-001", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        try {
+            var options = new org.eclipse.paho.mqttv5.client.MqttConnectionOptions();
+            options.setSocketFactory(tls(d).getSocketFactory());
+            options.setUserName(HubUsername.of(HubHostName.of("127.0.0.1"), d.deviceId(), null).format());
+            options.setConnectionTimeout(10);
+            options.setAutomaticReconnect(false);
+            assertThatThrownBy(() -> client.connect(options))
+                    .isInstanceOf(org.eclipse.paho.mqttv5.common.MqttException.class);
+            assertThat(client.isConnected()).isFalse();
+        } finally {
+            client.close(true);
+        }
+        assertThat(hub.gateway().refusals().get(VERSION_REFUSED)).as("refused by its protocol level, not by a decoder error")
+                .isEqualTo(before + 1);
+        assertThat(hub.hub().isConnected(d.deviceId())).isFalse();
+    }
+
+    static final String VERSION_REFUSED = "CONNECT refused: CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION";
+
+    @Test
     void disabledEnrollmentAndDisabledDevice() throws Exception {
         DeviceIdentity d = registered("dis-001");
         hub.registry().setStatus(d.deviceId(), DeviceStatus.DISABLED);
