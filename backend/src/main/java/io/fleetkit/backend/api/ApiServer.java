@@ -87,7 +87,9 @@ public final class ApiServer implements AutoCloseable {
         HttpConnectionGuard guard = new HttpConnectionGuard(vertx, limits, new RefusalLog(LOG, java.time.Duration.ofSeconds(10)));
         Router router = router(vertx, services, guard);
         try {
-            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+            // HTTP/1.1 only: with cleartext HTTP/2 (h2c) on, Vert.x first waits for enough bytes to tell the two apart, and a
+            // client trickling them would hold the connection before the guard sees it
+            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setHttp2ClearTextEnabled(false))
                     .connectionHandler(guard::opened)
                     .invalidRequestHandler(Problems::onInvalidRequest)
                     .requestHandler(router).listen().toCompletionStage().toCompletableFuture().join();

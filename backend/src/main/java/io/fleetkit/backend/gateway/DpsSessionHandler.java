@@ -12,7 +12,6 @@ import io.fleetkit.protocol.mqtt.Topic;
 import io.fleetkit.protocol.mqtt.TopicFilter;
 import io.fleetkit.protocol.id.RequestId;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -26,6 +25,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -110,7 +110,7 @@ final class DpsSessionHandler extends MqttSessionHandler {
     /**
      * Runs a request on the auth executor and publishes its answer. One request at a time is read (the channel stops reading
      * while one is in flight); a client that has sent more than {@link #MAX_INFLIGHT} at once is disconnected. After a 401 —
-     * no enrollment matches the certificate — the connection is closed once the answer is out: Azure DPS over MQTT accepts the
+     * no enrollment matches the certificate — nothing more is read and the connection is closed a second after the answer: Azure DPS over MQTT accepts the
      * CONNECT and refuses the registration with 401 / errorCode 401002 (see the README), and a stranger is never left holding
      * a session to send more.
      */
@@ -128,7 +128,11 @@ final class DpsSessionHandler extends MqttSessionHandler {
                     String topic = new DpsResponseTopic(reply.status(), rid, reply.retryAfterSeconds()).format();
                     var written = ctx.writeAndFlush(MqttPackets.publish(ctx.alloc(), topic, MqttQoS.AT_MOST_ONCE, 0, reply.body()));
                     if (reply.status() == 401) {
-                        written.addListener(ChannelFutureListener.CLOSE);
+                        // not read from again; closed after a grace for the client to take the answer in (Paho hands a
+                        // message to its callback on another thread, and drops it when the connection closes first)
+                        written.addListener(f -> ctx.executor().schedule(() -> {
+                            ctx.close();
+                        }, UNAUTHORIZED_GRACE_MILLIS, TimeUnit.MILLISECONDS));
                     } else if (inflight == 0) {
                         ctx.channel().config().setAutoRead(true);
                     }
@@ -142,6 +146,9 @@ final class DpsSessionHandler extends MqttSessionHandler {
             });
         });
     }
+
+    /** How long a client no enrollment matches keeps its connection after its 401 answer, reading nothing. */
+    static final long UNAUTHORIZED_GRACE_MILLIS = 1000;
 
     /** Requests a DPS client may have sent before their answers; a well-behaved one sends one at a time. */
     static final int MAX_INFLIGHT = 4;

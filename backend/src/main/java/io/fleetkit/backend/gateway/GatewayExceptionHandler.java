@@ -1,5 +1,6 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.backend.admission.RefusalLog;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -20,6 +21,7 @@ import java.io.IOException;
 final class GatewayExceptionHandler extends ChannelInboundHandlerAdapter {
     static final GatewayExceptionHandler INSTANCE = new GatewayExceptionHandler();
     private static final Logger LOG = LoggerFactory.getLogger(GatewayExceptionHandler.class);
+    private static final RefusalLog TLS_FAILURES = new RefusalLog(LOG, java.time.Duration.ofSeconds(10));
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
@@ -27,7 +29,8 @@ final class GatewayExceptionHandler extends ChannelInboundHandlerAdapter {
         if (root instanceof IOException && !(root instanceof SSLException)) {
             LOG.debug("connection from {} lost: {}", ctx.channel().remoteAddress(), root.toString());
         } else if (root instanceof SSLException || root instanceof NotSslRecordException) {
-            LOG.info("TLS with {} failed: {}", ctx.channel().remoteAddress(), root.getMessage());
+            // before authentication: anyone can cause these, as fast as they can connect
+            TLS_FAILURES.refused("TLS failed", "TLS with {} failed: {}", ctx.channel().remoteAddress(), root.getMessage());
         } else {
             LOG.warn("connection from {} closed after an error: {}", ctx.channel().remoteAddress(), root.toString());
         }

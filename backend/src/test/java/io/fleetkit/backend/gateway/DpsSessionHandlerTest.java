@@ -53,8 +53,7 @@ class DpsSessionHandlerTest {
     @Test
     void aCertificateNoEnrollmentMatchesGets401AndIsDisconnected() {
         // a self-signed certificate: DPS accepted the CONNECT (as Azure DPS does), the registration is refused
-        var self = GatewayFixture.ISSUER.createRoot("stranger");
-        DeviceIdentity stranger = new DeviceIdentity(RegistrationId.of("stranger"), self);
+        DeviceIdentity stranger = GatewayFixture.ISSUER.selfSignedDevice(RegistrationId.of("stranger"), KeyAlgorithm.EC_P256);
         EmbeddedChannel ch = channel(stranger);
         ch.writeInbound(GatewayFixture.publish("$dps/registrations/PUT/iotdps-register/?$rid=1", MqttQoS.AT_MOST_ONCE, 0,
                 "{\"registrationId\":\"stranger\"}"));
@@ -63,6 +62,9 @@ class DpsSessionHandlerTest {
         assertThat(reply.variableHeader().topicName()).startsWith("$dps/registrations/res/401/?$rid=1");
         assertThat(reply.payload().toString(StandardCharsets.UTF_8)).contains("401002");
         reply.release();
+        assertThat(ch.config().isAutoRead()).as("nothing more is read from it").isFalse();
+        ch.advanceTimeBy(DpsSessionHandler.UNAUTHORIZED_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
         assertThat(ch.isActive()).as("never left holding a session").isFalse();
         assertThat(f.context.refusals().counts()).containsEntry("DPS 401", 1L);
         ch.finishAndReleaseAll();

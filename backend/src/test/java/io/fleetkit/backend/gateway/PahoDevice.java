@@ -53,12 +53,17 @@ final class PahoDevice implements AutoCloseable {
     }
 
     void connect(String username, javax.net.ssl.SSLSocketFactory tls) throws MqttException {
+        connect(username, tls, 30);
+    }
+
+    /** @param keepAliveSeconds 0 for none */
+    void connect(String username, javax.net.ssl.SSLSocketFactory tls, int keepAliveSeconds) throws MqttException {
         MqttConnectOptions o = new MqttConnectOptions();
         o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         o.setUserName(username);
         o.setSocketFactory(tls);
         o.setCleanSession(true);
-        o.setKeepAliveInterval(30);
+        o.setKeepAliveInterval(keepAliveSeconds);
         o.setConnectionTimeout(60); // a burst of a thousand TLS handshakes on two cores takes a while
         o.setAutomaticReconnect(false);
         client.connect(o);

@@ -118,6 +118,23 @@ public final class CertificateIssuer {
     }
 
     /**
+     * A self-signed device certificate (CN = registration id, client authentication, signed by its own key), as a
+     * developer makes one with {@code openssl req -x509}: what IoT Hub and DPS accept by thumbprint (individual enrollment,
+     * "self-signed" authentication). The chain is the certificate alone.
+     */
+    public DeviceIdentity selfSignedDevice(RegistrationId registrationId, KeyAlgorithm algorithm) {
+        KeyPair keys = generateKeyPair(algorithm);
+        int usage = KeyUsage.digitalSignature | (algorithm == KeyAlgorithm.RSA_2048 ? KeyUsage.keyEncipherment : 0);
+        X500Name name = name(registrationId.value());
+        X509Certificate cert = build(name, keys.getPublic(), name, keys.getPrivate(), null, DEVICE_VALIDITY, b -> {
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
+            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+        });
+        return new DeviceIdentity(registrationId, new Credential(keys.getPrivate(), List.of(cert)));
+    }
+
+    /**
      * A TLS server certificate.
      *
      * @param sans subject alternative names: IP literals become {@code IP:}, others {@code DNS:}
