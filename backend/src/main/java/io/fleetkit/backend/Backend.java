@@ -8,6 +8,7 @@ import io.fleetkit.backend.api.SwarmControl;
 import io.fleetkit.backend.api.TokenVerifier;
 import io.fleetkit.backend.capture.Capture;
 import io.fleetkit.backend.capture.CaptureConfig;
+import io.fleetkit.backend.health.Health;
 import io.fleetkit.backend.ownership.ClaimService;
 import io.fleetkit.backend.processing.DeviceMessageHandler;
 import io.fleetkit.backend.processing.DeviceStateHandler;
@@ -44,7 +45,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.function.Consumer;
 
 /**
@@ -329,9 +330,11 @@ public final class Backend implements AutoCloseable {
             TokenVerifier verifier = tokens != null ? tokens
                     : TokenVerifier.forKeys(issuer.publicKeys(), DevTokenIssuer.ISSUER, DevTokenIssuer.AUDIENCE);
             PrometheusMeterRegistry metrics = metrics(hub, sink, streams, processors);
-            Map<String, BooleanSupplier> health = new LinkedHashMap<>();
-            health.put("store", () -> db.isReachable(Duration.ofSeconds(2)));
-            health.put("processors", () -> processors.values().stream().allMatch(StreamProcessor::running));
+            Map<String, Supplier<Health>> health = new LinkedHashMap<>();
+            health.put("store", () -> db.health(Duration.ofSeconds(2)));
+            streams.forEach((name, stream) -> health.put("stream." + name, stream::health));
+            processors.forEach((group, processor) -> health.put("processor." + group, processor::health));
+            capturing.forEach(capture -> health.put("capture." + capture.streamName(), capture::health));
             AtomicReference<SwarmControl> swarm = new AtomicReference<>();
             ApiServer api = ApiServer.start(httpBind, httpPort, new ApiServer.Services(verifier, tokens == null ? issuer.publicKeys() : null,
                     devices, telemetry, claimStore, claims, hub.hub(), metrics, health, () -> fleet(hub, streams, processors, sink, swarm.get()),

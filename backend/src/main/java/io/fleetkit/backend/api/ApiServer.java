@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.jwk.JWKSet;
 import io.fleetkit.backend.admission.RefusalLog;
 import io.fleetkit.backend.gateway.HubService;
+import io.fleetkit.backend.health.Health;
 import io.fleetkit.backend.ownership.ClaimService;
 import io.fleetkit.backend.dps.DpsService;
 import io.fleetkit.backend.store.ClaimStore;
@@ -29,7 +30,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.CompletionException;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -47,7 +47,7 @@ public final class ApiServer implements AutoCloseable {
     /** What the API serves from. {@code devKeys} is null unless the dev issuer is in use. */
     public record Services(TokenVerifier tokens, JWKSet devKeys, DeviceStateStore devices, TelemetryStore telemetry,
                            ClaimStore claimStore, ClaimService claims, HubService hub, PrometheusMeterRegistry metrics,
-                           Map<String, BooleanSupplier> healthChecks, Supplier<ObjectNode> fleet, DpsService dps,
+                           Map<String, Supplier<Health>> healthChecks, Supplier<ObjectNode> fleet, DpsService dps,
                            Supplier<SwarmControl> swarm) {
         public Services {
             Objects.requireNonNull(tokens, "tokens");
@@ -57,7 +57,7 @@ public final class ApiServer implements AutoCloseable {
             Objects.requireNonNull(claims, "claims");
             Objects.requireNonNull(hub, "hub");
             Objects.requireNonNull(metrics, "metrics");
-            healthChecks = Map.copyOf(healthChecks);
+            healthChecks = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(healthChecks)); // in the order given
             Objects.requireNonNull(fleet, "fleet");
             Objects.requireNonNull(dps, "dps");
             Objects.requireNonNull(swarm, "swarm (a supplier that may give null)");
@@ -168,24 +168,37 @@ public final class ApiServer implements AutoCloseable {
         });
     }
 
-    private static void health(RoutingContext ctx, Map<String, BooleanSupplier> checks) {
+    /**
+     * {@code /healthz}: every part's {@link Health}, 200 when all are UP, 503 naming each that is not, with why and since when:
+     * {@code {"status":"DOWN","checks":{"store":"UP","stream.telemetry":"DOWN",…},"details":{"stream.telemetry":"DOWN since …: …"}}}.
+     * A check that throws counts as DOWN with its exception.
+     */
+    private static void health(RoutingContext ctx, Map<String, Supplier<Health>> checks) {
         ctx.vertx().executeBlocking(() -> {
-            Map<String, Boolean> results = new LinkedHashMap<>();
+            Map<String, Health> results = new LinkedHashMap<>();
             checks.forEach((name, check) -> {
-                boolean up;
+                Health h;
                 try {
-                    up = check.getAsBoolean();
+                    h = check.get();
                 } catch (RuntimeException e) {
-                    up = false;
+                    h = Health.down("the check failed: " + e, java.time.Instant.now());
                 }
-                results.put(name, up);
+                results.put(name, h);
             });
             return results;
         }, false).onSuccess(results -> {
-            boolean up = !results.containsValue(false);
+            boolean up = results.values().stream().allMatch(Health::up);
             ObjectNode body = Responses.JSON.createObjectNode().put("status", up ? "UP" : "DOWN");
             ObjectNode detail = body.putObject("checks");
-            results.forEach((name, ok) -> detail.put(name, ok ? "UP" : "DOWN"));
+            results.forEach((name, h) -> detail.put(name, h.up() ? "UP" : "DOWN"));
+            if (!up) {
+                ObjectNode why = body.putObject("details");
+                results.forEach((name, h) -> {
+                    if (!h.up()) {
+                        why.put(name, h.toString());
+                    }
+                });
+            }
             Responses.send(ctx, up ? 200 : 503, body);
         }).onFailure(ctx::fail);
     }

@@ -1,5 +1,6 @@
 package io.fleetkit.backend.capture;
 
+import io.fleetkit.backend.health.Health;
 import io.fleetkit.backend.stream.PartitionWorkers;
 import io.fleetkit.backend.stream.Stream;
 import io.fleetkit.backend.stream.StreamRecord;
@@ -205,6 +206,16 @@ public final class Capture implements AutoCloseable {
     }
 
     /** Stops capturing; open files are closed (early) and checkpointed. */
+    /** The captured stream's name. */
+    public String streamName() {
+        return stream.name();
+    }
+
+    /** UP while every partition's archiving gets on; DOWN naming those whose worker failed (e.g. a file it cannot write). */
+    public Health health() {
+        return workers.health();
+    }
+
     @Override
     public void close() {
         workers.stop();

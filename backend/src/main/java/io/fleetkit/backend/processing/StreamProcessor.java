@@ -1,5 +1,6 @@
 package io.fleetkit.backend.processing;
 
+import io.fleetkit.backend.health.Health;
 import io.fleetkit.backend.routing.RoutingSink;
 import io.fleetkit.backend.stream.PartitionWorkers;
 import io.fleetkit.backend.stream.Stream;
@@ -52,12 +53,14 @@ public final class StreamProcessor implements AutoCloseable {
     private final LatencyWindow latency = new LatencyWindow();
     private final LongAdder undecodable = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    private final Problems problems;
 
     private StreamProcessor(Stream stream, String group, DeviceMessageHandler handler, int batchSize) {
         this.stream = stream;
         this.group = group;
         this.handler = handler;
         this.batchSize = batchSize;
+        this.problems = new Problems();
         this.flushed = new AtomicLongArray(stream.partitions());
         for (int p = 0; p < stream.partitions(); p++) {
             flushed.set(p, stream.committed(group, p));
@@ -129,9 +132,22 @@ public final class StreamProcessor implements AutoCloseable {
             this.written = flushed.get(partition);
         }
 
+        /**
+         * Writes the checkpoint if one is due. One that cannot be written (a full disk) is reported and tried again a second
+         * later; processing goes on meanwhile, and what is not checkpointed is only delivered again after a restart.
+         */
         void writeIfDue(long next) {
             if (next != written && System.nanoTime() - writtenAt >= CHECKPOINT_NANOS) {
-                write(next);
+                try {
+                    write(next);
+                    problems.checkpoint(partition, null);
+                } catch (RuntimeException e) {
+                    writtenAt = System.nanoTime(); // the next try in a second, not at once
+                    if (problems.checkpoint(partition, "the checkpoint at " + next + " cannot be written (" + e.getMessage() + ")")) {
+                        LOG.warn("{} group {} partition {}: checkpoint at {} not written ({}); retrying every second",
+                                stream.name(), group, partition, next, e.toString());
+                    }
+                }
             }
         }
 
@@ -170,15 +186,20 @@ public final class StreamProcessor implements AutoCloseable {
         void run() throws Exception;
     }
 
-    /** Runs a step until it succeeds (true) or the processor stops (false), backing off between tries. */
+    /** Runs a step until it succeeds (true) or the processor stops (false), backing off between tries, reporting while it fails. */
     private boolean retrying(MessageContext context, Step step) {
         long wait = FIRST_RETRY_NANOS;
         while (workers.running()) {
             try {
                 step.run();
+                if (wait != FIRST_RETRY_NANOS) {
+                    problems.handler(context.partition(), null);
+                }
                 return true;
             } catch (Exception e) {
                 failures.increment();
+                problems.handler(context.partition(), "the handler fails at offset " + context.offset() + " and is retried ("
+                        + e.getMessage() + ")");
                 LOG.warn("{} group {} partition {} offset {}: handler failed ({}), retrying in {} ms", context.stream(), group,
                         context.partition(), context.offset(), e.toString(), wait / 1_000_000);
                 LockSupport.parkNanos(wait);
@@ -250,6 +271,41 @@ public final class StreamProcessor implements AutoCloseable {
     /** Whether its partition threads are running (until {@link #close}). */
     public boolean running() {
         return workers.running();
+    }
+
+    /**
+     * UP while every partition's worker runs and gets on; DOWN naming the partitions whose handler is being retried, whose
+     * checkpoint cannot be written, or whose worker failed and restarts.
+     */
+    public Health health() {
+        return workers.health();
+    }
+
+    /** What holds each partition up now, as the worker tells {@link PartitionWorkers}: a failing handler, a failing checkpoint. */
+    private final class Problems {
+        private final String[] handler = new String[stream.partitions()];
+        private final String[] checkpoint = new String[stream.partitions()];
+
+        /** @return whether this is news (the problem was not already reported) */
+        synchronized boolean handler(int partition, String problem) {
+            return set(handler, checkpoint, partition, problem);
+        }
+
+        synchronized boolean checkpoint(int partition, String problem) {
+            return set(checkpoint, handler, partition, problem);
+        }
+
+        private boolean set(String[] these, String[] others, int partition, String problem) {
+            boolean news = problem != null && these[partition] == null;
+            these[partition] = problem;
+            String other = others[partition];
+            if (problem == null && other == null) {
+                workers.fine(partition);
+            } else {
+                workers.trouble(partition, problem == null ? other : other == null ? problem : problem + "; " + other);
+            }
+            return news;
+        }
     }
 
     /** Handler failures, each followed by a retry. */

@@ -1,6 +1,7 @@
 package io.fleetkit.backend.store;
 
 import com.zaxxer.hikari.HikariConfig;
+import io.fleetkit.backend.health.Health;
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -15,8 +16,13 @@ import java.util.Locale;
  * deployments; the same SQL runs on both because H2 runs in its PostgreSQL mode.
  */
 public final class Database implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Database.class);
     private final HikariDataSource pool;
     private final Dialect dialect;
+    private volatile java.time.Instant downSince;
+    /** H2 only: checks every 2 s that the database answers and opens it again when it does not (see {@link #reopenH2}). */
+    private final java.util.concurrent.ScheduledExecutorService watchdog;
+    private long lastReopen; // nanoTime; health() callers, under this
 
     /** The SQL dialect; fleetkit writes portable SQL, this only names the product for messages and metrics. */
     public enum Dialect { H2, POSTGRESQL }
@@ -24,6 +30,17 @@ public final class Database implements AutoCloseable {
     private Database(HikariDataSource pool, Dialect dialect) {
         this.pool = pool;
         this.dialect = dialect;
+        if (dialect == Dialect.H2) {
+            watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "fleetkit-store-watchdog");
+                t.setDaemon(true);
+                return t;
+            });
+            // a failure of the watchdog's own is logged by health(); nothing escapes to end the schedule
+            watchdog.scheduleWithFixedDelay(() -> health(java.time.Duration.ofSeconds(2)), 2, 2, java.util.concurrent.TimeUnit.SECONDS);
+        } else {
+            watchdog = null;
+        }
     }
 
     /**
@@ -87,6 +104,51 @@ public final class Database implements AutoCloseable {
         return new Database(pool, dialect);
     }
 
+    /**
+     * The health check: UP when a pooled connection answers a query within {@code timeout}; DOWN with the database's own
+     * reason otherwise.
+     */
+    public Health health(java.time.Duration timeout) {
+        try (java.sql.Connection c = pool.getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
+            st.execute("SELECT 1");
+            if (downSince != null) {
+                LOG.info("the store answers again (down since {})", downSince);
+                downSince = null;
+            }
+            return Health.ok();
+        } catch (java.sql.SQLException | RuntimeException e) {
+            java.time.Instant since = downSince;
+            if (since == null) {
+                downSince = since = java.time.Instant.now();
+                LOG.error("the store does not answer: {}{}", rootMessage(e), dialect == Dialect.H2 ? "; opening it again every 5 s until it does" : "");
+            }
+            if (dialect == Dialect.H2) {
+                reopenH2();
+            }
+            return Health.down("the database does not answer: " + rootMessage(e), since);
+        }
+    }
+
+    /**
+     * After a write fails (a full disk), H2 keeps refusing every statement with that failure until the database is opened
+     * anew, even once the space is back; and its pooled connections still look valid. This closes it as a crash would
+     * (what was committed stays; MVStore opens at its last complete chunk) and drops the pool's connections, so the next
+     * connection opens the file again. At most once every 5 s.
+     */
+    private synchronized void reopenH2() {
+        if (System.nanoTime() - lastReopen < 5_000_000_000L && lastReopen != 0) {
+            return;
+        }
+        lastReopen = System.nanoTime();
+        try (java.sql.Connection c = pool.getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.execute("SHUTDOWN IMMEDIATELY");
+        } catch (java.sql.SQLException | RuntimeException closedAlready) {
+            // the connection broke with the database: dropping the pool's connections below is what matters
+        }
+        pool.getHikariPoolMXBean().softEvictConnections();
+    }
+
     /** Whether a pooled connection answers within {@code timeout} (the health check). */
     public boolean isReachable(java.time.Duration timeout) {
         try (java.sql.Connection c = pool.getConnection()) {
@@ -106,6 +168,9 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        if (watchdog != null) {
+            watchdog.shutdownNow();
+        }
         pool.close();
     }
 

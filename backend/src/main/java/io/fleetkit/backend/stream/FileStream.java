@@ -1,5 +1,7 @@
 package io.fleetkit.backend.stream;
 
+import io.fleetkit.backend.health.Health;
+import io.fleetkit.protocol.pki.PrivateFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -7,10 +9,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,10 +18,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.time.Instant;
 
 /**
  * The embedded stream: per partition a directory of segment files
@@ -29,7 +31,13 @@ import java.util.concurrent.LinkedBlockingQueue;
  * batches appends and forces each batch to disk before completing their futures (group fsync:
  * an acknowledged message is on disk). On open, every segment is scanned and a torn or
  * corrupted tail is cut off, so a crash loses nothing that was acknowledged. Checkpoints are
- * small files replaced atomically. Thread-safe.
+ * small files replaced atomically. Everything is written owner-only. Thread-safe.
+ *
+ * <p>Bounded and watched: the bytes queued for the writer are capped (past the cap an append fails at
+ * once with {@link StreamFullException}, never queued); a batch that cannot be written (a full disk)
+ * fails its appends and marks the stream DOWN in {@link #health()} until a write succeeds again, which
+ * an idle writer checks every second with a small probe file; anything the writer thread throws is
+ * logged and survived, and if the thread ever ends otherwise, every append fails saying so.
  */
 public final class FileStream implements Stream {
     private static final Logger LOG = LoggerFactory.getLogger(FileStream.class);
@@ -41,57 +49,26 @@ public final class FileStream implements Stream {
     private final long segmentBytes;
     private final Retention retention;
     private long lastRetentionCheck;
-    private final Partition[] partitions;
-    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final FilePartition[] partitions;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(); // bounded in bytes by maxQueuedBytes
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final long maxQueuedBytes;
+    private final FileCheckpoints checkpoints;
     private final Thread writer;
     private volatile boolean closed;
+    /** Why writes fail now, or null when they succeed; set and cleared by the writer thread. */
+    private volatile Health failing;
+    /** Set when the writer thread ended by anything but a close: every append fails from then on. */
+    private volatile Throwable writerDied;
     /** Notified after each written batch: consumers waiting in {@link #awaitAppend} wake at once. */
     private final Object appended = new Object();
 
-    private record Pending(StreamRecord record, CompletableFuture<Long> done) {
+    private record Pending(StreamRecord record, CompletableFuture<Long> done, long bytes) {
     }
 
-    /** One partition: its segments (first offset → file) and where each record starts. */
-    private static final class Partition {
-        final Path dir;
-        final TreeMap<Long, Path> segments = new TreeMap<>();
-        final TreeMap<Long, long[]> positions = new TreeMap<>(); // segment base → record positions (grown by doubling)
-        final Map<Long, Integer> counts = new TreeMap<>();
-        FileChannel active;
-        long activeBase;
-        long activeSize; // bytes of the active segment, those encoded but not yet written included; writer thread only
-        long nextOffset; // the next offset readers may see: records written to the file
-        final List<ByteBuffer> unwritten = new ArrayList<>(); // this batch's records for this partition; writer thread only
-        final List<Long> unwrittenPositions = new ArrayList<>();
-
-        Partition(Path dir) {
-            this.dir = dir;
-        }
-
-        synchronized void indexRecord(long base, long position) {
-            long[] p = positions.computeIfAbsent(base, k -> new long[64]);
-            int n = counts.getOrDefault(base, 0);
-            if (n == p.length) {
-                p = java.util.Arrays.copyOf(p, n * 2);
-                positions.put(base, p);
-            }
-            p[n] = position;
-            counts.put(base, n + 1);
-        }
-
-        /** The segment base and file position of {@code offset}, or null when out of range. */
-        synchronized long[] locate(long offset) {
-            var e = segments.floorEntry(offset);
-            if (e == null) {
-                return null;
-            }
-            long base = e.getKey();
-            int index = (int) (offset - base);
-            if (index >= counts.getOrDefault(base, 0)) {
-                return null;
-            }
-            return new long[]{base, positions.get(base)[index]};
-        }
+    /** The most bytes queued for the writer by default: a quarter of the heap, at most 512 MB. */
+    static long defaultMaxQueuedBytes() {
+        return Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 4);
     }
 
     /**
@@ -122,9 +99,11 @@ public final class FileStream implements Stream {
         this.dir = dir;
         this.segmentBytes = segmentBytes;
         this.retention = retention;
-        this.partitions = new Partition[partitionCount];
+        this.partitions = new FilePartition[partitionCount];
+        this.maxQueuedBytes = defaultMaxQueuedBytes();
         try {
-            Files.createDirectories(dir.resolve("checkpoints"));
+            PrivateFiles.createDirectories(dir);
+            checkpoints = new FileCheckpoints(dir.resolve("checkpoints"));
             for (int i = 0; i < partitionCount; i++) {
                 partitions[i] = recover(dir.resolve("p" + i));
             }
@@ -135,12 +114,13 @@ public final class FileStream implements Stream {
         lastRetentionCheck = System.nanoTime();
         writer = new Thread(this::writeLoop, "stream-" + name + "-writer");
         writer.setDaemon(true);
+        writer.setUncaughtExceptionHandler((t, e) -> writerEnded(e));
         writer.start();
     }
 
-    private Partition recover(Path pdir) throws IOException {
-        Files.createDirectories(pdir);
-        Partition p = new Partition(pdir);
+    private FilePartition recover(Path pdir) throws IOException {
+        PrivateFiles.createDirectories(pdir);
+        FilePartition p = new FilePartition(pdir);
         List<Path> files;
         try (var list = Files.list(pdir)) {
             files = list.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList();
@@ -154,8 +134,7 @@ public final class FileStream implements Stream {
                 Files.delete(f);
                 continue;
             }
-            p.segments.put(base, f);
-            p.positions.put(base, new long[64]);
+            p.addSegment(base, f);
             long offset = base;
             try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 long pos = 0;
@@ -194,14 +173,24 @@ public final class FileStream implements Stream {
         return partitions.length;
     }
 
+    /**
+     * {@inheritDoc} Fails at once, without queueing, when the stream is closed, its writer has stopped, or more than its
+     * cap of bytes already waits to be written ({@link StreamFullException}).
+     */
     @Override
     public synchronized CompletableFuture<Long> append(StreamRecord record) {
         // synchronized with close(): nothing is queued after the writer was told to finish
         CompletableFuture<Long> done = new CompletableFuture<>();
+        long bytes = RecordCodec.HEADER + record.body().length;
         if (closed) {
             done.completeExceptionally(new IllegalStateException("stream " + name + " is closed"));
+        } else if (writerDied != null) {
+            done.completeExceptionally(new IllegalStateException("stream " + name + ": its writer has stopped (" + writerDied + ")"));
+        } else if (queuedBytes.addAndGet(bytes) > maxQueuedBytes) {
+            queuedBytes.addAndGet(-bytes);
+            done.completeExceptionally(new StreamFullException(name, maxQueuedBytes));
         } else {
-            queue.add(new Pending(record, done));
+            queue.add(new Pending(record, done, bytes));
         }
         return done;
     }
@@ -214,8 +203,11 @@ public final class FileStream implements Stream {
                     lastRetentionCheck = System.nanoTime();
                     enforceRetention();
                 }
-                Pending first = queue.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                Pending first = queue.poll(failing == null ? 100 : PROBE_MILLIS, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    if (failing != null) {
+                        probe();
+                    }
                     continue;
                 }
                 batch.add(first);
@@ -224,11 +216,67 @@ public final class FileStream implements Stream {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
+            } catch (Throwable t) { // an Error too (OutOfMemoryError): logged, the batch failed, the writer goes on
+                failed("the writer failed", t);
+                batch.forEach(x -> x.done().completeExceptionally(t));
             } finally {
+                batch.forEach(x -> queuedBytes.addAndGet(-x.bytes()));
                 batch.clear();
             }
         }
     }
+
+    /** After a failed write, when idle: whether a small file can be written and forced now (space came back). */
+    private void probe() {
+        Path file = dir.resolve(".write-probe");
+        try (FileChannel ch = PrivateFiles.openReadWrite(file)) {
+            ch.write(ByteBuffer.wrap(new byte[4096]));
+            ch.force(true);
+        } catch (IOException | RuntimeException e) {
+            return; // still failing
+        } finally {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // the next probe tries again
+            }
+        }
+        recovered();
+    }
+
+    private void failed(String what, Throwable cause) {
+        if (failing == null) {
+            LOG.error("stream {}: {}: {}; appends fail until a write succeeds again", name, what, cause.toString());
+            failing = Health.down(what + ": " + cause.getMessage(), Instant.now());
+        }
+    }
+
+    private void recovered() {
+        if (failing != null) {
+            LOG.info("stream {}: writes succeed again (failing since {})", name, failing.since());
+            failing = null;
+        }
+    }
+
+    /** The writer thread ended other than by a close: fail what waits and everything after. */
+    private void writerEnded(Throwable cause) {
+        writerDied = cause;
+        failing = Health.down("the writer thread stopped: " + cause, Instant.now());
+        LOG.error("stream {}: the writer thread stopped; every append fails from now on", name, cause);
+        Pending p;
+        while ((p = queue.poll()) != null) {
+            p.done().completeExceptionally(cause);
+        }
+    }
+
+    /** UP while writes succeed; DOWN, with the reason and since when, while they fail or if the writer thread stopped. */
+    @Override
+    public Health health() {
+        Health h = failing;
+        return h == null ? Health.ok() : h;
+    }
+
+    private static final long PROBE_MILLIS = 1000;
 
     /**
      * Writes a batch: each partition's records in one gathering write, then one fsync per partition
@@ -237,12 +285,12 @@ public final class FileStream implements Stream {
      * fsync, one journal commit of the file system carries them all, instead of one per partition.
      */
     private void writeBatch(List<Pending> batch) {
-        Set<Partition> touched = new LinkedHashSet<>();
+        Set<FilePartition> touched = new LinkedHashSet<>();
         long[] offsets = new long[batch.size()];
         try {
             for (int i = 0; i < batch.size(); i++) {
                 StreamRecord record = batch.get(i).record();
-                Partition p = partitions[partitionOf(record.deviceId())];
+                FilePartition p = partitions[partitionOf(record.deviceId())];
                 ensureActive(p);
                 long offset = p.nextOffset + p.unwritten.size();
                 ByteBuffer b = RecordCodec.encode(record.at(offset));
@@ -252,27 +300,31 @@ public final class FileStream implements Stream {
                 touched.add(p);
                 offsets[i] = offset;
             }
-            for (Partition p : touched) {
+            for (FilePartition p : touched) {
                 writeOut(p);
             }
-            for (Partition p : touched) {
+            for (FilePartition p : touched) {
                 p.active.force(false);
             }
+            recovered();
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).done().complete(offsets[i]);
             }
             synchronized (appended) {
                 appended.notifyAll();
             }
-        } catch (IOException | RuntimeException e) {
-            LOG.error("stream {}: a batch of {} records could not be stored: {}", name, batch.size(), e.toString());
+        } catch (Throwable e) {
+            if (failing == null) {
+                LOG.error("stream {}: a batch of {} records could not be stored: {}", name, batch.size(), e.toString());
+            }
+            failed("the last write failed", e);
             touched.forEach(this::discardUnwritten);
             batch.forEach(x -> x.done().completeExceptionally(e));
         }
     }
 
     /** Writes the partition's encoded records to its active segment (one gathering write) and indexes them. */
-    private void writeOut(Partition p) throws IOException {
+    private void writeOut(FilePartition p) throws IOException {
         if (p.unwritten.isEmpty()) {
             return;
         }
@@ -290,7 +342,7 @@ public final class FileStream implements Stream {
     }
 
     /** After a failed batch: what was not indexed goes, and the segment is cut back to its last complete record. */
-    private void discardUnwritten(Partition p) {
+    private void discardUnwritten(FilePartition p) {
         if (p.unwritten.isEmpty()) {
             return;
         }
@@ -306,7 +358,7 @@ public final class FileStream implements Stream {
         }
     }
 
-    private void ensureActive(Partition p) throws IOException {
+    private void ensureActive(FilePartition p) throws IOException {
         if (p.active != null && p.activeSize < segmentBytes) {
             return;
         }
@@ -316,16 +368,17 @@ public final class FileStream implements Stream {
             p.active.close();
         }
         long base = p.nextOffset;
-        Path file = p.segments.containsKey(base) ? p.segments.get(base) : p.dir.resolve(String.format("%020d.log", base));
-        if (p.segments.isEmpty() || p.segments.lastKey() < base) {
-            synchronized (p) {
-                p.segments.put(base, file);
+        Path file;
+        synchronized (p) {
+            if (p.segments.isEmpty() || p.segments.lastKey() < base) {
+                file = p.dir.resolve(String.format("%020d.log", base));
+                p.addSegment(base, file);
+            } else {
+                file = p.segments.lastEntry().getValue();
+                base = p.segments.lastKey();
             }
-        } else {
-            file = p.segments.lastEntry().getValue();
-            base = p.segments.lastKey();
         }
-        p.active = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        p.active = PrivateFiles.openReadWrite(file);
         p.activeSize = p.active.size();
         p.active.position(p.activeSize);
         p.activeBase = base;
@@ -333,7 +386,7 @@ public final class FileStream implements Stream {
 
     @Override
     public List<StreamRecord> read(int partition, long offset, int max) {
-        Partition p = partitions[partition];
+        FilePartition p = partitions[partition];
         List<StreamRecord> out = new ArrayList<>(Math.min(max, 256));
         long o = Math.max(offset, startOffset(partition));
         long end = endOffset(partition); // records appended while reading wait for the next call
@@ -343,10 +396,7 @@ public final class FileStream implements Stream {
                 break;
             }
             long before = o;
-            Path file;
-            synchronized (p) {
-                file = p.segments.get(at[0]);
-            }
+            Path file = p.segment(at[0]);
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 long pos = at[1];
                 long size = ch.size();
@@ -373,10 +423,7 @@ public final class FileStream implements Stream {
 
     @Override
     public long startOffset(int partition) {
-        Partition p = partitions[partition];
-        synchronized (p) {
-            return p.segments.isEmpty() ? p.nextOffset : p.segments.firstKey();
-        }
+        return partitions[partition].startOffset();
     }
 
     /**
@@ -389,13 +436,10 @@ public final class FileStream implements Stream {
         }
         long cutoff = retention.maxAge() == null ? Long.MIN_VALUE : System.currentTimeMillis() - retention.maxAge().toMillis();
         int removed = 0;
-        for (Partition p : partitions) {
+        for (FilePartition p : partitions) {
             try {
                 long bytes = 0;
-                List<Map.Entry<Long, Path>> segments;
-                synchronized (p) {
-                    segments = new ArrayList<>(p.segments.entrySet());
-                }
+                List<Map.Entry<Long, Path>> segments = p.segmentList();
                 for (var e : segments) {
                     bytes += Files.size(e.getValue());
                 }
@@ -407,11 +451,7 @@ public final class FileStream implements Stream {
                         break;
                     }
                     long base = segments.get(i).getKey();
-                    synchronized (p) {
-                        p.segments.remove(base);
-                        p.positions.remove(base);
-                        p.counts.remove(base);
-                    }
+                    p.removeSegment(base);
                     Files.deleteIfExists(file);
                     bytes -= size;
                     removed++;
@@ -426,10 +466,7 @@ public final class FileStream implements Stream {
 
     @Override
     public long endOffset(int partition) {
-        Partition p = partitions[partition];
-        synchronized (p) {
-            return p.counts.entrySet().stream().mapToLong(e -> e.getKey() + e.getValue()).max().orElse(p.nextOffset);
-        }
+        return partitions[partition].endOffset();
     }
 
     @Override
@@ -448,31 +485,12 @@ public final class FileStream implements Stream {
 
     @Override
     public void commit(String group, int partition, long offset) {
-        Path file = checkpoint(group, partition);
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try {
-            Files.writeString(tmp, Long.toString(offset), StandardCharsets.US_ASCII);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
-        }
+        checkpoints.commit(group, partition, offset);
     }
 
     @Override
     public long committed(String group, int partition) {
-        Path file = checkpoint(group, partition);
-        try {
-            return Files.exists(file) ? Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).trim()) : 0;
-        } catch (IOException | NumberFormatException e) {
-            throw new IllegalStateException("unreadable checkpoint " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private Path checkpoint(String group, int partition) {
-        if (!group.matches("[A-Za-z0-9_.-]{1,64}")) {
-            throw new IllegalArgumentException("group: 1–64 letters, digits, '_', '.' or '-', was '" + group + "'");
-        }
-        return dir.resolve("checkpoints").resolve(group + ".p" + partition);
+        return checkpoints.committed(group, partition);
     }
 
     /** Stops accepting appends, writes what is queued, and closes the files. */
@@ -486,7 +504,7 @@ public final class FileStream implements Stream {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (Partition p : partitions) {
+        for (FilePartition p : partitions) {
             if (p.active != null) {
                 try {
                     p.active.force(true);

@@ -1,5 +1,6 @@
 package io.fleetkit.backend.stream;
 
+import io.fleetkit.backend.health.Health;
 import io.fleetkit.protocol.id.DeviceId;
 
 import java.nio.charset.StandardCharsets;
@@ -82,6 +83,14 @@ public interface Stream extends AutoCloseable {
 
     /** Where a consumer group resumes in a partition: its last commit, or 0. */
     long committed(String group, int partition);
+
+    /**
+     * Whether appends succeed now: DOWN, with why and since when, while they fail (a full disk, a broker that is away) or
+     * the engine stopped; UP again once they succeed. Streams that cannot fail that way are always UP.
+     */
+    default Health health() {
+        return Health.ok();
+    }
 
     @Override
     void close();

@@ -1,0 +1,85 @@
+package io.fleetkit.backend.stream;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One partition of a {@link FileStream}: its segment files (first offset → file) and where each record
+ * starts in them. The index is read by consumers under this object's lock; the active segment and the
+ * records encoded but not yet written belong to the stream's writer thread.
+ */
+final class FilePartition {
+    final Path dir;
+    final TreeMap<Long, Path> segments = new TreeMap<>();
+    private final TreeMap<Long, long[]> positions = new TreeMap<>(); // segment base → record positions (grown by doubling)
+    private final Map<Long, Integer> counts = new TreeMap<>();
+    FileChannel active; // writer thread only
+    long activeBase; // writer thread only
+    long activeSize; // bytes of the active segment, those encoded but not yet written included; writer thread only
+    long nextOffset; // the next offset readers may see: records written to the file
+    final List<ByteBuffer> unwritten = new ArrayList<>(); // this batch's records for this partition; writer thread only
+    final List<Long> unwrittenPositions = new ArrayList<>(); // writer thread only
+
+    FilePartition(Path dir) {
+        this.dir = dir;
+    }
+
+    synchronized void addSegment(long base, Path file) {
+        segments.put(base, file);
+        positions.putIfAbsent(base, new long[64]);
+    }
+
+    synchronized void indexRecord(long base, long position) {
+        long[] p = positions.computeIfAbsent(base, k -> new long[64]);
+        int n = counts.getOrDefault(base, 0);
+        if (n == p.length) {
+            p = Arrays.copyOf(p, n * 2);
+            positions.put(base, p);
+        }
+        p[n] = position;
+        counts.put(base, n + 1);
+    }
+
+    /** The segment base and file position of {@code offset}, or null when out of range. */
+    synchronized long[] locate(long offset) {
+        var e = segments.floorEntry(offset);
+        if (e == null) {
+            return null;
+        }
+        long base = e.getKey();
+        int index = (int) (offset - base);
+        if (index >= counts.getOrDefault(base, 0)) {
+            return null;
+        }
+        return new long[]{base, positions.get(base)[index]};
+    }
+
+    synchronized Path segment(long base) {
+        return segments.get(base);
+    }
+
+    /** Forgets a segment retention removed. */
+    synchronized void removeSegment(long base) {
+        segments.remove(base);
+        positions.remove(base);
+        counts.remove(base);
+    }
+
+    synchronized List<Map.Entry<Long, Path>> segmentList() {
+        return new ArrayList<>(segments.entrySet());
+    }
+
+    synchronized long startOffset() {
+        return segments.isEmpty() ? nextOffset : segments.firstKey();
+    }
+
+    synchronized long endOffset() {
+        return counts.entrySet().stream().mapToLong(e -> e.getKey() + e.getValue()).max().orElse(nextOffset);
+    }
+}
