@@ -356,6 +356,14 @@ public final class Backend implements AutoCloseable {
             PrometheusMeterRegistry m = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(m);
             Gauge.builder("fleetkit.hub.connected.devices", hub.hub(), h -> h.connectedCount()).register(m);
+            Gauge.builder("fleetkit.hub.ingest.held.bytes", hub.gateway().ingestBudget(), b -> b.held())
+                    .description("device-to-cloud payload bytes handed to the streams and not yet acknowledged").register(m);
+            Gauge.builder("fleetkit.hub.ingest.paused.connections", hub.gateway().ingestBudget(), b -> b.pausedConnections())
+                    .description("connections not read from until the ingest budget has room").register(m);
+            Gauge.builder("fleetkit.gateway.pending.connections", hub.gateway(), g -> g.pendingConnections())
+                    .description("connections accepted and not yet past CONNACK").register(m);
+            Gauge.builder("fleetkit.gateway.refused.at.accept", hub.gateway(), g -> g.refusedAtAccept())
+                    .description("connections closed at accept: too many pending, overall or from one address").register(m);
             Gauge.builder("fleetkit.routing.dropped.messages", sink, RoutingSink::dropped).register(m);
             streams.forEach((name, s) -> Gauge.builder("fleetkit.stream.records", s, Backend::recordsIn).tag("stream", name).register(m));
             processors.forEach((group, p) -> {
