@@ -8,6 +8,7 @@ import io.fleetkit.backend.gateway.GatewayConfig;
 import io.fleetkit.backend.gateway.GatewayLimits;
 import io.fleetkit.backend.gateway.HubService;
 import io.fleetkit.backend.gateway.MqttGateway;
+import io.fleetkit.backend.hub.CloudToDeviceQueue;
 import io.fleetkit.backend.hub.DeviceToCloudSink;
 import io.fleetkit.backend.hub.InMemoryDeviceToCloudSink;
 import io.fleetkit.backend.hub.Twins;
@@ -121,6 +122,7 @@ public final class EmbeddedHub implements AutoCloseable {
         private ThrottleProfile throttle = ThrottleProfile.OFF;
         private final List<Enrollment> extraEnrollments = new ArrayList<>();
         private GatewayLimits limits = GatewayLimits.defaults();
+        private CloudToDeviceQueue.Options cloudToDevice = CloudToDeviceQueue.Options.iotHub();
 
         private Builder(PkiDirectory pki) {
             this.pki = Objects.requireNonNull(pki, "pki");
@@ -180,6 +182,12 @@ public final class EmbeddedHub implements AutoCloseable {
             return this;
         }
 
+        /** Lock timeout, maximum delivery count and default TTL of cloud-to-device messages; IoT Hub's unless given. */
+        public Builder cloudToDevice(CloudToDeviceQueue.Options options) {
+            this.cloudToDevice = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
         /** Deadlines, caps and in-flight bounds of the listener; {@link GatewayLimits#defaults()} unless given. */
         public Builder limits(GatewayLimits limits) {
             this.limits = Objects.requireNonNull(limits, "limits");
@@ -197,7 +205,7 @@ public final class EmbeddedHub implements AutoCloseable {
             extraEnrollments.forEach(enrollments::add);
             DeviceRegistry reg = registry != null ? registry : new InMemoryDeviceRegistry();
             DeviceToCloudSink s = sink != null ? sink : new InMemoryDeviceToCloudSink(10_000);
-            HubService hub = new HubService(reg, new Twins());
+            HubService hub = new HubService(reg, new Twins(), new CloudToDeviceQueue(cloudToDevice, clock));
             Throttles throttles = new Throttles(throttle);
             DpsService dps = new DpsService(idScope, new HubAllocation(hubHostNames), enrollments, reg, clock, retryAfterSeconds, throttles);
             GatewayConfig config = new GatewayConfig(bindAddress, port, hubHostNames, idScope, pki.server(),

@@ -46,6 +46,7 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
     private final Function<ChannelHandlerContext, Supplier<List<X509Certificate>>> peerChain;
     private boolean connecting;
     private boolean throttleChecked;
+    private boolean cleanSession = true;
 
     ConnectHandler(GatewayContext gateway) {
         this(gateway, ConnectHandler::tlsPeerChain);
@@ -95,6 +96,7 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
         String username = c.payload().userName();
         String clientId = c.payload().clientIdentifier();
         int keepAlive = c.variableHeader().keepAliveTimeSeconds();
+        cleanSession = c.variableHeader().isCleanSession();
         Supplier<List<X509Certificate>> chain = peerChain.apply(ctx);
         ctx.channel().config().setAutoRead(false);
         gateway.authExecutor().execute(() -> {
@@ -135,14 +137,17 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
             }
         }
         ChannelHandler session;
+        boolean sessionPresent = false;
         if (decision instanceof ConnectDecision.Hub h) {
-            session = gateway.hubSession(h.deviceId(), h.certificate(), ctx.channel());
+            session = gateway.hubSession(h.deviceId(), h.certificate(), ctx.channel(), cleanSession);
+            // IoT Hub keeps a clean-session-0 device's subscriptions while it is away and says so in CONNACK
+            sessionPresent = !cleanSession && gateway.hub().hasKeptSession(h.deviceId());
             LOG.debug("device {} connected from {}", h.deviceId(), ctx.channel().remoteAddress());
         } else {
             ConnectDecision.Dps dps = (ConnectDecision.Dps) decision;
             session = gateway.dpsSession(dps.registrationId(), dps.chain());
         }
-        ctx.writeAndFlush(MqttPackets.connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED));
+        ctx.writeAndFlush(MqttPackets.connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, sessionPresent));
         PreConnectGuard.authenticated(ctx);
         long idle = Math.round(effectiveKeepAlive(keepAlive, gateway.limits()).toMillis() * KEEP_ALIVE_GRACE);
         ctx.pipeline().addBefore(ctx.name(), "keep-alive", new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS));

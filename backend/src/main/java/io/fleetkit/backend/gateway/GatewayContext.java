@@ -34,8 +34,8 @@ record GatewayContext(ConnectAuthorizer authorizer, HubService hub, DpsService d
         return new PreConnectGuard(limits, admission, refusals);
     }
 
-    ChannelHandler hubSession(DeviceId deviceId, X509Certificate certificate, Channel channel) {
-        return new HubSessionHandler(new HubSession(deviceId, certificate, channel), hub, sink, clock, maxPayloadBytes, throttles,
+    ChannelHandler hubSession(DeviceId deviceId, X509Certificate certificate, Channel channel, boolean cleanSession) {
+        return new HubSessionHandler(new HubSession(deviceId, certificate, channel, cleanSession), hub, sink, clock, maxPayloadBytes, throttles,
                 limits.maxInflightPerConnection(), budget);
     }
 

@@ -1,6 +1,7 @@
 package io.fleetkit.backend.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetkit.backend.hub.CloudToDeviceQueue;
 import io.fleetkit.backend.hub.ConnectionListener;
 import io.fleetkit.backend.hub.Twins;
 import io.fleetkit.backend.registry.DeviceRegistry;
@@ -22,8 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,15 +41,15 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class HubService {
     private static final Logger LOG = LoggerFactory.getLogger(HubService.class);
-    /** IoT Hub keeps at most 50 cloud-to-device messages per device. */
-    public static final int CLOUD_TO_DEVICE_QUEUE = 50;
     public static final Duration MAX_METHOD_TIMEOUT = Duration.ofSeconds(300);
 
     private final DeviceRegistry registry;
     private final Twins twins;
     private final Map<DeviceId, HubSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, PendingCall> calls = new ConcurrentHashMap<>();
-    private final Map<DeviceId, Deque<byte[][]>> cloudToDevice = new ConcurrentHashMap<>();
+    private final CloudToDeviceQueue cloudToDevice;
+    /** The subscriptions of devices that connected with clean session 0, kept while they are away (as IoT Hub does). */
+    private final Map<DeviceId, Set<TopicFilter>> keptSessions = new ConcurrentHashMap<>();
     private final AtomicLong nextRequestId = new AtomicLong(1);
     private final java.util.List<ConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
 
@@ -57,8 +57,18 @@ public final class HubService {
     }
 
     public HubService(DeviceRegistry registry, Twins twins) {
+        this(registry, twins, new CloudToDeviceQueue(CloudToDeviceQueue.Options.iotHub(), java.time.Clock.systemUTC()));
+    }
+
+    public HubService(DeviceRegistry registry, Twins twins, CloudToDeviceQueue cloudToDevice) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.twins = Objects.requireNonNull(twins, "twins");
+        this.cloudToDevice = Objects.requireNonNull(cloudToDevice, "cloudToDevice");
+    }
+
+    /** The devices' cloud-to-device queues (depths, completed, expired and dead-lettered counts). */
+    public CloudToDeviceQueue cloudToDevice() {
+        return cloudToDevice;
     }
 
     public DeviceRegistry registry() {
@@ -119,30 +129,40 @@ public final class HubService {
         return result;
     }
 
+    /** {@link #sendCloudToDevice(DeviceId, byte[], Map, Duration)} with the default time to live. */
+    public CompletableFuture<String> sendCloudToDevice(DeviceId deviceId, byte[] payload, Map<String, String> properties) {
+        return sendCloudToDevice(deviceId, payload, properties, null);
+    }
+
     /**
-     * Sends a cloud-to-device message: delivered at once (QoS 1) when the device listens on
-     * {@code devices/{id}/messages/devicebound/#}, else queued (at most 50, oldest dropped) until it
-     * subscribes. The future completes when the message is sent or queued.
+     * Sends a cloud-to-device message, at least once: it is queued for the device and delivered (QoS 1) whenever the device
+     * listens on {@code devices/{id}/messages/devicebound/#}, again after each lock timeout or dropped connection until
+     * the device completes it with its PUBACK, within its time to live and the maximum delivery count
+     * ({@link CloudToDeviceQueue}). The future completes with the message id ({@code $.mid}) once it is queued, or fails
+     * with {@link CloudToDeviceQueue.QueueFullException} when the device already has 50 waiting.
+     *
+     * @param ttl how long it may wait, at most 2 days; null for the hub's default (one hour)
+     * @throws IllegalArgumentException when the payload is over 64 KB or the TTL out of range
      */
-    public CompletableFuture<Void> sendCloudToDevice(DeviceId deviceId, byte[] payload, Map<String, String> properties) {
+    public CompletableFuture<String> sendCloudToDevice(DeviceId deviceId, byte[] payload, Map<String, String> properties, Duration ttl) {
+        String messageId = UUID.randomUUID().toString();
         PropertyBag.Builder bag = PropertyBag.builder()
-                .put(SystemProperty.MESSAGE_ID, UUID.randomUUID().toString())
+                .put(SystemProperty.MESSAGE_ID, messageId)
                 .put(SystemProperty.TO, "/devices/" + deviceId.value() + "/messages/devicebound");
-        properties.forEach(bag::put);
-        String topic = new DeviceboundTopic(deviceId, bag.build()).format();
-        HubSession session = sessions.get(deviceId);
-        if (session != null && session.isSubscribed(new TopicFilter.Devicebound(deviceId))) {
-            session.publish(topic, MqttQoS.AT_LEAST_ONCE, payload);
-        } else {
-            Deque<byte[][]> queue = cloudToDevice.computeIfAbsent(deviceId, k -> new ArrayDeque<>());
-            synchronized (queue) {
-                queue.addLast(new byte[][]{topic.getBytes(StandardCharsets.UTF_8), payload.clone()});
-                while (queue.size() > CLOUD_TO_DEVICE_QUEUE) {
-                    queue.removeFirst();
-                }
-            }
+        if (ttl != null) {
+            bag.put(SystemProperty.EXPIRY_TIME_UTC, Instant.now().plus(ttl).toString());
         }
-        return CompletableFuture.completedFuture(null);
+        properties.forEach(bag::put);
+        try {
+            cloudToDevice.enqueue(deviceId, messageId, new DeviceboundTopic(deviceId, bag.build()).format(), payload, ttl);
+        } catch (CloudToDeviceQueue.QueueFullException full) {
+            return CompletableFuture.failedFuture(full);
+        }
+        HubSession session = sessions.get(deviceId);
+        if (session != null) {
+            deliverCloudToDevice(session);
+        }
+        return CompletableFuture.completedFuture(messageId);
     }
 
     /**
@@ -182,8 +202,23 @@ public final class HubService {
 
     // --- called by the gateway's handlers ---
 
-    /** A device connected; an earlier connection of the same device is closed (the newest wins, as in IoT Hub). */
+    /** Whether a device that connects with clean session 0 finds a session kept (CONNACK's session-present flag). */
+    boolean hasKeptSession(DeviceId deviceId) {
+        return keptSessions.containsKey(deviceId);
+    }
+
+    /**
+     * A device connected; an earlier connection of the same device is closed (the newest wins, as in IoT Hub). With clean
+     * session 0 it gets back the subscriptions it had, and what is queued for it is delivered; with clean session 1 any kept
+     * session is dropped.
+     */
     void attach(HubSession session) {
+        Set<TopicFilter> kept = session.cleanSession() ? null : keptSessions.remove(session.deviceId());
+        if (session.cleanSession()) {
+            keptSessions.remove(session.deviceId());
+        } else if (kept != null) {
+            kept.forEach(session::subscribe);
+        }
         HubSession previous = sessions.put(session.deviceId(), session);
         if (previous != null && previous.channel() != session.channel()) {
             LOG.info("device {} connected again from {}; closing its previous connection", session.deviceId(),
@@ -191,11 +226,21 @@ public final class HubService {
             previous.channel().close();
         }
         connectionChanged(session.deviceId(), true);
+        deliverCloudToDevice(session);
     }
 
     void detach(HubSession session) {
+        if (!session.cleanSession()) {
+            keptSessions.put(session.deviceId(), session.subscriptions());
+        }
         if (sessions.remove(session.deviceId(), session)) {
             connectionChanged(session.deviceId(), false);
+        }
+        // what it received and did not complete may go again at once, on its next connection (or a newer one already here)
+        cloudToDevice.unlock(session.deviceId());
+        HubSession current = sessions.get(session.deviceId());
+        if (current != null) {
+            deliverCloudToDevice(current);
         }
         calls.entrySet().removeIf(e -> {
             if (e.getValue().deviceId().equals(session.deviceId()) && !sessions.containsKey(session.deviceId())) {
@@ -217,16 +262,25 @@ public final class HubService {
         return true;
     }
 
-    /** The device subscribed to its devicebound filter: deliver what was queued. */
-    void flushCloudToDevice(HubSession session) {
-        Deque<byte[][]> queue = cloudToDevice.remove(session.deviceId());
-        if (queue == null) {
+    /**
+     * Delivers what the device may be given now, if it listens for cloud-to-device messages, and looks again when the
+     * earliest lock runs out (a message not completed by then goes again). Any thread.
+     */
+    void deliverCloudToDevice(HubSession session) {
+        DeviceId id = session.deviceId();
+        if (!session.isSubscribed(new TopicFilter.Devicebound(id)) || sessions.get(id) != session) {
             return;
         }
-        synchronized (queue) {
-            for (byte[][] m : queue) {
-                session.publish(new String(m[0], StandardCharsets.UTF_8), MqttQoS.AT_LEAST_ONCE, m[1]);
-            }
+        for (CloudToDeviceQueue.Delivery d : cloudToDevice.takeDeliverable(id)) {
+            session.publishCloudToDevice(d.topic(), d.body(), d.messageId());
+        }
+        cloudToDevice.untilNextLockExpiry(id).ifPresent(in -> session.recheckIn(in, () -> deliverCloudToDevice(session)));
+    }
+
+    /** The device acknowledged (completed) a cloud-to-device message. */
+    void completeCloudToDevice(DeviceId deviceId, String messageId) {
+        if (!cloudToDevice.complete(deviceId, messageId)) {
+            LOG.debug("device {}: PUBACK for cloud-to-device message {}, which is no longer queued (completed or expired)", deviceId, messageId);
         }
     }
 

@@ -89,6 +89,15 @@ final class HubSessionHandler extends MqttSessionHandler {
         ctx.fireChannelInactive();
     }
 
+    /** A PUBACK completes the cloud-to-device message it acknowledges (IoT Hub over MQTT: PUBACK is "complete"). */
+    @Override
+    protected void pubAck(ChannelHandlerContext ctx, int packetId) {
+        String messageId = session.acknowledged(packetId);
+        if (messageId != null) {
+            hub.completeCloudToDevice(session.deviceId(), messageId);
+        }
+    }
+
     @Override
     protected String who() {
         return "device " + session.deviceId();
@@ -257,7 +266,7 @@ final class HubSessionHandler extends MqttSessionHandler {
         }
         ctx.writeAndFlush(MqttPackets.subAck(s.variableHeader().messageId(), granted));
         if (devicebound) {
-            hub.flushCloudToDevice(session);
+            hub.deliverCloudToDevice(session);
         }
     }
 

@@ -23,8 +23,13 @@ final class MqttPackets {
     }
 
     static MqttConnAckMessage connAck(MqttConnectReturnCode code) {
+        return connAck(code, false);
+    }
+
+    /** @param sessionPresent whether a session kept from an earlier connection (clean session 0) goes on */
+    static MqttConnAckMessage connAck(MqttConnectReturnCode code, boolean sessionPresent) {
         return new MqttConnAckMessage(new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                new MqttConnAckVariableHeader(code, false));
+                new MqttConnAckVariableHeader(code, sessionPresent));
     }
 
     static MqttPublishMessage publish(ByteBufAllocator alloc, String topic, MqttQoS qos, int packetId, byte[] payload) {

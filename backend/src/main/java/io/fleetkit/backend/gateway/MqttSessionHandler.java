@@ -3,6 +3,7 @@ package io.fleetkit.backend.gateway;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
@@ -27,6 +28,10 @@ abstract class MqttSessionHandler extends ChannelInboundHandlerAdapter {
     protected abstract void subscribe(ChannelHandlerContext ctx, MqttSubscribeMessage s);
 
     protected abstract void unsubscribe(ChannelHandlerContext ctx, MqttUnsubscribeMessage u);
+
+    /** A QoS 1 publish to the device arrived: its PUBACK. */
+    protected void pubAck(ChannelHandlerContext ctx, int packetId) {
+    }
 
     /** Called for every well-formed packet before it is handled. */
     protected void activity() {
@@ -56,7 +61,7 @@ abstract class MqttSessionHandler extends ChannelInboundHandlerAdapter {
                 case SUBSCRIBE -> subscribe(ctx, (MqttSubscribeMessage) m);
                 case UNSUBSCRIBE -> unsubscribe(ctx, (MqttUnsubscribeMessage) m);
                 case PINGREQ -> ctx.writeAndFlush(MqttPackets.pingResp());
-                case PUBACK -> { } // a QoS 1 publish to the device arrived
+                case PUBACK -> pubAck(ctx, ((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
                 case DISCONNECT -> ctx.close();
                 default -> refuse(ctx, "unexpected " + m.fixedHeader().messageType() + " packet");
             }

@@ -182,4 +182,25 @@ class HubSessionHandlerTest {
         assertThat(f.hub.isConnected(dev)).isFalse();
         assertThat(f.registry.find(dev).orElseThrow().connectionState()).isEqualTo(io.fleetkit.backend.registry.ConnectionState.DISCONNECTED);
     }
+
+    @Test
+    void aCloudToDeviceMessageGoesUntilItsPubackCompletesIt() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(MqttMessageBuilders.subscribe().messageId(1).addSubscription(MqttQoS.AT_LEAST_ONCE, "devices/dev-1/messages/devicebound/#").build());
+        MqttSubAckMessage subAck = ch.readOutbound();
+        assertThat(subAck.payload().grantedQoSLevels()).containsExactly(1);
+        String mid = f.hub.sendCloudToDevice(dev, "hi".getBytes(StandardCharsets.UTF_8), java.util.Map.of()).join();
+        ch.runPendingTasks();
+        MqttPublishMessage sent = ch.readOutbound();
+        assertThat(sent.fixedHeader().qosLevel()).isEqualTo(MqttQoS.AT_LEAST_ONCE);
+        assertThat(sent.variableHeader().topicName()).contains("%24.mid=" + mid);
+        int packetId = sent.variableHeader().packetId();
+        sent.release();
+        assertThat(f.hub.cloudToDevice().depth(dev)).as("kept until the device completes it").isEqualTo(1);
+        ch.writeInbound(new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBACK, false, MqttQoS.AT_MOST_ONCE, false, 2),
+                MqttMessageIdVariableHeader.from(packetId)));
+        assertThat(f.hub.cloudToDevice().depth(dev)).as("the PUBACK completed it").isZero();
+        assertThat(f.hub.cloudToDevice().completed()).isEqualTo(1);
+        ch.finishAndReleaseAll();
+    }
 }

@@ -86,7 +86,8 @@ public class GatewayPublishBenchmark {
         HubService hub = new HubService(registry, new Twins());
         channel = new EmbeddedChannel();
         channel.pipeline().addLast(new HubSessionHandler(new HubSession(device, null, channel), hub, sink, Clock.systemUTC(),
-                Messages.DEVICE_TO_CLOUD_MAX_BYTES, new Throttles(ThrottleProfile.OFF)), GatewayExceptionHandler.INSTANCE);
+                Messages.DEVICE_TO_CLOUD_MAX_BYTES, new Throttles(ThrottleProfile.OFF), GatewayLimits.defaults().maxInflightPerConnection(),
+                new io.fleetkit.backend.hub.IngestBudget(GatewayLimits.defaults().ingestBudgetBytes())), GatewayExceptionHandler.INSTANCE);
     }
 
     @TearDown(Level.Trial)

@@ -1,0 +1,80 @@
+package io.fleetkit.backend.hub;
+
+import io.fleetkit.backend.testing.MutableClock;
+import io.fleetkit.protocol.id.DeviceId;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CloudToDeviceQueueTest {
+    final MutableClock clock = new MutableClock();
+    final CloudToDeviceQueue q = new CloudToDeviceQueue(new CloudToDeviceQueue.Options(Duration.ofMinutes(1), 3, Duration.ofHours(1)), clock);
+    final DeviceId dev = DeviceId.of("dev-1");
+
+    void send(String id) {
+        q.enqueue(dev, id, "devices/dev-1/messages/devicebound/%24.mid=" + id, id.getBytes(), null);
+    }
+
+    @Test
+    void deliveredMessagesAreLockedUntilCompletedOrTheLockTimesOut() {
+        send("a");
+        send("b");
+        assertThat(q.takeDeliverable(dev)).extracting(CloudToDeviceQueue.Delivery::messageId).containsExactly("a", "b");
+        assertThat(q.takeDeliverable(dev)).as("locked: not delivered twice at once").isEmpty();
+        assertThat(q.complete(dev, "a")).isTrue();
+        assertThat(q.complete(dev, "a")).as("completed once").isFalse();
+        clock.advance(Duration.ofSeconds(61));
+        var again = q.takeDeliverable(dev);
+        assertThat(again).extracting(CloudToDeviceQueue.Delivery::messageId).as("b's lock timed out; a is gone").containsExactly("b");
+        assertThat(again.get(0).deliveryCount()).isEqualTo(2);
+        assertThat(q.completed()).isEqualTo(1);
+    }
+
+    @Test
+    void aDroppedConnectionUnlocksAtOnce() {
+        send("a");
+        q.takeDeliverable(dev);
+        q.unlock(dev);
+        assertThat(q.takeDeliverable(dev)).extracting(CloudToDeviceQueue.Delivery::deliveryCount).containsExactly(2);
+    }
+
+    @Test
+    void pastTheMaximumDeliveryCountAMessageIsDeadLettered() {
+        send("a");
+        for (int i = 1; i <= 3; i++) {
+            assertThat(q.takeDeliverable(dev)).extracting(CloudToDeviceQueue.Delivery::deliveryCount).containsExactly(i);
+            q.unlock(dev);
+        }
+        assertThat(q.takeDeliverable(dev)).isEmpty();
+        assertThat(q.deadLettered()).isEqualTo(1);
+        assertThat(q.depth(dev)).isZero();
+    }
+
+    @Test
+    void expiredMessagesAreNeverDelivered() {
+        q.enqueue(dev, "short", "t", new byte[0], Duration.ofSeconds(10));
+        send("long");
+        clock.advance(Duration.ofSeconds(11));
+        assertThat(q.takeDeliverable(dev)).extracting(CloudToDeviceQueue.Delivery::messageId).containsExactly("long");
+        assertThat(q.expired()).isEqualTo(1);
+    }
+
+    @Test
+    void fiftyAtMostOf64KbEachAndTtlWithinTwoDays() {
+        for (int i = 0; i < CloudToDeviceQueue.MAX_QUEUED; i++) {
+            send("m" + i);
+        }
+        assertThatThrownBy(() -> send("one-more")).isInstanceOf(CloudToDeviceQueue.QueueFullException.class)
+                .hasMessageContaining("DeviceMaximumQueueDepthExceeded");
+        assertThatThrownBy(() -> q.enqueue(DeviceId.of("dev-2"), "big", "t", new byte[64 * 1024 + 1], null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("65536");
+        assertThatThrownBy(() -> q.enqueue(DeviceId.of("dev-2"), "old", "t", new byte[0], Duration.ofDays(3)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");
+        clock.advance(Duration.ofHours(2));
+        send("after-expiry"); // the 50 expired: room again
+        assertThat(q.depth(dev)).isEqualTo(1);
+    }
+}
