@@ -66,8 +66,13 @@ public final class Backend implements AutoCloseable {
             Route.of("lifecycle", RouteSource.DEVICE_MESSAGES, "type = 'lifecycle' OR type = 'presence'", "lifecycle"),
             Route.of("alerts", RouteSource.DEVICE_MESSAGES, "type = 'alert'", "alerts"),
             Route.of("connections", RouteSource.DEVICE_LIFECYCLE_EVENTS, "true", "lifecycle"));
-    /** What capture archives of a telemetry message: nothing that could be personal. */
-    public static final Set<String> CAPTURED_BODY_FIELDS = Set.of("type", "seq", "ts", "readings");
+    /**
+     * What capture archives of a telemetry message by default: the schema's scalars — version, type, sequence number, device
+     * time — and each reading's value (scalars only: an object inside a reading, or inside {@code seq}, is never archived).
+     * Readings are named by the device model; a deployment whose models could carry personal data in a reading lists the
+     * readings it wants instead ({@code readings.temperature}, …).
+     */
+    public static final Set<String> CAPTURED_BODY_FIELDS = Set.of("v", "type", "seq", "ts", "readings.*");
     public static final int PARTITIONS = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -64,6 +64,11 @@ final class ServeCommand implements Runnable {
     @Option(names = "--capture", description = "archive telemetry as Avro files in the Event Hubs Capture layout under DIR/capture of --data")
     boolean capture;
 
+    @Option(names = "--capture-fields", paramLabel = "PATHS", split = ",",
+            description = "with --capture, the telemetry body paths archived, scalars only (default: v,type,seq,ts,readings.* — "
+                    + "name readings one by one, e.g. readings.temperature, if a reading could hold personal data)")
+    java.util.List<String> captureFields;
+
     @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1", description = "address to listen on (default: ${DEFAULT-VALUE})")
     String bind;
 
@@ -140,7 +145,7 @@ final class ServeCommand implements Runnable {
         }
         if (capture) {
             builder.capture("telemetry", new CaptureConfig(data.resolve("capture"), "fleetkit", "local", Duration.ofMinutes(1), 64L << 20,
-                    Backend.CAPTURED_BODY_FIELDS, Set.of()));
+                    captureFields == null ? Backend.CAPTURED_BODY_FIELDS : Set.copyOf(captureFields), Set.of()));
         }
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,6 +1,7 @@
 package io.fleetkit.backend.capture;
 
 import io.fleetkit.backend.health.Health;
+import io.fleetkit.protocol.pki.PrivateFiles;
 import io.fleetkit.backend.stream.PartitionWorkers;
 import io.fleetkit.backend.stream.Stream;
 import io.fleetkit.backend.stream.StreamRecord;
@@ -19,6 +20,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -68,7 +71,7 @@ public final class Capture implements AutoCloseable {
         for (int p = 0; p < stream.partitions(); p++) {
             Path dir = c.partitionDir(p);
             try {
-                Files.createDirectories(dir);
+                PrivateFiles.createDirectories(dir);
                 try (var walk = Files.walk(dir)) {
                     for (Path leftover : walk.filter(f -> f.toString().endsWith(".avro.tmp")).toList()) {
                         LOG.warn("capture {}: removing the unfinished {} (its records are captured again)", stream.name(), leftover);
@@ -98,7 +101,7 @@ public final class Capture implements AutoCloseable {
 
         OpenFile(int partition, Instant start) throws IOException {
             Path base = partitionDir(partition).resolve(LAYOUT.format(start));
-            Files.createDirectories(base.getParent());
+            PrivateFiles.createDirectories(base.getParent());
             Path t = base.resolveSibling(base.getFileName() + ".avro");
             for (int n = 1; Files.exists(t); n++) { // several files in one second (size limit): keep them all
                 t = base.resolveSibling(base.getFileName() + "-" + n + ".avro");
@@ -106,7 +109,9 @@ public final class Capture implements AutoCloseable {
             target = t;
             tmp = t.resolveSibling(t.getFileName() + ".tmp");
             windowEnd = start.plus(config.window());
-            out = new CountingOutputStream(Files.newOutputStream(tmp));
+            FileChannel file = PrivateFiles.openReadWrite(tmp);
+            file.truncate(0);
+            out = new CountingOutputStream(Channels.newOutputStream(file));
             writer = new DataFileWriter<GenericRecord>(new GenericDatumWriter<>(SCHEMA)).setCodec(CodecFactory.deflateCodec(6));
             writer.create(SCHEMA, out);
         }
@@ -119,8 +124,9 @@ public final class Capture implements AutoCloseable {
             Map<String, Object> system = new HashMap<>();
             system.put("connectionDeviceId", r.deviceId().value());
             system.put("enqueuedTime", r.enqueuedTime().toString());
-            putIfPresent(system, "contentType", r.properties().get("$.ct"));
-            putIfPresent(system, "contentEncoding", r.properties().get("$.ce"));
+            // only from a fixed set: a device's own strings are not archived as they are
+            CaptureFilter.contentType(r.properties().get("$.ct")).ifPresent(t -> system.put("contentType", t));
+            CaptureFilter.contentEncoding(r.properties().get("$.ce")).ifPresent(t -> system.put("contentEncoding", t));
             e.put("SystemProperties", system);
             e.put("Properties", new HashMap<Object, Object>(filter.properties(r.properties())));
             e.put("Body", filter.body(r.body()).map(ByteBuffer::wrap).orElse(null));
@@ -134,12 +140,6 @@ public final class Capture implements AutoCloseable {
         void close() throws IOException {
             writer.close();
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        }
-    }
-
-    private static void putIfPresent(Map<String, Object> map, String key, String value) {
-        if (value != null) {
-            map.put(key, value);
         }
     }
 

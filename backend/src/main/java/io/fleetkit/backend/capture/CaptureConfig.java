@@ -8,8 +8,9 @@ import java.util.Set;
 /**
  * Capture of one endpoint: where files go ({@code root/{namespace}/{hub}/{partition}/yyyy/MM/dd/HH/mm/ss.avro}),
  * when a file is closed (its time window has passed, or it reached {@code maxBytes}), and the
- * allow-lists: only these top-level JSON body fields and these application properties are
- * archived, so that nothing personal (owner ids, e-mail addresses, names) is.
+ * allow-lists: only the scalar values at these JSON body paths ({@code seq}, {@code readings.temperature},
+ * {@code readings.*}) and these application properties are archived, so that nothing personal (owner ids, e-mail
+ * addresses, names) is.
  */
 public record CaptureConfig(Path root, String namespace, String hub, Duration window, long maxBytes,
                             Set<String> bodyFields, Set<String> properties) {
@@ -30,6 +31,7 @@ public record CaptureConfig(Path root, String namespace, String hub, Duration wi
             throw new IllegalArgumentException("capture size: at least 1024 bytes, was " + maxBytes);
         }
         bodyFields = Set.copyOf(bodyFields);
+        bodyFields.forEach(CaptureFilter::validPath);
         properties = Set.copyOf(properties);
     }
 }

@@ -89,6 +89,6 @@ final class ConnectAuthorizer {
         if (!device.get().isEnabled()) {
             return new ConnectDecision.Refused(CONNECTION_REFUSED_NOT_AUTHORIZED, "device '" + hub.deviceId() + "' is disabled");
         }
-        return new ConnectDecision.Hub(hub.deviceId(), chain.get(0));
+        return new ConnectDecision.Hub(hub.deviceId(), chain.get(0), hub.modelId().orElse(null));
     }
 }

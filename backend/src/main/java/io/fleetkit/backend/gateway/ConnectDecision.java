@@ -11,8 +11,11 @@ import java.util.Objects;
 /** What {@link ConnectAuthorizer} decided about a CONNECT. */
 sealed interface ConnectDecision {
 
-    /** A device connects to the hub, authenticated by {@code certificate} (the leaf of its TLS chain). */
-    record Hub(DeviceId deviceId, X509Certificate certificate) implements ConnectDecision {
+    /**
+     * A device connects to the hub, authenticated by {@code certificate} (the leaf of its TLS chain); {@code modelId} is the
+     * IoT Plug and Play model id its username announced ({@code model-id=dtmi:…}), or null.
+     */
+    record Hub(DeviceId deviceId, X509Certificate certificate, String modelId) implements ConnectDecision {
     }
 
     /** A device connects to DPS to register; its chain is attested per request. */

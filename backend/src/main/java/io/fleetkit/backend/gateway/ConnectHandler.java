@@ -139,7 +139,7 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
         ChannelHandler session;
         boolean sessionPresent = false;
         if (decision instanceof ConnectDecision.Hub h) {
-            session = gateway.hubSession(h.deviceId(), h.certificate(), ctx.channel(), cleanSession);
+            session = gateway.hubSession(h, ctx.channel(), cleanSession);
             // IoT Hub keeps a clean-session-0 device's subscriptions while it is away and says so in CONNACK
             sessionPresent = !cleanSession && gateway.hub().hasKeptSession(h.deviceId());
             LOG.debug("device {} connected from {}", h.deviceId(), ctx.channel().remoteAddress());

@@ -34,8 +34,9 @@ record GatewayContext(ConnectAuthorizer authorizer, HubService hub, DpsService d
         return new PreConnectGuard(limits, admission, refusals);
     }
 
-    ChannelHandler hubSession(DeviceId deviceId, X509Certificate certificate, Channel channel, boolean cleanSession) {
-        return new HubSessionHandler(new HubSession(deviceId, certificate, channel, cleanSession), hub, sink, clock, maxPayloadBytes, throttles,
+    ChannelHandler hubSession(ConnectDecision.Hub decision, Channel channel, boolean cleanSession) {
+        HubSession session = new HubSession(decision.deviceId(), decision.certificate(), channel, cleanSession, decision.modelId());
+        return new HubSessionHandler(session, hub, sink, clock, maxPayloadBytes, throttles,
                 limits.maxInflightPerConnection(), budget);
     }
 

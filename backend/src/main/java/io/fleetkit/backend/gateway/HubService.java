@@ -189,11 +189,11 @@ public final class HubService {
         connectionListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
-    private void connectionChanged(DeviceId deviceId, boolean connected) {
+    private void connectionChanged(DeviceId deviceId, boolean connected, String modelId) {
         Instant now = Instant.now();
         for (ConnectionListener l : connectionListeners) {
             try {
-                l.connectionChanged(deviceId, connected, now);
+                l.connectionChanged(deviceId, connected, now, modelId);
             } catch (RuntimeException e) {
                 LOG.warn("connection listener failed for {}: {}", deviceId, e.toString());
             }
@@ -225,7 +225,7 @@ public final class HubService {
                     session.channel().remoteAddress());
             previous.channel().close();
         }
-        connectionChanged(session.deviceId(), true);
+        connectionChanged(session.deviceId(), true, session.modelId());
         deliverCloudToDevice(session);
     }
 
@@ -234,7 +234,7 @@ public final class HubService {
             keptSessions.put(session.deviceId(), session.subscriptions());
         }
         if (sessions.remove(session.deviceId(), session)) {
-            connectionChanged(session.deviceId(), false);
+            connectionChanged(session.deviceId(), false, null);
         }
         // what it received and did not complete may go again at once, on its next connection (or a newer one already here)
         cloudToDevice.unlock(session.deviceId());

@@ -27,6 +27,7 @@ final class HubSession {
     private final Channel channel;
     private final Set<TopicFilter> subscriptions = ConcurrentHashMap.newKeySet();
     private final boolean cleanSession;
+    private final String modelId;
     private int nextPacketId = 1; // event loop only
     /**
      * Cloud-to-device messages sent and not yet acknowledged: packet id → message id. Event loop only; at most one entry per
@@ -46,15 +47,21 @@ final class HubSession {
      * @param certificate  what the device authenticated with; null in handler tests without TLS
      * @param cleanSession the CONNECT's flag: false keeps the subscriptions for the device's next connection
      */
-    HubSession(DeviceId deviceId, X509Certificate certificate, Channel channel, boolean cleanSession) {
+    HubSession(DeviceId deviceId, X509Certificate certificate, Channel channel, boolean cleanSession, String modelId) {
         this.deviceId = deviceId;
         this.certificate = encoded(certificate);
         this.channel = channel;
         this.cleanSession = cleanSession;
+        this.modelId = modelId;
     }
 
     HubSession(DeviceId deviceId, X509Certificate certificate, Channel channel) {
-        this(deviceId, certificate, channel, true);
+        this(deviceId, certificate, channel, true, null);
+    }
+
+    /** The IoT Plug and Play model id announced in the CONNECT's username, or null. */
+    String modelId() {
+        return modelId;
     }
 
     boolean cleanSession() {

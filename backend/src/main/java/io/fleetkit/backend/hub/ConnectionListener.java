@@ -11,5 +11,6 @@ import java.time.Instant;
  */
 @FunctionalInterface
 public interface ConnectionListener {
-    void connectionChanged(DeviceId deviceId, boolean connected, Instant at);
+    /** @param modelId on a connect, the IoT Plug and Play model id the device announced ({@code model-id=dtmi:…}), else null */
+    void connectionChanged(DeviceId deviceId, boolean connected, Instant at, String modelId);
 }

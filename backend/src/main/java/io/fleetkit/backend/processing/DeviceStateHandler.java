@@ -1,5 +1,6 @@
 package io.fleetkit.backend.processing;
 
+import io.fleetkit.backend.routing.RoutingSink;
 import io.fleetkit.backend.store.DeviceStateStore;
 import io.fleetkit.protocol.message.Lifecycle;
 import io.fleetkit.protocol.message.LifecycleEvent;
@@ -19,6 +20,10 @@ public final class DeviceStateHandler implements DeviceMessageHandler {
     @Override
     public void onConnectionState(MessageContext context, boolean connected) {
         store.recordPresence(context.deviceId(), connected, context.enqueuedTime());
+        String modelId = context.properties().get(RoutingSink.MODEL_ID);
+        if (connected && modelId != null) {
+            store.recordModelId(context.deviceId(), modelId); // the Plug and Play model id of its CONNECT
+        }
     }
 
     @Override

@@ -65,6 +65,11 @@ public final class RoutingSink implements DeviceToCloudSink {
     public static final String CONNECTION_STATE_EVENTS = "deviceConnectionStateEvents";
     /** The property that says where a hub-generated event comes from. */
     public static final String MESSAGE_SOURCE = "iothub-message-source";
+    /**
+     * On a connection event, the IoT Plug and Play model id the device announced in its CONNECT. Fleetkit's addition: IoT Hub
+     * keeps it as the twin's {@code modelId}; the connection event is where fleetkit's processors learn it.
+     */
+    public static final String MODEL_ID = "modelId";
     /** The property naming the event: {@code deviceConnected} or {@code deviceDisconnected}. */
     public static final String OP_TYPE = "opType";
 
@@ -74,9 +79,13 @@ public final class RoutingSink implements DeviceToCloudSink {
      * to retry them, so a failed append is logged.
      */
     public ConnectionListener connectionEvents() {
-        return (deviceId, connected, at) -> {
-            PropertyBag props = PropertyBag.builder().put(MESSAGE_SOURCE, CONNECTION_STATE_EVENTS)
-                    .put(OP_TYPE, connected ? "deviceConnected" : "deviceDisconnected").build();
+        return (deviceId, connected, at, modelId) -> {
+            PropertyBag.Builder builder = PropertyBag.builder().put(MESSAGE_SOURCE, CONNECTION_STATE_EVENTS)
+                    .put(OP_TYPE, connected ? "deviceConnected" : "deviceDisconnected");
+            if (modelId != null) {
+                builder.put(MODEL_ID, modelId);
+            }
+            PropertyBag props = builder.build();
             byte[] body = ("{\"opType\":\"" + (connected ? "deviceConnected" : "deviceDisconnected") + "\"}").getBytes(StandardCharsets.UTF_8);
             DeviceToCloudMessage event = new DeviceToCloudMessage(deviceId, Optional.empty(), props, body, at);
             for (String endpoint : router.route(RouteSource.DEVICE_LIFECYCLE_EVENTS, new RoutableMessage(event))) {

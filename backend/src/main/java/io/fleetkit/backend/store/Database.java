@@ -2,6 +2,7 @@ package io.fleetkit.backend.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import io.fleetkit.backend.health.Health;
+import io.fleetkit.protocol.pki.PrivateFiles;
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -51,9 +52,21 @@ public final class Database implements AutoCloseable {
      * while the backend's hook still drains the processors into it; {@link #close} closes it, last.
      */
     public static Database h2(Path dir) {
+        try {
+            PrivateFiles.createDirectories(dir); // H2 creates its files with the process's umask; the directory keeps them private
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot create the store directory " + dir + ": " + e.getMessage(), e);
+        }
         String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("fleetkit")
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
-        return open(url, "sa", "", null);
+        Database db = open(url, "sa", "", null);
+        try {
+            PrivateFiles.restrict(dir.resolve("fleetkit.mv.db"));
+        } catch (java.io.IOException e) {
+            db.close();
+            throw new StoreException("cannot make " + dir.resolve("fleetkit.mv.db") + " owner-only: " + e.getMessage(), e);
+        }
+        return db;
     }
 
     /**

@@ -43,6 +43,13 @@ public final class DeviceStateStore {
             WHEN MATCHED THEN UPDATE SET owner_id = v.owner_id
             WHEN NOT MATCHED THEN INSERT (device_id, owner_id) VALUES (v.device_id, v.owner_id)
             """;
+    private static final String MODEL = """
+            MERGE INTO devices d
+            USING (VALUES (CAST(? AS VARCHAR(128)), CAST(? AS VARCHAR(256)))) AS v(device_id, model_id)
+            ON d.device_id = v.device_id
+            WHEN MATCHED THEN UPDATE SET model_id = v.model_id
+            WHEN NOT MATCHED THEN INSERT (device_id, model_id) VALUES (v.device_id, v.model_id)
+            """;
     private static final String COLUMNS = "device_id, model_id, firmware_version, last_boot, reset_reason, online, last_seen, owner_id";
 
     private final Database db;
@@ -63,6 +70,11 @@ public final class DeviceStateStore {
     }
 
     /** Records the device going online or offline at {@code at}. */
+    /** The model id a device announced when it connected (IoT Plug and Play's {@code model-id}). */
+    public void recordModelId(DeviceId deviceId, String modelId) {
+        Sql.update(db, "record the model of " + deviceId, MODEL, deviceId.value(), modelId);
+    }
+
     public void recordPresence(DeviceId deviceId, boolean online, Instant at) {
         Sql.update(db, "record " + deviceId + (online ? " online" : " offline"), PRESENCE, deviceId.value(), online, Sql.utc(at));
     }
