@@ -108,6 +108,7 @@ final class ServeCommand implements Runnable {
         ThrottleProfile profile = parse(cli, "--throttle", () -> ThrottleProfile.parse(throttle));
         IdScope scope = parse(cli, "--id-scope", () -> IdScope.of(idScope));
         List<HubHostName> hubs = parse(cli, "--hub-host", () -> hubHosts.stream().map(HubHostName::of).toList());
+        checkBindAddress(cli, bind);
         if (port < 0 || port > 65535) {
             throw new CommandLine.ParameterException(cli, "--port must be 0–65535, was " + port);
         }
@@ -158,7 +159,9 @@ final class ServeCommand implements Runnable {
                 Thread.currentThread().interrupt();
             }
         }, "fleetkit-shutdown");
+        boolean running = false;
         try (Backend backend = builder.start()) {
+            running = true;
             EmbeddedHub hub = backend.hub();
             Runtime.getRuntime().addShutdownHook(hook);
             out.printf("fleetkit hub + DPS listening on %s:%d (MQTT 3.1.1 over TLS 1.2/1.3, client certificates required)%n", bind, hub.port());
@@ -205,8 +208,10 @@ final class ServeCommand implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            out.println("stopped");
-            out.flush();
+            if (running) {
+                out.println("stopped");
+                out.flush();
+            }
             stopped.countDown();
         }
     }
@@ -220,6 +225,16 @@ final class ServeCommand implements Runnable {
                 hub.registry().count(), hub.hub().connectedCount(), processed, c.connectsDelayed(), c.connectsRefused(),
                 c.sendsDelayed(), c.sendsRefused(), c.dpsThrottled());
         w.flush();
+    }
+
+    /** An IP literal, or a host name; something that looks like an IPv4 address must be one (each part 0–255). */
+    static void checkBindAddress(CommandLine cli, String bind) {
+        boolean dotted = bind.matches("[0-9.]+");
+        boolean ip = io.netty.util.NetUtil.isValidIpV4Address(bind) || io.netty.util.NetUtil.isValidIpV6Address(bind);
+        if ((dotted && !ip) || (!ip && !bind.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?"))) {
+            throw new CommandLine.ParameterException(cli, "--bind " + bind + ": not an IP address (IPv4: four parts of 0–255, "
+                    + "e.g. 127.0.0.1) or a host name");
+        }
     }
 
     private static <T> T parse(CommandLine cli, String option, java.util.function.Supplier<T> parse) {

@@ -135,6 +135,21 @@ class FleetkitCommandTest {
         assertThat(badDuration.err()).contains("'soon' is not a duration; write it like 90 (seconds), 90s, 5m, 1h30m, 7d or 250ms");
         Run scope = run("serve", "--pki", dir.toString(), "--id-scope", "1ne00000001");
         assertThat(scope.err()).contains("--id-scope: invalid id scope '1ne00000001' at index 0");
+        Run badBind = run("serve", "--pki", dir.toString(), "--bind", "999.1.1.1");
+        assertThat(badBind.exit()).isEqualTo(2);
+        assertThat(badBind.err()).contains("--bind 999.1.1.1: not an IP address").doesNotContain("null");
+    }
+
+    @Test
+    void aDataDirectoryThatIsAFileSaysSoInOneLine() throws Exception {
+        Path dir = tmp.resolve("file-pki");
+        run("pki", "init", "--dir", dir.toString());
+        Path file = java.nio.file.Files.writeString(tmp.resolve("not-a-directory"), "x");
+        Run serve = run("serve", "--pki", dir.toString(), "--data", file.toString(), "--port", "0", "--http-port", "0", "--duration", "1s");
+        assertThat(serve.exit()).isEqualTo(1);
+        assertThat(serve.err().strip()).as("one line, no stack trace").doesNotContain("\n").doesNotContain("Exception")
+                .contains("Not a directory");
+        assertThat(serve.out()).doesNotContain("stopped");
     }
 
     @Test

@@ -63,6 +63,20 @@ public abstract class DeviceRunner {
         executor.execute(() -> dispatch(new Event.PowerCycle()));
     }
 
+    /**
+     * Runs {@code task} on the device's thread; once the device is powered off and stopped, what still arrives (a link that
+     * goes down as it is closed, a late answer) goes nowhere, as it would to a device without power.
+     */
+    protected final void post(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            if (!executor.isShutdown()) {
+                throw stopped;
+            }
+        }
+    }
+
     protected final ScheduledExecutorService executor() {
         return executor;
     }

@@ -90,7 +90,8 @@ public final class MqttGateway implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             auth.shutdownNow();
             String hint = e instanceof java.net.BindException ? " (is another fleetkit serve or MQTT broker using the port?)" : "";
-            throw new IllegalStateException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage() + hint, e);
+            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new IllegalStateException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + why + hint, e);
         }
     }
 

@@ -97,6 +97,22 @@ class ApiServerIT extends ApiTestBase {
         assertProblem(api.send(api.request("/api/v1/devices", alice).PUT(java.net.http.HttpRequest.BodyPublishers.noBody())), 405, null);
     }
 
+    @Test
+    void tooLongARequestLineIs414AndTooLargeHeadersAre431AsProblems() {
+        assertProblem(api.get("/api/v1/devices/" + "x".repeat(5000), alice), 414, null);
+        assertProblem(api.send(api.request("/healthz", null).header("X-Big", "y".repeat(10_000)).GET()), 431, null);
+    }
+
+    @Test
+    void madeUpMethodsAreCountedAsOneLabelBeforeAuthentication() {
+        for (int i = 0; i < 20; i++) {
+            api.send(api.request("/api/v1/devices", null).method("MADEUP" + i, java.net.http.HttpRequest.BodyPublishers.noBody()));
+        }
+        String metrics = api.get("/metrics", null).text();
+        assertThat(metrics).as("no label per made-up method").doesNotContain("MADEUP")
+                .contains("fleetkit_http_requests_seconds_count{method=\"other\"");
+    }
+
     private static void assertProblem(Response r, int status, String field) {
         assertThat(r.status()).as(r.text()).isEqualTo(status);
         assertThat(r.contentType()).startsWith("application/problem+json");

@@ -84,7 +84,7 @@ public final class TestPortDevice extends DeviceRunner implements AutoCloseable 
     /** The link is up: a device waiting to retry connects now (its network became available). */
     public void linkUp() {
         linkUp = true;
-        executor().execute(() -> {
+        post(() -> {
             if (state() == io.fleetkit.firmware.LifecycleState.BACKOFF) {
                 dispatch(new Event.TimerFired(io.fleetkit.firmware.Timer.RECONNECT));
             }
@@ -94,7 +94,7 @@ public final class TestPortDevice extends DeviceRunner implements AutoCloseable 
     /** The link went away: the device loses its connection and retries. */
     public void linkDown(String reason) {
         linkUp = false;
-        executor().execute(() -> {
+        post(() -> {
             if (connected) {
                 connected = false;
                 dispatch(new Event.ConnectionLost(Link.HUB, reason));
@@ -104,7 +104,7 @@ public final class TestPortDevice extends DeviceRunner implements AutoCloseable 
 
     /** A frame from the bridge. */
     public void fromBridge(TestPortMessage message) {
-        executor().execute(() -> received(message));
+        post(() -> received(message));
     }
 
     private void received(TestPortMessage message) {
@@ -133,15 +133,15 @@ public final class TestPortDevice extends DeviceRunner implements AutoCloseable 
         if (action instanceof Action.Connect c) {
             if (c.link() == Link.HUB && linkUp && send(hello())) {
                 connected = true;
-                executor().execute(() -> dispatch(new Event.Connected(Link.HUB)));
+                post(() -> dispatch(new Event.Connected(Link.HUB)));
             } else {
                 String why = c.link() == Link.HUB ? "the test port is down" : "a device behind a test port has no DPS of its own";
-                executor().execute(() -> dispatch(new Event.ConnectFailed(c.link(), -1, why)));
+                post(() -> dispatch(new Event.ConnectFailed(c.link(), -1, why)));
             }
         } else if (action instanceof Action.Subscribe s) {
             int[] granted = new int[s.filters().size()];
             java.util.Arrays.fill(granted, 1);
-            executor().execute(() -> dispatch(new Event.SubscribeAcknowledged(s.link(), s.packetId(), granted)));
+            post(() -> dispatch(new Event.SubscribeAcknowledged(s.link(), s.packetId(), granted)));
         } else if (action instanceof Action.Publish p) {
             publish(p);
         } else if (action instanceof Action.Disconnect) {
@@ -167,7 +167,7 @@ public final class TestPortDevice extends DeviceRunner implements AutoCloseable 
         }
         if (sent && p.qos() == 1) {
             // the test port has no acknowledgement: a frame written is a frame delivered (the bridge retries upstream)
-            executor().execute(() -> dispatch(new Event.PublishAcknowledged(Link.HUB, p.packetId())));
+            post(() -> dispatch(new Event.PublishAcknowledged(Link.HUB, p.packetId())));
         }
     }
 

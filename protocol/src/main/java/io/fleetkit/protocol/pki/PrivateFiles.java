@@ -76,6 +76,7 @@ public final class PrivateFiles {
      * refused, not followed.
      */
     public static FileChannel openReadWrite(Path file) throws IOException {
+        refuseLink(file); // a clear reason; NOFOLLOW_LINKS below still refuses a link planted after this check
         Set<OpenOption> options = new HashSet<>(Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
                 LinkOption.NOFOLLOW_LINKS));
         return FileChannel.open(file, options, fileAttributes(file));
