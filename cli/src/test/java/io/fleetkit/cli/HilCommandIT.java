@@ -38,9 +38,20 @@ class HilCommandIT {
                 invoke identify {"durationSeconds": 1}
                 """);
         Path json = tmp.resolve("report.json");
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream realErr = System.err;
         try (Listening same = device(new MethodOverrides())) {
-            FleetkitCommandTest.Run r = run("hil", "conform", scenario.toString(), "--tcp", "127.0.0.1:" + same.port(),
-                    "--rate-multiplier", "30", "--json", json.toString());
+            FleetkitCommandTest.Run r;
+            System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+            try {
+                r = run("hil", "conform", scenario.toString(), "--tcp", "127.0.0.1:" + same.port(),
+                        "--rate-multiplier", "30", "--json", json.toString());
+            } finally {
+                System.setErr(realErr);
+            }
+            realErr.print(stderr.toString(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8)).as("the run ends without a stack trace")
+                    .doesNotContain("Exception").doesNotContain("\tat ");
             assertThat(r.exit()).as(r.out() + r.err()).isZero();
             assertThat(r.out()).contains("conformance: basic.scenario, 2 steps", "no differences", "report written to " + json);
             assertThat(Files.readString(json)).contains("\"conforms\" : true");

@@ -143,31 +143,7 @@ final class HubSessionHandler extends MqttSessionHandler {
         byte[] payload = ByteBufUtil.getBytes(p.payload());
         int packetId = p.variableHeader().packetId();
         if (topic instanceof TelemetryTopic t) {
-            if (!t.deviceId().equals(session.deviceId())) {
-                refuse(ctx, "publish to another device's topic '" + topicName + "'");
-                return;
-            }
-            DeviceToCloudMessage message = new DeviceToCloudMessage(session.deviceId(), t.moduleId(), t.properties(), payload,
-                    clock.instant());
-            Throttles.Verdict v = throttles.send();
-            if (v instanceof Throttles.Verdict.Refuse) {
-                refuse(ctx, "device-to-cloud sends throttled (" + throttles.profile().name() + ")");
-                return;
-            }
-            inflight++;
-            if (budget.hold(payload.length) && !waitingForBudget) {
-                waitingForBudget = true;
-                budget.whenAvailable(() -> ctx.executor().execute(() -> {
-                    waitingForBudget = false;
-                    updateReading(ctx);
-                }));
-            }
-            updateReading(ctx);
-            if (v instanceof Throttles.Verdict.Delay d) {
-                ctx.executor().schedule(() -> deliver(ctx, message, qos, packetId), d.nanos(), TimeUnit.NANOSECONDS);
-            } else {
-                deliver(ctx, message, qos, packetId);
-            }
+            telemetry(ctx, t, payload, qos, packetId);
             return;
         }
         if (topic instanceof MethodResponseTopic r) {
@@ -184,6 +160,35 @@ final class HubSessionHandler extends MqttSessionHandler {
         }
         if (qos == MqttQoS.AT_LEAST_ONCE) {
             ctx.writeAndFlush(MqttPackets.pubAck(packetId));
+        }
+    }
+
+    /** Device-to-cloud telemetry: to the sink, counted against the connection's in-flight limit and the ingest budget. */
+    private void telemetry(ChannelHandlerContext ctx, TelemetryTopic t, byte[] payload, MqttQoS qos, int packetId) {
+        if (!t.deviceId().equals(session.deviceId())) {
+            refuse(ctx, "publish to another device's topic '" + t.format() + "'");
+            return;
+        }
+        DeviceToCloudMessage message = new DeviceToCloudMessage(session.deviceId(), t.moduleId(), t.properties(), payload,
+                clock.instant());
+        Throttles.Verdict v = throttles.send();
+        if (v instanceof Throttles.Verdict.Refuse) {
+            refuse(ctx, "device-to-cloud sends throttled (" + throttles.profile().name() + ")");
+            return;
+        }
+        inflight++;
+        if (budget.hold(payload.length) && !waitingForBudget) {
+            waitingForBudget = true;
+            budget.whenAvailable(() -> ctx.executor().execute(() -> {
+                waitingForBudget = false;
+                updateReading(ctx);
+            }));
+        }
+        updateReading(ctx);
+        if (v instanceof Throttles.Verdict.Delay d) {
+            ctx.executor().schedule(() -> deliver(ctx, message, qos, packetId), d.nanos(), TimeUnit.NANOSECONDS);
+        } else {
+            deliver(ctx, message, qos, packetId);
         }
     }
 

@@ -1,8 +1,15 @@
 package io.fleetkit.backend.stream;
 
+import io.fleetkit.protocol.pki.PrivateFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,6 +22,7 @@ import java.util.TreeMap;
  * records encoded but not yet written belong to the stream's writer thread.
  */
 final class FilePartition {
+    private static final Logger LOG = LoggerFactory.getLogger(FileStream.class);
     final Path dir;
     final TreeMap<Long, Path> segments = new TreeMap<>();
     private final TreeMap<Long, long[]> positions = new TreeMap<>(); // segment base → record positions (grown by doubling)
@@ -81,5 +89,54 @@ final class FilePartition {
 
     synchronized long endOffset() {
         return counts.entrySet().stream().mapToLong(e -> e.getKey() + e.getValue()).max().orElse(nextOffset);
+    }
+
+    /**
+     * Opens a partition's directory (creating it owner-only), indexing every record; a torn or corrupted tail is cut off
+     * and any segment after a damaged one removed, so a crash loses nothing acknowledged.
+     */
+    static FilePartition recover(Path pdir, String name) throws IOException {
+        PrivateFiles.createDirectories(pdir);
+        FilePartition p = new FilePartition(pdir);
+        List<Path> files;
+        try (var list = Files.list(pdir)) {
+            files = list.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList();
+        }
+        long expected = files.isEmpty() ? 0 : base(files.get(0));
+        boolean cut = false;
+        for (Path f : files) {
+            long base = base(f);
+            if (cut || base != expected) {
+                LOG.warn("stream {}: removing segment {} after a damaged one", name, f);
+                Files.delete(f);
+                continue;
+            }
+            p.addSegment(base, f);
+            long offset = base;
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                long pos = 0;
+                long size = ch.size();
+                RecordCodec.Stored stored;
+                while (pos < size && (stored = RecordCodec.readAt(ch, pos, size)) != null && stored.record().offset() == offset) {
+                    p.indexRecord(base, pos);
+                    pos = stored.next();
+                    offset++;
+                }
+                if (pos < size) {
+                    LOG.warn("stream {}: cutting a torn or damaged tail of {} at byte {} of {}", name, f, pos, size);
+                    ch.truncate(pos);
+                    ch.force(true);
+                    cut = true;
+                }
+            }
+            expected = offset;
+        }
+        p.nextOffset = expected;
+        return p;
+    }
+
+    private static long base(Path segment) {
+        String n = segment.getFileName().toString();
+        return Long.parseLong(n.substring(0, n.length() - ".log".length()));
     }
 }

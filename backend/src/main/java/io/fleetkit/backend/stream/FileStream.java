@@ -105,7 +105,7 @@ public final class FileStream implements Stream {
             PrivateFiles.createDirectories(dir);
             checkpoints = new FileCheckpoints(dir.resolve("checkpoints"));
             for (int i = 0; i < partitionCount; i++) {
-                partitions[i] = recover(dir.resolve("p" + i));
+                partitions[i] = FilePartition.recover(dir.resolve("p" + i), name);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open stream " + name + " in " + dir + ": " + e.getMessage(), e);
@@ -116,51 +116,6 @@ public final class FileStream implements Stream {
         writer.setDaemon(true);
         writer.setUncaughtExceptionHandler((t, e) -> writerEnded(e));
         writer.start();
-    }
-
-    private FilePartition recover(Path pdir) throws IOException {
-        PrivateFiles.createDirectories(pdir);
-        FilePartition p = new FilePartition(pdir);
-        List<Path> files;
-        try (var list = Files.list(pdir)) {
-            files = list.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList();
-        }
-        long expected = files.isEmpty() ? 0 : base(files.get(0));
-        boolean cut = false;
-        for (Path f : files) {
-            long base = base(f);
-            if (cut || base != expected) {
-                LOG.warn("stream {}: removing segment {} after a damaged one", name, f);
-                Files.delete(f);
-                continue;
-            }
-            p.addSegment(base, f);
-            long offset = base;
-            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                long pos = 0;
-                long size = ch.size();
-                RecordCodec.Stored stored;
-                while (pos < size && (stored = RecordCodec.readAt(ch, pos, size)) != null && stored.record().offset() == offset) {
-                    p.indexRecord(base, pos);
-                    pos = stored.next();
-                    offset++;
-                }
-                if (pos < size) {
-                    LOG.warn("stream {}: cutting a torn or damaged tail of {} at byte {} of {}", name, f, pos, size);
-                    ch.truncate(pos);
-                    ch.force(true);
-                    cut = true;
-                }
-            }
-            expected = offset;
-        }
-        p.nextOffset = expected;
-        return p;
-    }
-
-    private static long base(Path segment) {
-        String n = segment.getFileName().toString();
-        return Long.parseLong(n.substring(0, n.length() - ".log".length()));
     }
 
     @Override

@@ -4,7 +4,7 @@ import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.store.TelemetryStore;
 import io.fleetkit.backend.stream.FileStream;
 import io.fleetkit.backend.stream.Stream;
-import io.fleetkit.backend.testing.BackendMain;
+import io.fleetkit.backend.testing.BackendProcess;
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.id.HubHostName;
 import io.fleetkit.protocol.id.RegistrationId;
@@ -28,9 +28,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLContext;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -41,7 +38,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,21 +65,11 @@ class BackendCrashIT {
         SSLContext tls = TlsContexts.forDevice(device, pki.trustAnchors());
         Path data = tmp.resolve("data");
 
-        Process backend = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), BackendMain.class.getName(), pki.dir().toString(), data.toString())
-                .redirectError(tmp.resolve("backend.err").toFile()).start();
         long acknowledged;
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(backend.getInputStream(), StandardCharsets.UTF_8));
-            String ready = out.readLine();
-            assertThat(ready).as("backend process output (stderr in %s)", tmp.resolve("backend.err")).startsWith("ready ");
-            int hubPort = Integer.parseInt(ready.split(" ")[1]);
-
-            String assigned = PahoLifecycleIT.register(hubPort, device, tls);
-            acknowledged = publishAll(hubPort, id, assigned, tls);
-        } finally {
-            backend.destroyForcibly(); // SIGKILL: at once after the last PUBACK, whatever the processors had done
-            backend.waitFor(30, TimeUnit.SECONDS);
+        // closed with SIGKILL at once after the last PUBACK, whatever the processors had done
+        try (BackendProcess backend = BackendProcess.start(pki.dir(), data, tmp.resolve("backend.err"), List.of())) {
+            String assigned = PahoLifecycleIT.register(backend.hubPort(), device, tls);
+            acknowledged = publishAll(backend.hubPort(), id, assigned, tls);
         }
         assertThat(acknowledged).isEqualTo(MESSAGES);
         try (Stream telemetry = FileStream.open(data.resolve("streams").resolve("telemetry"), "telemetry", Backend.PARTITIONS, 64L << 20)) {

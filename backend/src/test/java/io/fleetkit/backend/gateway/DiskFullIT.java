@@ -138,16 +138,14 @@ class DiskFullIT {
         }
     }
 
+    /** Polls /healthz until its answer is {@code wanted}; returns that answer. */
     private static ApiClient.Response awaitHealth(ApiClient api, java.util.function.Predicate<ApiClient.Response> wanted, Duration within) {
-        long deadline = System.nanoTime() + within.toNanos();
-        ApiClient.Response last;
-        do {
-            last = api.get("/healthz", null);
-            if (wanted.test(last)) {
-                return last;
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(200_000_000);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("/healthz did not answer as expected within " + within + "; last: " + last.status() + " " + last.text());
+        ApiClient.Response[] last = new ApiClient.Response[1];
+        try {
+            Eventually.until("/healthz as expected", within, () -> wanted.test(last[0] = api.get("/healthz", null)));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; the last answer: " + last[0].status() + " " + last[0].text(), e);
+        }
+        return last[0];
     }
 }

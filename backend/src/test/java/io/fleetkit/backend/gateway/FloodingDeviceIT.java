@@ -1,7 +1,7 @@
 package io.fleetkit.backend.gateway;
 
 import io.fleetkit.backend.testing.ApiClient;
-import io.fleetkit.backend.testing.BackendMain;
+import io.fleetkit.backend.testing.BackendProcess;
 import io.fleetkit.protocol.id.RegistrationId;
 import io.fleetkit.protocol.pki.CertificateIssuer;
 import io.fleetkit.protocol.pki.DeviceIdentity;
@@ -13,15 +13,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLContext;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,16 +41,11 @@ class FloodingDeviceIT {
     void floodsAreHeldBackByTheBudgetWhileAnOrdinaryDeviceIsServed() throws Exception {
         CertificateIssuer issuer = new CertificateIssuer();
         PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, issuer);
-        Process backend = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"), BackendMain.class.getName(),
-                pki.dir().toString(), tmp.resolve("data").toString(), "64", Long.toString(BUDGET))
-                .redirectError(tmp.resolve("backend.err").toFile()).start();
         List<ResendingPublisher> floods = new ArrayList<>();
-        try {
-            String ready = new BufferedReader(new InputStreamReader(backend.getInputStream(), StandardCharsets.UTF_8)).readLine();
-            assertThat(ready).as("backend process output (stderr in %s)", tmp.resolve("backend.err")).startsWith("ready ");
-            int hubPort = Integer.parseInt(ready.split(" ")[1]);
-            ApiClient api = new ApiClient(Integer.parseInt(ready.split(" ")[2]));
+        try (BackendProcess backend = BackendProcess.start(pki.dir(), tmp.resolve("data"), tmp.resolve("backend.err"),
+                List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"), "64", Long.toString(BUDGET))) {
+            int hubPort = backend.hubPort();
+            ApiClient api = new ApiClient(backend.httpPort());
 
             byte[] spaces = new byte[PAYLOAD];
             Arrays.fill(spaces, (byte) ' ');
@@ -78,7 +69,7 @@ class FloodingDeviceIT {
                     maxHeld = Math.max(maxHeld, (long) gauge(metrics, "fleetkit_hub_ingest_held_bytes"));
                     maxHeap = Math.max(maxHeap, (long) sum(metrics, "jvm_memory_used_bytes{area=\"heap\""));
                     pausedSeen = Math.max(pausedSeen, (long) gauge(metrics, "fleetkit_hub_ingest_paused_connections"));
-                    assertThat(backend.isAlive()).as("the backend runs (stderr in %s)", tmp.resolve("backend.err")).isTrue();
+                    assertThat(backend.process().isAlive()).as("the backend runs (stderr in %s)", tmp.resolve("backend.err")).isTrue();
                     java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
                 }
                 int served = device.acknowledged().size() - before;
@@ -96,13 +87,11 @@ class FloodingDeviceIT {
             }
             ApiClient.Response health = api.get("/healthz", null);
             assertThat(health.status()).as("every part is up after the floods: %s", health.text()).isEqualTo(200);
-            assertThat(backend.isAlive()).isTrue();
+            assertThat(backend.process().isAlive()).isTrue();
         } finally {
             for (ResendingPublisher f : floods) {
                 f.stop();
             }
-            backend.destroyForcibly();
-            backend.waitFor(30, TimeUnit.SECONDS);
         }
     }
 
