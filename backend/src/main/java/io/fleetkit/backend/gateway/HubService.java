@@ -230,14 +230,15 @@ public final class HubService {
     }
 
     void detach(HubSession session) {
-        if (!session.cleanSession()) {
-            keptSessions.put(session.deviceId(), session.subscriptions());
-        }
-        if (sessions.remove(session.deviceId(), session)) {
+        boolean last = sessions.remove(session.deviceId(), session); // false when a newer connection replaced it
+        if (last) {
+            if (!session.cleanSession()) {
+                keptSessions.put(session.deviceId(), session.subscriptions());
+            }
             connectionChanged(session.deviceId(), false, null);
         }
         // what it received and did not complete may go again at once, on its next connection (or a newer one already here)
-        cloudToDevice.unlock(session.deviceId());
+        cloudToDevice.unlock(session.deviceId(), session);
         HubSession current = sessions.get(session.deviceId());
         if (current != null) {
             deliverCloudToDevice(current);
@@ -271,7 +272,7 @@ public final class HubService {
         if (!session.isSubscribed(new TopicFilter.Devicebound(id)) || sessions.get(id) != session) {
             return;
         }
-        for (CloudToDeviceQueue.Delivery d : cloudToDevice.takeDeliverable(id)) {
+        for (CloudToDeviceQueue.Delivery d : cloudToDevice.takeDeliverable(id, session)) {
             session.publishCloudToDevice(d.topic(), d.body(), d.messageId());
         }
         cloudToDevice.untilNextLockExpiry(id).ifPresent(in -> session.recheckIn(in, () -> deliverCloudToDevice(session)));

@@ -79,6 +79,7 @@ public final class CloudToDeviceQueue {
         final Instant expires;
         int deliveries;
         Instant lockedUntil; // null: enqueued
+        Object lockedBy; // the connection it was delivered on
 
         Entry(String messageId, String topic, byte[] body, Instant expires) {
             this.messageId = messageId;
@@ -133,8 +134,10 @@ public final class CloudToDeviceQueue {
     /**
      * Locks and returns every message of {@code device} that may be delivered now (enqueued, or locked past its timeout),
      * oldest first, counting the delivery; drops expired ones and dead-letters those delivered too often.
+     *
+     * @param connection what delivers them (its connection), so that {@link #unlock} frees only what it was given
      */
-    public List<Delivery> takeDeliverable(DeviceId device) {
+    public List<Delivery> takeDeliverable(DeviceId device, Object connection) {
         LinkedHashMap<String, Entry> q = queues.get(device);
         if (q == null) {
             return List.of();
@@ -155,6 +158,7 @@ public final class CloudToDeviceQueue {
                 }
                 e.deliveries++;
                 e.lockedUntil = now.plus(options.lockTimeout());
+                e.lockedBy = connection;
                 out.add(new Delivery(e.messageId, e.topic, e.body, e.deliveries, e.lockedUntil));
             }
         }
@@ -176,14 +180,20 @@ public final class CloudToDeviceQueue {
         }
     }
 
-    /** The device's connection ended: what it had locked and not completed may be delivered again at once (on its next connection). */
-    public void unlock(DeviceId device) {
+    /**
+     * A connection of the device ended: what was delivered on it and not completed may be delivered again at once (on the
+     * device's next connection, or a newer one already there); what a newer connection holds stays locked.
+     */
+    public void unlock(DeviceId device, Object connection) {
         LinkedHashMap<String, Entry> q = queues.get(device);
         if (q == null) {
             return;
         }
         synchronized (q) {
-            q.values().forEach(e -> e.lockedUntil = null);
+            q.values().stream().filter(e -> e.lockedBy == connection).forEach(e -> {
+                e.lockedUntil = null;
+                e.lockedBy = null;
+            });
         }
     }
 

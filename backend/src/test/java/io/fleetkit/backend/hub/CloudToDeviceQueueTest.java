@@ -13,6 +13,7 @@ class CloudToDeviceQueueTest {
     final MutableClock clock = new MutableClock();
     final CloudToDeviceQueue q = new CloudToDeviceQueue(new CloudToDeviceQueue.Options(Duration.ofMinutes(1), 3, Duration.ofHours(1)), clock);
     final DeviceId dev = DeviceId.of("dev-1");
+    static final Object CONNECTION = new Object();
 
     void send(String id) {
         q.enqueue(dev, id, "devices/dev-1/messages/devicebound/%24.mid=" + id, id.getBytes(), null);
@@ -22,12 +23,12 @@ class CloudToDeviceQueueTest {
     void deliveredMessagesAreLockedUntilCompletedOrTheLockTimesOut() {
         send("a");
         send("b");
-        assertThat(q.takeDeliverable(dev)).extracting(CloudToDeviceQueue.Delivery::messageId).containsExactly("a", "b");
-        assertThat(q.takeDeliverable(dev)).as("locked: not delivered twice at once").isEmpty();
+        assertThat(q.takeDeliverable(dev, CONNECTION)).extracting(CloudToDeviceQueue.Delivery::messageId).containsExactly("a", "b");
+        assertThat(q.takeDeliverable(dev, CONNECTION)).as("locked: not delivered twice at once").isEmpty();
         assertThat(q.complete(dev, "a")).isTrue();
         assertThat(q.complete(dev, "a")).as("completed once").isFalse();
         clock.advance(Duration.ofSeconds(61));
-        var again = q.takeDeliverable(dev);
+        var again = q.takeDeliverable(dev, CONNECTION);
         assertThat(again).extracting(CloudToDeviceQueue.Delivery::messageId).as("b's lock timed out; a is gone").containsExactly("b");
         assertThat(again.get(0).deliveryCount()).isEqualTo(2);
         assertThat(q.completed()).isEqualTo(1);
@@ -36,19 +37,31 @@ class CloudToDeviceQueueTest {
     @Test
     void aDroppedConnectionUnlocksAtOnce() {
         send("a");
-        q.takeDeliverable(dev);
-        q.unlock(dev);
-        assertThat(q.takeDeliverable(dev)).extracting(CloudToDeviceQueue.Delivery::deliveryCount).containsExactly(2);
+        q.takeDeliverable(dev, CONNECTION);
+        q.unlock(dev, CONNECTION);
+        assertThat(q.takeDeliverable(dev, CONNECTION)).extracting(CloudToDeviceQueue.Delivery::deliveryCount).containsExactly(2);
+    }
+
+    @Test
+    void theEndOfAnOlderConnectionFreesOnlyWhatWasDeliveredOnIt() {
+        send("a");
+        q.takeDeliverable(dev, CONNECTION);
+        Object newer = new Object();
+        send("b");
+        assertThat(q.takeDeliverable(dev, newer)).extracting(CloudToDeviceQueue.Delivery::messageId).containsExactly("b");
+        q.unlock(dev, CONNECTION); // the older connection closes after the newer one took over
+        assertThat(q.takeDeliverable(dev, newer)).extracting(CloudToDeviceQueue.Delivery::messageId)
+                .as("a goes again; b, held by the newer connection, does not").containsExactly("a");
     }
 
     @Test
     void pastTheMaximumDeliveryCountAMessageIsDeadLettered() {
         send("a");
         for (int i = 1; i <= 3; i++) {
-            assertThat(q.takeDeliverable(dev)).extracting(CloudToDeviceQueue.Delivery::deliveryCount).containsExactly(i);
-            q.unlock(dev);
+            assertThat(q.takeDeliverable(dev, CONNECTION)).extracting(CloudToDeviceQueue.Delivery::deliveryCount).containsExactly(i);
+            q.unlock(dev, CONNECTION);
         }
-        assertThat(q.takeDeliverable(dev)).isEmpty();
+        assertThat(q.takeDeliverable(dev, CONNECTION)).isEmpty();
         assertThat(q.deadLettered()).isEqualTo(1);
         assertThat(q.depth(dev)).isZero();
     }
@@ -58,7 +71,7 @@ class CloudToDeviceQueueTest {
         q.enqueue(dev, "short", "t", new byte[0], Duration.ofSeconds(10));
         send("long");
         clock.advance(Duration.ofSeconds(11));
-        assertThat(q.takeDeliverable(dev)).extracting(CloudToDeviceQueue.Delivery::messageId).containsExactly("long");
+        assertThat(q.takeDeliverable(dev, CONNECTION)).extracting(CloudToDeviceQueue.Delivery::messageId).containsExactly("long");
         assertThat(q.expired()).isEqualTo(1);
     }
 
