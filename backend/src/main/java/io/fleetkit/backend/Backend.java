@@ -369,6 +369,12 @@ public final class Backend implements AutoCloseable {
                     .description("connections accepted and not yet past CONNACK").register(m);
             Gauge.builder("fleetkit.gateway.refused.at.accept", hub.gateway(), g -> g.refusedAtAccept())
                     .description("connections closed at accept: too many pending, overall or from one address").register(m);
+            var refusals = hub.gateway().refusalLog();
+            refusals.onNewKind(kind -> Gauge.builder("fleetkit.gateway.refusals", refusals, r -> r.count(kind)).tag("kind", kind)
+                    .description("connections and requests the gateway refused, by kind (a fixed set)").register(m));
+            Gauge.builder("fleetkit.hub.c2d.completed", hub.hub().cloudToDevice(), q -> q.completed()).register(m);
+            Gauge.builder("fleetkit.hub.c2d.expired", hub.hub().cloudToDevice(), q -> q.expired()).register(m);
+            Gauge.builder("fleetkit.hub.c2d.dead.lettered", hub.hub().cloudToDevice(), q -> q.deadLettered()).register(m);
             Gauge.builder("fleetkit.routing.dropped.messages", sink, RoutingSink::dropped).register(m);
             streams.forEach((name, s) -> Gauge.builder("fleetkit.stream.records", s, Backend::recordsIn).tag("stream", name).register(m));
             processors.forEach((group, p) -> {

@@ -14,6 +14,8 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = FleetkitCommand.Version.class,
         description = "Build and test an Azure-IoT-style device fleet before the fleet exists.",
+        footer = {"", "The tests: ./fleetkit test installs what they need on Debian, starts PostgreSQL and runs mvn -B verify "
+                + "(arguments go to Maven)."},
         subcommands = {PkiCommand.class, ServeCommand.class, TokenCommand.class, SimCommand.class, DeviceCommand.class, HilCommand.class, DemoCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class FleetkitCommand implements Runnable {

@@ -20,6 +20,7 @@ public final class RefusalLog {
     private final long intervalNanos;
     private final LongSupplier nanoTime;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
+    private volatile java.util.function.Consumer<String> newKinds = kind -> { };
 
     private static final class Window {
         final LongAdder total = new LongAdder();
@@ -43,7 +44,17 @@ public final class RefusalLog {
      * when it is the first of its interval.
      */
     public void refused(String kind, String message, Object... args) {
-        Window w = windows.computeIfAbsent(kind, k -> new Window());
+        Window w = windows.get(kind);
+        if (w == null) {
+            boolean[] made = {false};
+            w = windows.computeIfAbsent(kind, k -> {
+                made[0] = true;
+                return new Window();
+            });
+            if (made[0]) {
+                newKinds.accept(kind);
+            }
+        }
         w.total.increment();
         long leftOut;
         synchronized (w) {
@@ -63,6 +74,21 @@ public final class RefusalLog {
         } else {
             log.warn(message, args);
         }
+    }
+
+    /**
+     * Told of each kind when its first refusal comes (e.g. to register a metric for it), and at once of the kinds seen
+     * before; a kind may be told twice when it first comes meanwhile. Kinds are a bounded set.
+     */
+    public void onNewKind(java.util.function.Consumer<String> listener) {
+        this.newKinds = java.util.Objects.requireNonNull(listener, "listener");
+        windows.keySet().forEach(listener);
+    }
+
+    /** Refusals of one kind so far. */
+    public long count(String kind) {
+        Window w = windows.get(kind);
+        return w == null ? 0 : w.total.sum();
     }
 
     /** Refusals so far by kind. */

@@ -123,6 +123,11 @@ public final class MqttGateway implements AutoCloseable {
         return context.refusals().counts();
     }
 
+    /** The log of refusals, to count them by kind (e.g. for metrics: {@link RefusalLog#onNewKind}). */
+    public RefusalLog refusalLog() {
+        return context.refusals();
+    }
+
     /** Device-to-cloud payload bytes handed to the sink and not yet acknowledged, over all connections. */
     public IngestBudget ingestBudget() {
         return context.budget();

@@ -169,6 +169,8 @@ class UnauthenticatedFloodIT {
         Eventually.until("no connection left pending", () -> backend.hub().gateway().pendingConnections() == 0);
         assertThat(backend.hub().gateway().refusals()).containsKeys("no CONNACK in time", "too many bytes before CONNACK",
                 "connection refused at accept", "DPS 401");
+        assertThat(new ApiClient(http).get("/metrics", null).text()).as("counted in /metrics by kind")
+                .contains("fleetkit_gateway_refusals{kind=\"no CONNACK in time\"}", "fleetkit_gateway_refused_at_accept");
     }
 
     static void selfSignedDpsClientIsDisconnectedAfterIts401(String id) throws Exception {
