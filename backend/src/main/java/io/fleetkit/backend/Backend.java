@@ -336,6 +336,7 @@ public final class Backend implements AutoCloseable {
                     : TokenVerifier.forKeys(issuer.publicKeys(), DevTokenIssuer.ISSUER, DevTokenIssuer.AUDIENCE);
             PrometheusMeterRegistry metrics = metrics(hub, sink, streams, processors);
             Map<String, Supplier<Health>> health = new LinkedHashMap<>();
+            health.put("hub", () -> hub.gateway().health());
             health.put("store", () -> db.health(Duration.ofSeconds(2)));
             streams.forEach((name, stream) -> health.put("stream." + name, stream::health));
             processors.forEach((group, processor) -> health.put("processor." + group, processor::health));

@@ -3,6 +3,7 @@ package io.fleetkit.backend.gateway;
 import io.fleetkit.backend.admission.ConnectionAdmission;
 import io.fleetkit.backend.admission.RefusalLog;
 import io.fleetkit.backend.dps.DpsService;
+import io.fleetkit.backend.health.Health;
 import io.fleetkit.backend.dps.Enrollments;
 import io.fleetkit.backend.hub.DeviceToCloudSink;
 import io.fleetkit.backend.hub.IngestBudget;
@@ -107,6 +108,27 @@ public final class MqttGateway implements AutoCloseable {
                 .syncUninterruptibly()
                 .channel();
     }
+
+    /** UP while the listener accepts connections (its socket is open and its event loops run); DOWN naming what is not. */
+    public Health health() {
+        if (!server.isActive() || (dpsServer != null && !dpsServer.isActive())) {
+            return Health.down("the MQTT listener is not open", since());
+        }
+        if (workers.isShuttingDown() || boss.isShuttingDown()) {
+            return Health.down("the gateway's event loops are stopping", since());
+        }
+        return Health.ok();
+    }
+
+    private java.time.Instant since() {
+        java.time.Instant s = downSince;
+        if (s == null) {
+            downSince = s = java.time.Instant.now();
+        }
+        return s;
+    }
+
+    private volatile java.time.Instant downSince;
 
     /** Connections accepted and not yet past CONNACK (or closed). */
     public int pendingConnections() {

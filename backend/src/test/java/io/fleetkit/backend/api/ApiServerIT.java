@@ -201,6 +201,8 @@ class ApiServerIT extends ApiTestBase {
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.json().get("status").asText()).isEqualTo("UP");
         assertThat(health.json().get("checks").get("store").asText()).isEqualTo("UP");
+        assertThat(health.json().get("checks").fieldNames()).toIterable().as("every part, one by one")
+                .contains("hub", "store", "stream.telemetry", "stream.lifecycle", "processor.store", "processor.device-state");
 
         api.get("/api/v1/devices", alice);
         Response metrics = api.get("/metrics", null);
