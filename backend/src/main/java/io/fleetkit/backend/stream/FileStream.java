@@ -136,9 +136,12 @@ public final class FileStream implements Stream {
     public synchronized CompletableFuture<Long> append(StreamRecord record) {
         // synchronized with close(): nothing is queued after the writer was told to finish
         CompletableFuture<Long> done = new CompletableFuture<>();
-        long bytes = RecordCodec.HEADER + record.body().length;
+        long bytes = RecordCodec.HEADER + record.bodyNoCopy().length;
         if (closed) {
             done.completeExceptionally(new IllegalStateException("stream " + name + " is closed"));
+        } else if (record.bodyNoCopy().length > RecordCodec.MAX_PAYLOAD - 64 * 1024) {
+            done.completeExceptionally(new IllegalArgumentException("stream " + name + ": a body of " + record.bodyNoCopy().length
+                    + " bytes is over the " + (RecordCodec.MAX_PAYLOAD - 64 * 1024) + " a record may carry"));
         } else if (writerDied != null) {
             done.completeExceptionally(new IllegalStateException("stream " + name + ": its writer has stopped (" + writerDied + ")"));
         } else if (queuedBytes.addAndGet(bytes) > maxQueuedBytes) {

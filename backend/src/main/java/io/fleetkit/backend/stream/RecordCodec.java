@@ -31,6 +31,11 @@ final class RecordCodec {
         for (var e : r.properties().entrySet()) {
             size += utfLength(e.getKey()) + utfLength(e.getValue());
         }
+        if (size - HEADER > MAX_PAYLOAD) {
+            // recovery reads a longer record as a torn tail and would cut everything after it
+            throw new IllegalArgumentException("a record of " + (size - HEADER) + " bytes is over the " + MAX_PAYLOAD
+                    + " a stream record may hold");
+        }
         ByteBuffer b = ByteBuffer.allocate(size);
         b.position(HEADER);
         b.putLong(r.offset()).putLong(r.enqueuedTime().getEpochSecond()).putInt(r.enqueuedTime().getNano());

@@ -181,6 +181,20 @@ class FileStreamTest {
     }
 
     @Test
+    void aRecordTooLargeToReadBackIsRefusedAloneAndTheStreamGoesOn() {
+        try (FileStream s = FileStream.open(dir, "events", 1, 1 << 20)) {
+            StreamRecord huge = StreamRecord.of(DeviceId.of("dev-1"), java.time.Instant.now(), java.util.Map.of(), new byte[2 << 20]);
+            assertThat(s.append(huge)).failsWithin(java.time.Duration.ofSeconds(5)).withThrowableThat()
+                    .withMessageContaining("over the").withMessageContaining("a record may carry");
+            assertThat(s.append(message("dev-1", 1)).join()).isZero();
+            assertThat(s.health().up()).as("a refused append is no failure of the stream").isTrue();
+        }
+        try (FileStream reopened = FileStream.open(dir, "events", 1, 1 << 20)) {
+            assertThat(reopened.endOffset(0)).as("nothing after it was cut on recovery").isEqualTo(1);
+        }
+    }
+
+    @Test
     void concurrentAppendersEachGetDistinctOffsetsInOrder() throws Exception {
         try (FileStream s = FileStream.open(dir, "events", 1, 4_000)) {
             List<Thread> threads = new ArrayList<>();
