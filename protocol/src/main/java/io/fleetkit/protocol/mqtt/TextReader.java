@@ -90,10 +90,11 @@ final class TextReader {
             if (c < '0' || c > '9') {
                 throw error(at + i, what + " '" + raw + "' is not a decimal number");
             }
-            value = value * 10 + (c - '0');
-            if (value > max) {
+            int digit = c - '0';
+            if (value > (max - digit) / 10) { // checked before it is computed: past Long.MAX_VALUE it would wrap negative
                 throw error(at, what + " '" + raw + "' is larger than " + max);
             }
+            value = value * 10 + digit;
         }
         return value;
     }
