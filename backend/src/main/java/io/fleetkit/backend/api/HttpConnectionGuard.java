@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Each connection's state lives on its event loop; the map of connections is bounded by the overall cap.
  */
 final class HttpConnectionGuard {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpConnectionGuard.class);
     private final Vertx vertx;
     private final HttpLimits limits;
     private final ConnectionAdmission admission;
@@ -31,6 +32,7 @@ final class HttpConnectionGuard {
     private static final class Watch {
         long timer = -1;
         HttpServerRequest current;
+        boolean served; // a whole request was answered on it: idle now is a keep-alive, not a stranger
     }
 
     HttpConnectionGuard(Vertx vertx, HttpLimits limits, RefusalLog refusals) {
@@ -72,6 +74,7 @@ final class HttpConnectionGuard {
             ctx.addEndHandler(done -> {
                 if (w.current == request) {
                     w.current = null;
+                    w.served = true;
                     if (connections.containsKey(request.connection())) {
                         arm(request.connection(), w);
                     }
@@ -89,8 +92,13 @@ final class HttpConnectionGuard {
             if (r != null && r.isEnded()) {
                 return; // read whole and being answered: no deadline while it is
             }
-            refusals.refused("HTTP request not read in time", "HTTP connection from {} closed: no whole request within {} s",
-                    connection.remoteAddress(), limits.requestReadTimeout().toSeconds());
+            if (r == null && w.served) {
+                LOG.debug("HTTP connection from {} closed: idle for {} s after its last answer", connection.remoteAddress(),
+                        limits.requestReadTimeout().toSeconds());
+            } else {
+                refusals.refused("HTTP request not read in time", "HTTP connection from {} closed: no whole request within {} s",
+                        connection.remoteAddress(), limits.requestReadTimeout().toSeconds());
+            }
             connection.close();
         });
     }
