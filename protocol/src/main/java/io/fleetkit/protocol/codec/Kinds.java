@@ -72,7 +72,9 @@ public final class Kinds {
                 if (!Double.isFinite(d)) {
                     throw error(path, s, "expected a finite number, found " + n.asText());
                 }
-                return d;
+                // -0.0 is 0: integral values are written as integers, which have no negative zero, so a -0.0 read as such
+                // would come back as 0.0 (found by fuzzing: CodecFuzzTest, input negative-zero-reading)
+                return d == 0.0 ? 0.0 : d;
             }
 
             @Override

@@ -111,6 +111,58 @@ public final class MessageCodec<M> {
         return s;
     }
 
+    /**
+     * Every text and member name must be well-formed Unicode. Jackson's JSON parser refuses invalid UTF-8, but its CBOR
+     * parser decodes encoded surrogates (CESU-8) into lone surrogates, which no encoder can write back (found by fuzzing:
+     * {@code CodecFuzzTest}, input {@code lone-surrogate-in-a-reading-name}).
+     */
+    private static void requireWellFormedText(JsonNode tree, String root, Subject subject) {
+        String bad = loneSurrogateAt(tree);
+        if (bad != null) {
+            throw new ProtocolException(subject, null, root + bad, "invalid UTF-8: an encoded surrogate is not a character");
+        }
+    }
+
+    /** Where a lone surrogate is ({@code ".readings.x"}, {@code "[2]"}, {@code " (member name)"}), or null; allocates only when found. */
+    private static String loneSurrogateAt(JsonNode node) {
+        if (node.isTextual()) {
+            return wellFormed(node.textValue()) ? null : "";
+        }
+        if (node.isObject()) {
+            var fields = node.fields();
+            while (fields.hasNext()) {
+                var f = fields.next();
+                if (!wellFormed(f.getKey())) {
+                    return "." + f.getKey() + " (member name)";
+                }
+                String inner = loneSurrogateAt(f.getValue());
+                if (inner != null) {
+                    return "." + f.getKey() + inner;
+                }
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String inner = loneSurrogateAt(node.get(i));
+                if (inner != null) {
+                    return "[" + i + "]" + inner;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean wellFormed(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private JsonNode parse(ObjectMapper mapper, byte[] bytes, Subject subject) {
         Objects.requireNonNull(bytes, "bytes");
         if (bytes.length > maxBytes) {
@@ -125,6 +177,7 @@ public final class MessageCodec<M> {
             if (tree == null || tree.isMissingNode()) {
                 throw new ProtocolException(subject, null, null, "empty document; expected a " + name);
             }
+            requireWellFormedText(tree, "$", subject);
             return tree;
         } catch (JsonProcessingException e) {
             throw new ProtocolException(subject, null, where(e.getLocation(), subject), reason(e));
