@@ -4,6 +4,8 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.fleetkit.protocol.ProtocolException;
 
+import java.util.function.Function;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -15,26 +17,23 @@ class CodecFuzzTest {
 
     @FuzzTest(maxDuration = "60s")
     void json(FuzzedDataProvider data) {
-        byte[] bytes = data.consumeRemainingAsBytes();
-        DeviceMessage m;
-        try {
-            m = DeviceMessageCodec.CODEC.fromJson(bytes);
-        } catch (ProtocolException refused) {
-            return;
-        }
-        assertThat(DeviceMessageCodec.CODEC.fromJson(DeviceMessageCodec.CODEC.toJson(m))).isEqualTo(m);
+        decodesToAFixedPointOrRefuses(data.consumeRemainingAsBytes(), DeviceMessageCodec.CODEC::fromJson, DeviceMessageCodec.CODEC::toJson);
     }
 
     @FuzzTest(maxDuration = "60s")
     void cbor(FuzzedDataProvider data) {
-        byte[] bytes = data.consumeRemainingAsBytes();
+        decodesToAFixedPointOrRefuses(data.consumeRemainingAsBytes(), DeviceMessageCodec.CODEC::fromCbor, DeviceMessageCodec.CODEC::toCbor);
+    }
+
+    /** The bytes decode to a message that encodes and decodes to itself, or are refused with a ProtocolException. */
+    static void decodesToAFixedPointOrRefuses(byte[] bytes, Function<byte[], DeviceMessage> decode, Function<DeviceMessage, byte[]> encode) {
         DeviceMessage m;
         try {
-            m = DeviceMessageCodec.CODEC.fromCbor(bytes);
+            m = decode.apply(bytes);
         } catch (ProtocolException refused) {
             return;
         }
-        assertThat(DeviceMessageCodec.CODEC.fromCbor(DeviceMessageCodec.CODEC.toCbor(m))).isEqualTo(m);
+        assertThat(decode.apply(encode.apply(m))).isEqualTo(m);
     }
 
     @org.junit.jupiter.api.Test

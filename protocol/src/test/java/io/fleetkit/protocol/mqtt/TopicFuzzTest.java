@@ -4,6 +4,8 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.fleetkit.protocol.ProtocolException;
 
+import java.util.function.Function;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -17,37 +19,28 @@ class TopicFuzzTest {
 
     @FuzzTest(maxDuration = "60s")
     void topics(FuzzedDataProvider data) {
-        String text = data.consumeRemainingAsAsciiString(); // the grammars are ASCII (anything else is percent-encoded)
-        Topic topic;
-        try {
-            topic = Topic.parse(text);
-        } catch (ProtocolException refused) {
-            return;
-        }
-        assertThat(Topic.parse(topic.format())).isEqualTo(topic);
+        parsesBackOrRefuses(data, Topic::parse, Topic::format);
     }
 
     @FuzzTest(maxDuration = "60s")
     void filters(FuzzedDataProvider data) {
-        String text = data.consumeRemainingAsAsciiString(); // the grammars are ASCII (anything else is percent-encoded)
-        TopicFilter filter;
-        try {
-            filter = TopicFilter.parse(text);
-        } catch (ProtocolException refused) {
-            return;
-        }
-        assertThat(TopicFilter.parse(filter.format())).isEqualTo(filter);
+        parsesBackOrRefuses(data, TopicFilter::parse, TopicFilter::format);
     }
 
     @FuzzTest(maxDuration = "60s")
     void usernames(FuzzedDataProvider data) {
+        parsesBackOrRefuses(data, MqttUsername::parse, MqttUsername::format);
+    }
+
+    /** The text parses and formats back to text that parses to the same value, or is refused with a ProtocolException. */
+    static <T> void parsesBackOrRefuses(FuzzedDataProvider data, Function<String, T> parse, Function<T, String> format) {
         String text = data.consumeRemainingAsAsciiString(); // the grammars are ASCII (anything else is percent-encoded)
-        MqttUsername username;
+        T value;
         try {
-            username = MqttUsername.parse(text);
+            value = parse.apply(text);
         } catch (ProtocolException refused) {
             return;
         }
-        assertThat(MqttUsername.parse(username.format())).isEqualTo(username);
+        assertThat(parse.apply(format.apply(value))).isEqualTo(value);
     }
 }
