@@ -38,7 +38,11 @@ final class Requests {
     }
 
     static Instant instant(RoutingContext ctx, String name, Instant absent) {
-        String raw = single(ctx, name);
+        return instant(name, single(ctx, name), absent);
+    }
+
+    /** The query parameter {@code name}, given as {@code raw} (null when absent), as an instant. */
+    static Instant instant(String name, String raw, Instant absent) {
         if (raw == null) {
             return absent;
         }
@@ -50,7 +54,11 @@ final class Requests {
     }
 
     static int integer(RoutingContext ctx, String name, int absent, int min, int max) {
-        String raw = single(ctx, name);
+        return integer(name, single(ctx, name), absent, min, max);
+    }
+
+    /** The query parameter {@code name}, given as {@code raw} (null when absent), as an integer in [min, max]. */
+    static int integer(String name, String raw, int absent, int min, int max) {
         if (raw == null) {
             return absent;
         }
@@ -76,11 +84,16 @@ final class Requests {
     /** The body as one JSON value, or null when there is none. */
     static JsonNode json(RoutingContext ctx) {
         Buffer body = ctx.body() == null ? null : ctx.body().buffer();
-        if (body == null || body.length() == 0) {
+        return body == null ? null : json(body.getBytes());
+    }
+
+    /** The bytes as one JSON value, or null when there are none. */
+    static JsonNode json(byte[] body) {
+        if (body.length == 0) {
             return null;
         }
         try {
-            return STRICT.readTree(body.getBytes());
+            return STRICT.readTree(body);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();

@@ -23,6 +23,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +46,13 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
     private final GatewayContext gateway;
     private final Function<ChannelHandlerContext, Supplier<List<X509Certificate>>> peerChain;
     private boolean connecting;
+    private boolean accepted;
+    /**
+     * Packets that came after the CONNECT, before its CONNACK: a client may send them without waiting (MQTT 3.1.1 §3.1.4),
+     * so they are held and handed to the session once it is installed — or dropped unprocessed if the CONNECT is refused
+     * [MQTT-3.1.4-5]. Bounded by the {@link PreConnectGuard}'s byte budget before CONNACK.
+     */
+    private final ArrayDeque<Object> early = new ArrayDeque<>();
     private boolean throttleChecked;
     private boolean cleanSession = true;
 
@@ -63,8 +71,13 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        MqttMessage first = (MqttMessage) msg;
+        if (connecting && first.decoderResult().isSuccess() && first.fixedHeader().messageType() != MqttMessageType.CONNECT) {
+            early.add(msg);
+            return;
+        }
         try {
-            MqttMessage m = (MqttMessage) msg;
+            MqttMessage m = first;
             if (m.decoderResult().isFailure()) {
                 Throwable cause = m.decoderResult().cause();
                 if (cause instanceof MqttUnacceptableProtocolVersionException) {
@@ -76,8 +89,12 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
                 }
                 return;
             }
-            if (m.fixedHeader().messageType() != MqttMessageType.CONNECT || connecting) {
+            if (m.fixedHeader().messageType() != MqttMessageType.CONNECT) {
                 close(ctx, "expected CONNECT first, got " + m.fixedHeader().messageType());
+                return;
+            }
+            if (connecting) {
+                close(ctx, "a second CONNECT (MQTT 3.1.1 §3.1.0: a protocol violation)");
                 return;
             }
             MqttConnectMessage c = (MqttConnectMessage) m;
@@ -151,8 +168,25 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
         PreConnectGuard.authenticated(ctx);
         long idle = Math.round(effectiveKeepAlive(keepAlive, gateway.limits()).toMillis() * KEEP_ALIVE_GRACE);
         ctx.pipeline().addBefore(ctx.name(), "keep-alive", new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS));
-        ctx.pipeline().replace(this, "session", session);
+        accepted = true;
+        // reading resumes first: the session may pause it again while it takes the early packets (handlerRemoved)
         ctx.channel().config().setAutoRead(true);
+        ctx.pipeline().replace(this, "session", session);
+    }
+
+    /**
+     * Replaced by the session: the packets that came early go to it, in order (a replaced handler's context forwards to
+     * its replacement). Removed otherwise (refused, closed): they are released unprocessed.
+     */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        for (Object m; (m = early.poll()) != null; ) {
+            if (accepted && ctx.channel().isActive()) {
+                ctx.fireChannelRead(m);
+            } else {
+                ReferenceCountUtil.release(m);
+            }
+        }
     }
 
     /**

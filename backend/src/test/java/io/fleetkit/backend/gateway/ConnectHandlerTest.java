@@ -146,4 +146,37 @@ class ConnectHandlerTest {
         assertThat(connAck(dps)).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
         dps.finishAndReleaseAll();
     }
+
+    /** MQTT 3.1.1 §3.1.4: a client need not wait for CONNACK; what it sends meanwhile is served once connected. */
+    @Test
+    void packetsSentBeforeTheConnAckAreServedAfterIt() {
+        DeviceIdentity d = f.registeredDevice("dev-6");
+        EmbeddedChannel ch = channel(d.credential().chain());
+        ch.writeInbound(GatewayFixture.connect("dev-6", HubUsername.of(HubHostName.of("127.0.0.1"), d.deviceId(), null).format(), 60),
+                io.netty.handler.codec.mqtt.MqttMessageBuilders.subscribe().messageId(7)
+                        .addSubscription(MqttQoS.AT_LEAST_ONCE, "$iothub/methods/POST/#").build(),
+                GatewayFixture.publish("devices/dev-6/messages/events/", MqttQoS.AT_LEAST_ONCE, 8, "early"));
+        assertThat(connAck(ch)).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        ch.runPendingTasks();
+        assertThat(((MqttMessage) ch.readOutbound()).fixedHeader().messageType()).isEqualTo(MqttMessageType.SUBACK);
+        assertThat(((MqttMessage) ch.readOutbound()).fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBACK);
+        assertThat(f.memorySink.messages()).extracting(m -> new String(m.body())).containsExactly("early");
+        ch.finishAndReleaseAll();
+    }
+
+    /** [MQTT-3.1.4-5]: after a refused CONNECT nothing the client sent after it is processed; it is released. */
+    @Test
+    void packetsSentBeforeARefusalAreDroppedUnprocessed() {
+        DeviceIdentity d = GatewayFixture.ISSUER.issueDevice(GatewayFixture.INTERMEDIATE, RegistrationId.of("dev-7"),
+                io.fleetkit.protocol.pki.KeyAlgorithm.EC_P256); // not in the registry
+        EmbeddedChannel ch = channel(d.credential().chain());
+        io.netty.handler.codec.mqtt.MqttPublishMessage early = GatewayFixture.publish("devices/dev-7/messages/events/", MqttQoS.AT_LEAST_ONCE, 1, "x");
+        ch.writeInbound(GatewayFixture.connect("dev-7", HubUsername.of(HubHostName.of("127.0.0.1"), d.deviceId(), null).format(), 60), early);
+        assertThat(connAck(ch)).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+        ch.runPendingTasks();
+        assertThat((Object) ch.readOutbound()).isNull();
+        ch.finishAndReleaseAll();
+        assertThat(early.refCnt()).isZero();
+        assertThat(f.memorySink.messages()).isEmpty();
+    }
 }

@@ -2,11 +2,10 @@ package io.fleetkit.protocol.mqtt;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.fleetkit.protocol.FuzzChecks;
 import io.fleetkit.protocol.ProtocolException;
 
 import java.util.function.Function;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The topic, filter and username grammars against any text (Jazzer): each either parses or is refused with a
@@ -32,15 +31,8 @@ class TopicFuzzTest {
         parsesBackOrRefuses(data, MqttUsername::parse, MqttUsername::format);
     }
 
-    /** The text parses and formats back to text that parses to the same value, or is refused with a ProtocolException. */
-    static <T> void parsesBackOrRefuses(FuzzedDataProvider data, Function<String, T> parse, Function<T, String> format) {
-        String text = data.consumeRemainingAsAsciiString(); // the grammars are ASCII (anything else is percent-encoded)
-        T value;
-        try {
-            value = parse.apply(text);
-        } catch (ProtocolException refused) {
-            return;
-        }
-        assertThat(parse.apply(format.apply(value))).isEqualTo(value);
+    /** The grammars are ASCII (anything else is percent-encoded). */
+    private static <T> void parsesBackOrRefuses(FuzzedDataProvider data, Function<String, T> parse, Function<T, String> format) {
+        FuzzChecks.roundTripsOrRefuses(data.consumeRemainingAsAsciiString(), parse, format);
     }
 }
