@@ -382,6 +382,8 @@ public final class Backend implements AutoCloseable {
                 Gauge.builder("fleetkit.processor.handled", p, StreamProcessor::handled).tag("group", group).register(m);
                 Gauge.builder("fleetkit.processor.failures", p, StreamProcessor::failures).tag("group", group).register(m);
                 Gauge.builder("fleetkit.processor.undecodable", p, StreamProcessor::undecodable).tag("group", group).register(m);
+                Gauge.builder("fleetkit.processor.backlog", p, StreamProcessor::backlog).tag("group", group)
+                        .description("records appended to the group's stream and not yet handled").register(m);
             });
             Gauge.builder("fleetkit.dps.throttled", hub.throttles(), t -> t.counters().dpsThrottled()).register(m);
             return m;

@@ -264,6 +264,15 @@ public final class StreamProcessor implements AutoCloseable {
         return handled.sum();
     }
 
+    /** Records appended to the stream and not yet handled and flushed by this group, over all partitions. */
+    public long backlog() {
+        long n = 0;
+        for (int p = 0; p < stream.partitions(); p++) {
+            n += Math.max(0, stream.endOffset(p) - flushed.get(p));
+        }
+        return n;
+    }
+
     public long undecodable() {
         return undecodable.sum();
     }

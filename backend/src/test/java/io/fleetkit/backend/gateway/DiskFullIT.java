@@ -82,7 +82,7 @@ class DiskFullIT {
 
             Path filler = disk.resolve("filler");
             fill(filler);
-            JsonNode down = awaitHealth(api, h -> h.status() == 503 && "DOWN".equals(h.json().get("checks").get("stream.telemetry").asText()),
+            JsonNode down = api.await("/healthz", h -> h.status() == 503 && "DOWN".equals(h.json().get("checks").get("stream.telemetry").asText()),
                     Duration.ofSeconds(30)).json();
             System.out.println("disk full: /healthz " + down);
             assertThat(down.get("status").asText()).isEqualTo("DOWN");
@@ -104,7 +104,7 @@ class DiskFullIT {
                     .isLessThanOrEqualTo(Math.max(10, normal / 50));
 
             Files.delete(filler);
-            JsonNode up = awaitHealth(api, h -> h.status() == 200, Duration.ofSeconds(60)).json();
+            JsonNode up = api.await("/healthz", h -> h.status() == 200, Duration.ofSeconds(60)).json();
             assertThat(up.get("status").asText()).isEqualTo("UP");
             Eventually.until("publishing resumed", () -> publisher.acknowledged().size() >= before + 200);
             publisher.stop();
@@ -138,14 +138,4 @@ class DiskFullIT {
         }
     }
 
-    /** Polls /healthz until its answer is {@code wanted}; returns that answer. */
-    private static ApiClient.Response awaitHealth(ApiClient api, java.util.function.Predicate<ApiClient.Response> wanted, Duration within) {
-        ApiClient.Response[] last = new ApiClient.Response[1];
-        try {
-            Eventually.until("/healthz as expected", within, () -> wanted.test(last[0] = api.get("/healthz", null)));
-        } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "; the last answer: " + last[0].status() + " " + last[0].text(), e);
-        }
-        return last[0];
-    }
 }

@@ -31,6 +31,17 @@ public final class ApiClient {
         return send(request(path, token).GET());
     }
 
+    /** GETs {@code path} (no token) until the answer is {@code wanted}, for at most {@code within}; returns that answer. */
+    public Response await(String path, java.util.function.Predicate<Response> wanted, Duration within) {
+        Response[] last = new Response[1];
+        try {
+            Eventually.until(path + " as expected", within, () -> wanted.test(last[0] = get(path, null)));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; the last answer: " + last[0].status() + " " + last[0].text(), e);
+        }
+        return last[0];
+    }
+
     public Response post(String path, String token, String body) {
         return send(request(path, token).header("Content-Type", "application/json")
                 .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));

@@ -2,6 +2,7 @@ package io.fleetkit.backend.testing;
 
 import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.gateway.GatewayLimits;
+import io.fleetkit.backend.store.TestDatabases;
 import io.fleetkit.protocol.pki.PkiDirectory;
 
 import java.nio.file.Path;
@@ -9,7 +10,9 @@ import java.nio.file.Path;
 /**
  * A backend in a process of its own, for tests that kill it or give it a heap of its own:
  * {@code BackendMain PKI-DIR DATA-DIR [MAX-INFLIGHT INGEST-BUDGET-BYTES]} starts one on free ports (with
- * those gateway limits, when given), prints {@code ready HUB-PORT HTTP-PORT} and runs until killed.
+ * those gateway limits, when given), prints {@code ready HUB-PORT HTTP-PORT} and runs until killed. With
+ * {@code -Dfleetkit.test.postgres.schema=NAME} its store is that schema of the test PostgreSQL ({@link TestDatabases}),
+ * otherwise H2 in the data directory.
  */
 public final class BackendMain {
     private BackendMain() {
@@ -18,8 +21,13 @@ public final class BackendMain {
     public static void main(String[] args) throws InterruptedException {
         GatewayLimits limits = args.length < 4 ? GatewayLimits.defaults()
                 : GatewayLimits.defaults().withInflight(Integer.parseInt(args[2]), Long.parseLong(args[3]));
-        Backend backend = Backend.builder(PkiDirectory.load(Path.of(args[0])), Path.of(args[1]))
-                .hub(h -> h.port(0).limits(limits)).http("127.0.0.1", 0).start();
+        Backend.Builder builder = Backend.builder(PkiDirectory.load(Path.of(args[0])), Path.of(args[1]))
+                .hub(h -> h.port(0).limits(limits)).http("127.0.0.1", 0);
+        String schema = System.getProperty("fleetkit.test.postgres.schema");
+        if (schema != null) {
+            builder.database(TestDatabases.postgres(schema));
+        }
+        Backend backend = builder.start();
         System.out.println("ready " + backend.hub().port() + " " + backend.httpPort());
         System.out.flush();
         Thread.currentThread().join(); // until the test kills the process
