@@ -128,6 +128,11 @@ public final class Firmware {
         return outbox.acknowledgedCount();
     }
 
+    /** Telemetry messages the hub acknowledged (each is a row the backend must store). */
+    public long telemetryAcknowledged() {
+        return outbox.telemetryAcknowledged();
+    }
+
     /** Handles one event at {@code now}; returns what to do, in order. */
     public List<Action> handle(Event event, Instant now) {
         List<Action> out = new ArrayList<>(4);
@@ -461,7 +466,8 @@ public final class Firmware {
     // --- sending ---
 
     private void send(DeviceMessage m, List<Action> out) {
-        out.add(outbox.publish(DeviceMessageTopics.topicFor(deviceId, m).format(), DeviceMessageCodec.CODEC.toJson(m)));
+        out.add(outbox.publish(DeviceMessageTopics.topicFor(deviceId, m).format(), DeviceMessageCodec.CODEC.toJson(m),
+                m instanceof io.fleetkit.protocol.message.Telemetry));
     }
 
     private long nextSeq(List<Action> out) {

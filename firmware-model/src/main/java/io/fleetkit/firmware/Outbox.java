@@ -9,14 +9,20 @@ import java.util.Map;
 
 /**
  * The QoS 1 messages the hub has not acknowledged yet, the MQTT packet ids, and the counts of
- * messages sent and acknowledged. RAM only: like simple firmware, the outbox is not kept in flash.
+ * messages sent and acknowledged (telemetry also on its own). RAM only: like simple firmware, the outbox is not kept in
+ * flash. Used on the device's event loop; the counts may be read from any thread.
  */
 final class Outbox {
+    /** A message kept until its PUBACK, and whether it is telemetry. */
+    private record Unacked(Action.Publish publish, boolean telemetry) {
+    }
+
     // by packet id, oldest first
-    private final Map<Integer, Action.Publish> unacked = new LinkedHashMap<>();
+    private final Map<Integer, Unacked> unacked = new LinkedHashMap<>();
     private int nextPacketId = 1;
-    private long sent;
-    private long acknowledged;
+    private volatile long sent;
+    private volatile long acknowledged;
+    private volatile long telemetryAcknowledged;
 
     /** The next packet id (1–65535, then around again), for publishes and subscribes alike. */
     int packetId() {
@@ -26,25 +32,29 @@ final class Outbox {
     }
 
     /** A new message to the hub, kept until its PUBACK. */
-    Action.Publish publish(String topic, byte[] payload) {
+    Action.Publish publish(String topic, byte[] payload, boolean telemetry) {
         sent++;
-        return track(topic, payload);
+        return track(topic, payload, telemetry);
     }
 
     /** Everything not acknowledged, again, in order, on new packet ids (for a new connection). */
     List<Action.Publish> resendAll() {
-        List<Action.Publish> again = new ArrayList<>(unacked.values());
+        List<Unacked> again = new ArrayList<>(unacked.values());
         unacked.clear();
         List<Action.Publish> out = new ArrayList<>(again.size());
-        for (Action.Publish p : again) {
-            out.add(track(p.topic(), p.payload()));
+        for (Unacked u : again) {
+            out.add(track(u.publish().topic(), u.publish().payload(), u.telemetry()));
         }
         return out;
     }
 
     void acknowledged(int packetId) {
-        if (unacked.remove(packetId) != null) {
+        Unacked u = unacked.remove(packetId);
+        if (u != null) {
             acknowledged++;
+            if (u.telemetry()) {
+                telemetryAcknowledged++;
+            }
         }
     }
 
@@ -65,9 +75,13 @@ final class Outbox {
         return acknowledged;
     }
 
-    private Action.Publish track(String topic, byte[] payload) {
+    long telemetryAcknowledged() {
+        return telemetryAcknowledged;
+    }
+
+    private Action.Publish track(String topic, byte[] payload, boolean telemetry) {
         Action.Publish p = new Action.Publish(Link.HUB, topic, payload, 1, packetId());
-        unacked.put(p.packetId(), p);
+        unacked.put(p.packetId(), new Unacked(p, telemetry));
         return p;
     }
 }

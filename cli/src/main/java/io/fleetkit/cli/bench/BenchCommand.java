@@ -21,7 +21,7 @@ import java.util.Set;
         description = {"Whole-system load runs against the fleetkit hub and its peers (HiveMQ CE, Mosquitto, the Azure SDK).",
                 "Each system runs in its own process, started and stopped by the run; figures are medians of the measured runs",
                 "after one discarded warm-up run, with generator and server CPU beside them. Results: WORK/results/*.json and *.md."},
-        subcommands = {ConnectBench.class, TelemetryBench.class, ProvisionBench.class, MethodsBench.class, SdkBench.class,
+        subcommands = {ConnectBench.class, TelemetryBench.class, ProvisionBench.class, MethodsBench.class, SdkBench.class, SoakBench.class,
                 CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

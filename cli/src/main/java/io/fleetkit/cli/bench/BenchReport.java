@@ -79,9 +79,14 @@ final class BenchReport {
         out.flush();
     }
 
+    /** {@code <scenario>-<date>}: the name of the files this report writes (and of any picture beside them). */
+    String stem() {
+        return scenario + "-" + date.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    }
+
     /** Writes {@code <scenario>-<date>.json} and {@code .md} into {@code dir}; returns the Markdown file. */
     Path write(Path dir) {
-        String stem = scenario + "-" + date.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        String stem = stem();
         try {
             Files.createDirectories(dir);
             JSON.writeValue(dir.resolve(stem + ".json").toFile(), json);

@@ -3,6 +3,7 @@ package io.fleetkit.cli.bench;
 import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.backend.routing.Router;
+import io.fleetkit.backend.store.TelemetryStore;
 import io.fleetkit.backend.routing.RoutingSink;
 import io.fleetkit.backend.stream.FileStream;
 import io.fleetkit.backend.stream.Stream;
@@ -42,7 +43,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Arguments: {@code PKI-DIR DATA-DIR PORT ID-PREFIX DEVICES THROTTLE ingest|pipeline}. The devices are registered up
  * front (a connect storm measures the hub, not DPS). Line protocol as in {@link ServerProcess}, plus
- * {@code connected}, {@code stored}, {@code latency} (and reset), {@code methods RATE SECONDS NAME}.
+ * {@code connected}, {@code stored}, {@code rows} and {@code backlog} (pipeline), {@code latency} (and reset),
+ * {@code methods RATE SECONDS NAME}.
  */
 public final class HubBenchServer {
     static final String SENT_MICROS = "sentMicros";
@@ -65,6 +67,8 @@ public final class HubBenchServer {
             }
             control.on("connected", "CONNECTED", a -> Integer.toString(hub.hub().hub().connectedCount()))
                     .on("stored", "STORED", a -> Long.toString(hub.stored()))
+                    .on("rows", "ROWS", a -> Long.toString(hub.rows()))
+                    .on("backlog", "BACKLOG", a -> Long.toString(hub.backlog()))
                     .on("latency", "LATENCY", a -> {
                         Histogram h = latency.getIntervalHistogram(); // and starts the next interval
                         return h.getTotalCount() + " " + h.getValueAtPercentile(50) + " " + h.getValueAtPercentile(99) + " "
@@ -116,6 +120,23 @@ public final class HubBenchServer {
                 return backend.processors().get("store").handled();
             }
             return streams.stream().filter(s -> s.name().equals("telemetry")).mapToLong(Backend::recordsIn).sum();
+        }
+
+        /** Telemetry rows in the store (pipeline only): what a soak compares with the telemetry devices saw acknowledged. */
+        long rows() {
+            return new TelemetryStore(pipelineOnly().database()).countAll();
+        }
+
+        /** Telemetry records appended and not yet stored (pipeline only). */
+        long backlog() {
+            return pipelineOnly().processors().get("store").backlog();
+        }
+
+        private Backend pipelineOnly() {
+            if (backend == null) {
+                throw new IllegalStateException("the hub runs without the backend (ingest): no store");
+            }
+            return backend;
         }
 
         @Override

@@ -111,6 +111,15 @@ final class ServerProcess implements AutoCloseable {
         return controlled ? Integer.parseInt(ask("threads", "THREADS")) : threadsOf(process.pid());
     }
 
+    /** File descriptors the process holds now (/proc/PID/fd). */
+    int descriptors() {
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/" + process.pid() + "/fd"))) {
+            return (int) fds.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the descriptors of " + name + " (/proc/" + process.pid() + "/fd): " + e.getMessage(), e);
+        }
+    }
+
     /** Resident set size now, in bytes. */
     long residentBytes() {
         return residentBytesOf(process.pid());

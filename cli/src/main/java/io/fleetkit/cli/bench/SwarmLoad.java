@@ -30,8 +30,17 @@ final class SwarmLoad {
     static final int MAX_STARTING = 500;
 
     static Swarm start(List<DeviceIdentity> identities, Collection<X509Certificate> trust, int port, int threads, int maxStarting) {
-        SwarmConfig config = new SwarmConfig(DeviceModels.resolve("thermostat"), "127.0.0.1", port, IdScope.DEFAULT, RAMP_PER_SECOND, 1,
-                threads, List.of(), new MethodOverrides(), 0, 1, maxStarting);
+        return start(identities, trust, port, threads, maxStarting, 1, 0);
+    }
+
+    /**
+     * @param rateMultiplier telemetry this many times as often as the model says
+     * @param maxFailures    consecutive failures before a device gives up (0: never)
+     */
+    static Swarm start(List<DeviceIdentity> identities, Collection<X509Certificate> trust, int port, int threads, int maxStarting,
+                       double rateMultiplier, int maxFailures) {
+        SwarmConfig config = new SwarmConfig(DeviceModels.resolve("thermostat"), "127.0.0.1", port, IdScope.DEFAULT, RAMP_PER_SECOND,
+                rateMultiplier, threads, List.of(), new MethodOverrides(), maxFailures, 1, maxStarting);
         return Swarm.start(config, identities, trust, Clock.systemUTC());
     }
 

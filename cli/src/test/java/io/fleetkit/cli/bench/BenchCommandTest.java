@@ -30,7 +30,7 @@ class BenchCommandTest {
     void helpListsTheScenarios() {
         Run r = run("bench", "--help");
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("connect", "telemetry", "provision", "methods", "sdk");
+        assertThat(r.out()).contains("connect", "telemetry", "provision", "methods", "sdk", "soak");
         assertThat(run("bench", "telemetry", "--help").out()).contains("--window", "--latency-rate", "--systems", "--jfr");
     }
 
@@ -47,6 +47,11 @@ class BenchCommandTest {
         assertRefused(run("bench", "provision", "--work", work.toString(), "--profiles", "off,s9"), "--profiles:");
         assertRefused(run("bench", "methods", "--work", work.toString(), "--method", "no spaces"), "--method:");
         assertRefused(run("bench", "connect", "--work", work.toString(), "--runs", "0"), "--runs must be 1–20");
+        assertRefused(run("bench", "soak", "--work", work.toString(), "--rate-multiplier", "0"), "--rate-multiplier must be above 0");
+        assertRefused(run("bench", "soak", "--work", work.toString(), "--duration", "2m", "--sample-every", "1m"),
+                "--sample-every must be 1–30 seconds (at least four samples in the duration)");
+        assertRefused(run("bench", "soak", "--work", work.toString(), "--duration", "2m", "--sample-every", "10s", "--warm-up", "2m"),
+                "--warm-up must be 0–100 seconds (at least two samples after it)");
         assertThat(work).doesNotExist();
     }
 

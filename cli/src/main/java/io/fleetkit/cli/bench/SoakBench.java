@@ -1,0 +1,271 @@
+package io.fleetkit.cli.bench;
+
+import io.fleetkit.cli.DurationConverter;
+import io.fleetkit.firmware.DeviceRunner;
+import io.fleetkit.firmware.LifecycleState;
+import io.fleetkit.firmware.swarm.Swarm;
+import io.fleetkit.protocol.pki.DeviceIdentity;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.fleetkit.cli.bench.BenchReport.fmt;
+import static io.fleetkit.cli.bench.BenchReport.row;
+
+/**
+ * {@code fleetkit bench soak}: the hub and the whole backend in their own process, held under the swarm's load (this
+ * process: thermostats through DPS to the hub, telemetry at a multiple of the model's rate) for a long time, sampled
+ * every interval from outside — heap after a full GC, resident memory, threads, descriptors, the store's backlog, rows
+ * stored per second, the devices' PUBACK p99. It fails if the fitted trend of heap or resident memory (after a warm-up)
+ * grows faster than its limit, if any device gives up, or if, once the devices have stopped and drained, the rows stored
+ * are not exactly the telemetry the devices saw acknowledged. The server's heap is fixed and touched up front
+ * ({@code -Xms = -Xmx}, {@code AlwaysPreTouch}), so resident memory moves only with what lives outside the heap.
+ */
+@Command(name = "soak", mixinStandardHelpOptions = true,
+        description = {"Hours-long load on the hub + backend (own process) from a swarm (this process): per interval the server's heap",
+                "after GC, resident memory, threads, descriptors, store backlog, rows/s and PUBACK p99; fails on a growing memory",
+                "trend, a device that gave up, or stored rows ≠ acknowledged telemetry. Results: WORK/results/soak-DATE.{json,md,png}."})
+final class SoakBench implements Runnable {
+    /** The server's fixed heap: resident memory then shows only what grows outside it. */
+    static final List<String> SERVER_MEMORY = List.of("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch");
+    private static final double MB = 1024 * 1024;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    BenchCommand.Common common;
+
+    @Option(names = "--devices", paramLabel = "N", defaultValue = "10000", description = "thermostats in the swarm (default: ${DEFAULT-VALUE})")
+    int devices;
+
+    @Option(names = "--rate-multiplier", paramLabel = "X", defaultValue = "10",
+            description = "telemetry X times as often as the thermostat model's 60 s (default: ${DEFAULT-VALUE})")
+    double rateMultiplier;
+
+    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "30m", converter = DurationConverter.class,
+            description = "how long the load runs once every device is online (default: ${DEFAULT-VALUE})")
+    Duration duration;
+
+    @Option(names = "--sample-every", paramLabel = "TIME", defaultValue = "1m", converter = DurationConverter.class,
+            description = "time between samples (default: ${DEFAULT-VALUE})")
+    Duration sampleEvery;
+
+    @Option(names = "--warm-up", paramLabel = "TIME", converter = DurationConverter.class,
+            description = "samples left out of the trends while the JIT, caches and pools fill (default: a quarter of the duration, at most 5m)")
+    Duration warmUp;
+
+    @Option(names = "--heap-growth-limit", paramLabel = "MB_PER_MIN", defaultValue = "4",
+            description = "the most the fitted heap-after-GC trend may grow, MB per minute (default: ${DEFAULT-VALUE})")
+    double heapGrowthLimit;
+
+    @Option(names = "--resident-growth-limit", paramLabel = "MB_PER_MIN", defaultValue = "8",
+            description = "the most the fitted resident-memory trend may grow, MB per minute (default: ${DEFAULT-VALUE})")
+    double residentGrowthLimit;
+
+    @Option(names = "--max-starting", paramLabel = "N", defaultValue = "500",
+            description = "devices provisioning or connecting at once (default: ${DEFAULT-VALUE})")
+    int maxStarting;
+
+    /** Consecutive failures before a device gives up: a device that cannot get back in is a failed soak. */
+    private static final int MAX_FAILURES = 20;
+
+    @Override
+    public void run() {
+        CommandLine cli = spec.commandLine();
+        common.check(cli);
+        BenchCommand.checkRange(cli, "--devices", devices, 1, 19_000, " (the swarm's connections within the 20,000 descriptors a process may hold)");
+        if (!(rateMultiplier > 0 && rateMultiplier <= 1000)) {
+            throw new CommandLine.ParameterException(cli, "--rate-multiplier must be above 0 and at most 1000, was " + rateMultiplier);
+        }
+        BenchCommand.checkRange(cli, "--duration", duration.toSeconds(), 30, 7 * 24 * 3600, " seconds");
+        BenchCommand.checkRange(cli, "--sample-every", sampleEvery.toSeconds(), 1, duration.toSeconds() / 4,
+                " seconds (at least four samples in the duration)");
+        Duration excluded = warmUp != null ? warmUp : Duration.ofSeconds(Math.min(300, duration.toSeconds() / 4));
+        BenchCommand.checkRange(cli, "--warm-up", excluded.toSeconds(), 0, duration.toSeconds() - 2 * sampleEvery.toSeconds(),
+                " seconds (at least two samples after it)");
+        BenchCommand.checkRange(cli, "--max-starting", maxStarting, 1, 10_000, "");
+        PrintWriter err = cli.getErr();
+        List<String> jvm = new ArrayList<>(SERVER_MEMORY);
+        if (common.serverJvmOptions != null && !common.serverJvmOptions.isBlank()) {
+            jvm.addAll(List.of(common.serverJvmOptions.trim().split("\\s+")));
+        }
+        BenchWorkspace ws = new BenchWorkspace(common.work, err, common.jfr, jvm);
+        List<DeviceIdentity> ids = ws.identities(devices);
+        List<SoakSample> samples = new ArrayList<>();
+        Ending ending;
+        int port = ServerProcess.freePort();
+        err.printf("starting the hub + backend (heap %s) …%n", String.join(" ", SERVER_MEMORY));
+        err.flush();
+        try (ServerProcess server = BenchSystem.FLEETKIT_PIPELINE.start(ws, devices, "off", port);
+             Swarm swarm = SwarmLoad.start(ids, ws.pki().trustAnchors(), port, common.threads, maxStarting, rateMultiplier, MAX_FAILURES)) {
+            err.printf("%d thermostats provisioning and connecting (at most %d at once) …%n", devices, maxStarting);
+            err.flush();
+            double online = SwarmLoad.awaitOnline(swarm, devices, System.nanoTime(), Duration.ofMinutes(10));
+            if (Double.isNaN(online)) {
+                throw new IllegalStateException("after 10 minutes " + swarm.metrics().count(LifecycleState.ONLINE) + " of " + devices
+                        + " devices were online; failures: " + swarm.metrics().failures());
+            }
+            err.printf("all %d online in %.1f s; %s of load at %.0f messages/s, a sample every %d s …%n", devices, online,
+                    DurationText.of(duration), devices * rateMultiplier / 60, sampleEvery.toSeconds());
+            err.flush();
+            sample(server, swarm, samples, err);
+            ending = drain(server, swarm, err);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        } finally {
+            ws.deleteScratch();
+        }
+        Verdict verdict = judge(samples, excluded, ending);
+        report(cli, samples, excluded, ending, verdict, ws.results()).publish(cli.getOut(), ws.results());
+        if (!verdict.failures().isEmpty()) {
+            throw new IllegalStateException("the soak failed: " + String.join("; ", verdict.failures()));
+        }
+    }
+
+    /** Samples until the duration is over: the first at one interval after all devices are online. */
+    private void sample(ServerProcess server, Swarm swarm, List<SoakSample> samples, PrintWriter err) throws InterruptedException {
+        long start = System.nanoTime();
+        long rowsBefore = Long.parseLong(server.ask("rows", "ROWS"));
+        long previous = start;
+        swarm.metrics().sinceLastFold(); // PUBACKs of the start-up are not the soak's
+        for (long next = start + sampleEvery.toNanos(); next <= start + duration.toNanos(); next += sampleEvery.toNanos()) {
+            Thread.sleep(Math.max(0, (next - System.nanoTime()) / 1_000_000));
+            long now = System.nanoTime();
+            long rows = Long.parseLong(server.ask("rows", "ROWS"));
+            Histogram puback = swarm.metrics().sinceLastFold().puback();
+            SoakSample s = new SoakSample((now - start) / 60e9, server.heapAfterGc() / MB, server.residentBytes() / MB,
+                    ServerProcess.threadsOf(server.pid()), server.descriptors(), Long.parseLong(server.ask("backlog", "BACKLOG")),
+                    (rows - rowsBefore) / ((now - previous) / 1e9), puback.getValueAtPercentile(99) / 1e6,
+                    swarm.metrics().count(LifecycleState.ONLINE), swarm.metrics().count(LifecycleState.GAVE_UP));
+            samples.add(s);
+            err.println(s.line());
+            err.flush();
+            rowsBefore = rows;
+            previous = now;
+        }
+    }
+
+    /** How the run ended: every device drained, and the rows the store holds against the telemetry acknowledged. */
+    record Ending(long telemetryAcknowledged, long rows, long unacknowledged, double drainSeconds) {
+    }
+
+    /**
+     * Stops new telemetry (the rate drops to one message in ~700 days), waits until every device's messages are
+     * acknowledged, then until the store has caught up, and counts both sides.
+     */
+    private Ending drain(ServerProcess server, Swarm swarm, PrintWriter err) throws InterruptedException {
+        err.println("stopping the telemetry and waiting for every message to be acknowledged and stored …");
+        err.flush();
+        long start = System.nanoTime();
+        swarm.changeRate(0.0001);
+        long deadline = start + Duration.ofMinutes(3).toNanos();
+        long unacknowledged;
+        do {
+            Thread.sleep(200);
+            unacknowledged = swarm.devices().stream().map(DeviceRunner::firmware)
+                    .mapToLong(f -> f.messagesSent() - f.messagesAcknowledged()).sum();
+        } while (unacknowledged > 0 && System.nanoTime() < deadline);
+        long acknowledged = swarm.devices().stream().map(DeviceRunner::firmware).mapToLong(f -> f.telemetryAcknowledged()).sum();
+        long rows;
+        do {
+            rows = Long.parseLong(server.ask("rows", "ROWS"));
+            if (rows >= acknowledged) {
+                break;
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < deadline);
+        return new Ending(acknowledged, rows, unacknowledged, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The fitted trends and what failed. */
+    record Verdict(LinearTrend heap, LinearTrend resident, List<String> failures) {
+    }
+
+    Verdict judge(List<SoakSample> samples, Duration excluded, Ending ending) {
+        double from = excluded.toSeconds() / 60.0;
+        List<SoakSample> measured = samples.stream().filter(s -> s.minute() >= from).toList();
+        LinearTrend heap = LinearTrend.fit(measured.stream().map(s -> new double[]{s.minute(), s.heapAfterGcMb()}).toList());
+        LinearTrend resident = LinearTrend.fit(measured.stream().map(s -> new double[]{s.minute(), s.residentMb()}).toList());
+        List<String> failures = new ArrayList<>();
+        if (heap.slope() > heapGrowthLimit) {
+            failures.add(String.format("heap after GC grows %.2f MB/min (limit %.2f)", heap.slope(), heapGrowthLimit));
+        }
+        if (resident.slope() > residentGrowthLimit) {
+            failures.add(String.format("resident memory grows %.2f MB/min (limit %.2f)", resident.slope(), residentGrowthLimit));
+        }
+        int gaveUp = samples.stream().mapToInt(SoakSample::gaveUp).max().orElse(0);
+        if (gaveUp > 0) {
+            failures.add(gaveUp + " device(s) gave up");
+        }
+        if (ending.unacknowledged() > 0) {
+            failures.add(ending.unacknowledged() + " message(s) still unacknowledged " + fmt("%.0f", ending.drainSeconds()) + " s after the load stopped");
+        }
+        if (ending.rows() != ending.telemetryAcknowledged()) {
+            failures.add("the store holds " + ending.rows() + " telemetry rows, the devices saw " + ending.telemetryAcknowledged()
+                    + " acknowledged (" + (ending.rows() < ending.telemetryAcknowledged() ? "lost: " : "extra: ")
+                    + Math.abs(ending.rows() - ending.telemetryAcknowledged()) + ")");
+        }
+        return new Verdict(heap, resident, failures);
+    }
+
+    /** The report, and beside it the plot ({@code soak-<date>.png}). */
+    private BenchReport report(CommandLine cli, List<SoakSample> samples, Duration excluded, Ending ending, Verdict verdict, Path results) {
+        BenchReport report = new BenchReport("soak", "Soak (hub + backend under the swarm)", BenchCommand.commandLine(cli));
+        Path png = results.resolve(report.stem() + ".png");
+        SoakPlot.write(png, "fleetkit soak: " + devices + " devices, rate × " + fmt("%.0f", rateMultiplier) + ", " + DurationText.of(duration),
+                samples, excluded.toSeconds() / 60.0, verdict.heap(), verdict.resident());
+        report.json().putObject("parameters").put("devices", devices).put("rateMultiplier", rateMultiplier)
+                .put("durationSeconds", duration.toSeconds()).put("sampleEverySeconds", sampleEvery.toSeconds())
+                .put("warmUpSeconds", excluded.toSeconds()).put("heapGrowthLimitMbPerMinute", heapGrowthLimit)
+                .put("residentGrowthLimitMbPerMinute", residentGrowthLimit).put("serverJvm", String.join(" ", SERVER_MEMORY));
+        var list = report.json().putArray("samples");
+        samples.forEach(s -> s.writeTo(list.addObject()));
+        report.json().putObject("trends").put("heapMbPerMinute", verdict.heap().slope()).put("residentMbPerMinute", verdict.resident().slope());
+        report.json().putObject("ending").put("telemetryAcknowledged", ending.telemetryAcknowledged()).put("rows", ending.rows())
+                .put("unacknowledged", ending.unacknowledged()).put("drainSeconds", ending.drainSeconds());
+        var failed = report.json().putArray("failures");
+        verdict.failures().forEach(failed::add);
+        report.paragraph(devices + " thermostats (the firmware model on the swarm's Netty transport, this process) through DPS to the hub"
+                + " + backend (its own JVM, " + String.join(" ", SERVER_MEMORY) + ", H2), telemetry every " + fmt("%.1f", 60 / rateMultiplier)
+                + " s per device (" + fmt("%.0f", devices * rateMultiplier / 60) + " messages/s) for " + DurationText.of(duration)
+                + " once all were online; a sample every " + sampleEvery.toSeconds() + " s. Trends are least-squares lines over the samples"
+                + " after the first " + DurationText.of(excluded) + " (warm-up). Then the telemetry stops, every device drains its"
+                + " unacknowledged messages, and the telemetry rows in the store are counted against the telemetry the devices saw"
+                + " acknowledged. Plot: `" + png.getFileName() + "`.");
+        List<List<String>> rows = new ArrayList<>();
+        for (SoakSample s : samples) {
+            rows.add(row(fmt("%.1f", s.minute()), fmt("%.0f", s.heapAfterGcMb()), fmt("%.0f", s.residentMb()), Integer.toString(s.threads()),
+                    Integer.toString(s.descriptors()), Long.toString(s.backlog()), fmt("%.0f", s.rowsPerSecond()), fmt("%.1f", s.pubackP99Ms()),
+                    Integer.toString(s.online()), Integer.toString(s.gaveUp())));
+        }
+        report.table(row("minute", "heap after GC MB", "resident MB", "threads", "descriptors", "store backlog", "rows/s", "PUBACK p99 ms",
+                "online", "gave up"), rows);
+        report.paragraph(String.format("Trends after the warm-up: heap %+.2f MB/min (limit %.2f), resident %+.2f MB/min (limit %.2f)."
+                        + " End: %,d telemetry messages acknowledged, %,d rows stored, %d unacknowledged after %.1f s of draining. %s",
+                verdict.heap().slope(), heapGrowthLimit, verdict.resident().slope(), residentGrowthLimit, ending.telemetryAcknowledged(),
+                ending.rows(), ending.unacknowledged(), ending.drainSeconds(),
+                verdict.failures().isEmpty() ? "**Passed.**" : "**Failed:** " + String.join("; ", verdict.failures()) + "."));
+        return report;
+    }
+
+    /** Durations as the options take them: 30m, 2m, 90s. */
+    static final class DurationText {
+        private DurationText() {
+        }
+
+        static String of(Duration d) {
+            long s = d.toSeconds();
+            return s % 3600 == 0 && s > 0 ? s / 3600 + " h" : s % 60 == 0 && s > 0 ? s / 60 + " min" : s + " s";
+        }
+    }
+}
