@@ -360,9 +360,11 @@ public final class FileStream implements Stream {
                 long size = ch.size();
                 RecordCodec.Stored stored;
                 while (out.size() < max && o < end && (stored = RecordCodec.readAt(ch, pos, size)) != null
-                        && stored.record().offset() == o) {
-                    out.add(stored.record());
-                    o++;
+                        && stored.record().offset() <= o) {
+                    if (stored.record().offset() == o) { // the records before it, from the indexed one on, are skipped
+                        out.add(stored.record());
+                        o++;
+                    }
                     pos = stored.next();
                 }
             } catch (java.nio.file.NoSuchFileException e) {

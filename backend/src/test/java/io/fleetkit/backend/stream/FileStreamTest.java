@@ -73,6 +73,23 @@ class FileStreamTest {
         assertThat(segments(dir)).hasSizeGreaterThan(10);
     }
 
+    /** The index keeps every 32nd record's position: a read from any offset, in any segment, starts exactly there. */
+    @Test
+    void aReadFromAnyOffsetStartsAtThatRecordThroughTheSparseIndex() {
+        try (FileStream s = FileStream.open(dir, "events", 1, 4_000)) {
+            appendAll(s, "dev-1", 0, 500);
+            assertThat(segments(dir)).as("several segments, each longer than the index step").hasSizeGreaterThan(3);
+            for (long from = 0; from < 500; from++) {
+                assertThat(s.read(0, from, 3)).extracting(StreamRecord::offset)
+                        .containsExactlyElementsOf(java.util.stream.LongStream.range(from, Math.min(500, from + 3)).boxed().toList());
+            }
+        }
+        try (FileStream reopened = FileStream.open(dir, "events", 1, 4_000)) {
+            assertThat(reopened.read(0, 77, 2)).extracting(StreamRecord::offset).containsExactly(77L, 78L);
+            assertThat(reopened.endOffset(0)).isEqualTo(500);
+        }
+    }
+
     @Test
     void devicesSpreadOverPartitionsAndEachPartitionCountsOnItsOwn() {
         try (FileStream s = FileStream.open(dir, "events", 3, 1 << 20)) {
