@@ -43,7 +43,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Arguments: {@code PKI-DIR DATA-DIR PORT ID-PREFIX DEVICES THROTTLE ingest|pipeline}. The devices are registered up
  * front (a connect storm measures the hub, not DPS). Line protocol as in {@link ServerProcess}, plus
- * {@code connected}, {@code stored}, {@code rows} and {@code backlog} (pipeline), {@code latency} (and reset),
+ * {@code connected}, {@code stored}, {@code rows} and {@code backlog} (pipeline), {@code gc} (one full collection: used
+ * heap after it and its pause in ms), {@code latency} (and reset),
  * {@code methods RATE SECONDS NAME}.
  */
 public final class HubBenchServer {
@@ -69,6 +70,12 @@ public final class HubBenchServer {
                     .on("stored", "STORED", a -> Long.toString(hub.stored()))
                     .on("rows", "ROWS", a -> Long.toString(hub.rows()))
                     .on("backlog", "BACKLOG", a -> Long.toString(hub.backlog()))
+                    .on("gc", "GC", a -> { // one full collection: the heap it leaves and how long the process stood still
+                        long start = System.nanoTime();
+                        System.gc();
+                        long pause = System.nanoTime() - start;
+                        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() + " " + pause / 1_000_000;
+                    })
                     .on("latency", "LATENCY", a -> {
                         Histogram h = latency.getIntervalHistogram(); // and starts the next interval
                         return h.getTotalCount() + " " + h.getValueAtPercentile(50) + " " + h.getValueAtPercentile(99) + " "

@@ -63,11 +63,11 @@ final class SoakBench implements Runnable {
             description = "samples left out of the trends while the JIT, caches and pools fill (default: a quarter of the duration, at most 5m)")
     Duration warmUp;
 
-    @Option(names = "--heap-growth-limit", paramLabel = "MB_PER_MIN", defaultValue = "4",
+    @Option(names = "--heap-growth-limit", paramLabel = "MB_PER_MIN", defaultValue = "1",
             description = "the most the fitted heap-after-GC trend may grow, MB per minute (default: ${DEFAULT-VALUE})")
     double heapGrowthLimit;
 
-    @Option(names = "--resident-growth-limit", paramLabel = "MB_PER_MIN", defaultValue = "8",
+    @Option(names = "--resident-growth-limit", paramLabel = "MB_PER_MIN", defaultValue = "2",
             description = "the most the fitted resident-memory trend may grow, MB per minute (default: ${DEFAULT-VALUE})")
     double residentGrowthLimit;
 
@@ -75,12 +75,20 @@ final class SoakBench implements Runnable {
             description = "devices provisioning or connecting at once (default: ${DEFAULT-VALUE})")
     int maxStarting;
 
+    @Option(names = "--replot", paramLabel = "RESULT.json",
+            description = "run nothing: draw the plot of an earlier soak's result again, beside it (RESULT.png)")
+    Path replot;
+
     /** Consecutive failures before a device gives up: a device that cannot get back in is a failed soak. */
     private static final int MAX_FAILURES = 20;
 
     @Override
     public void run() {
         CommandLine cli = spec.commandLine();
+        if (replot != null) {
+            replot(cli);
+            return;
+        }
         common.check(cli);
         BenchCommand.checkRange(cli, "--devices", devices, 1, 19_000, " (the swarm's connections within the 20,000 descriptors a process may hold)");
         if (!(rateMultiplier > 0 && rateMultiplier <= 1000)) {
@@ -132,6 +140,40 @@ final class SoakBench implements Runnable {
         }
     }
 
+    /** Draws {@link #replot}'s samples again (with this build's plot), fitting the trends as the run did. */
+    private void replot(CommandLine cli) {
+        com.fasterxml.jackson.databind.JsonNode result;
+        try {
+            result = new com.fasterxml.jackson.databind.ObjectMapper().readTree(replot.toFile());
+        } catch (java.io.IOException e) {
+            throw new CommandLine.ParameterException(cli, "--replot: cannot read " + replot + ": " + e.getMessage());
+        }
+        if (result == null || !"soak".equals(result.path("scenario").asText()) || !result.path("samples").isArray()) {
+            throw new CommandLine.ParameterException(cli, "--replot: " + replot + " is not the JSON result of a soak");
+        }
+        List<SoakSample> samples = new ArrayList<>();
+        for (var n : result.get("samples")) {
+            samples.add(new SoakSample(n.path("minute").asDouble(), n.path("heapAfterGcMb").asDouble(), n.path("gcPauseMs").asLong(),
+                    n.path("residentMb").asDouble(), n.path("threads").asInt(), n.path("descriptors").asInt(), n.path("backlog").asLong(),
+                    n.path("rowsPerSecond").asDouble(), n.path("pubackP50Ms").asDouble(Double.NaN), n.path("pubackP99Ms").asDouble(),
+                    n.path("online").asInt(), n.path("gaveUp").asInt()));
+        }
+        var parameters = result.path("parameters");
+        double from = parameters.path("warmUpSeconds").asLong() / 60.0;
+        List<SoakSample> measured = samples.stream().filter(x -> x.minute() >= from).toList();
+        Path png = replot.resolveSibling(replot.getFileName().toString().replaceFirst("\\.json$", "") + ".png");
+        SoakPlot.write(png, title(parameters.path("devices").asInt(), parameters.path("rateMultiplier").asDouble(),
+                        Duration.ofSeconds(parameters.path("durationSeconds").asLong())), samples, from,
+                LinearTrend.fit(measured.stream().map(x -> new double[]{x.minute(), x.heapAfterGcMb()}).toList()),
+                LinearTrend.fit(measured.stream().map(x -> new double[]{x.minute(), x.residentMb()}).toList()));
+        cli.getOut().println("written: " + png);
+        cli.getOut().flush();
+    }
+
+    private static String title(int devices, double rateMultiplier, Duration duration) {
+        return "fleetkit soak: " + devices + " devices, rate × " + fmt("%.0f", rateMultiplier) + ", " + DurationText.of(duration);
+    }
+
     /** Samples until the duration is over: the first at one interval after all devices are online. */
     private void sample(ServerProcess server, Swarm swarm, List<SoakSample> samples, PrintWriter err) throws InterruptedException {
         long start = System.nanoTime();
@@ -143,9 +185,10 @@ final class SoakBench implements Runnable {
             long now = System.nanoTime();
             long rows = Long.parseLong(server.ask("rows", "ROWS"));
             Histogram puback = swarm.metrics().sinceLastFold().puback();
-            SoakSample s = new SoakSample((now - start) / 60e9, server.heapAfterGc() / MB, server.residentBytes() / MB,
+            String[] gc = server.ask("gc", "GC").split(" ");
+            SoakSample s = new SoakSample((now - start) / 60e9, Long.parseLong(gc[0]) / MB, Long.parseLong(gc[1]), server.residentBytes() / MB,
                     ServerProcess.threadsOf(server.pid()), server.descriptors(), Long.parseLong(server.ask("backlog", "BACKLOG")),
-                    (rows - rowsBefore) / ((now - previous) / 1e9), puback.getValueAtPercentile(99) / 1e6,
+                    (rows - rowsBefore) / ((now - previous) / 1e9), puback.getValueAtPercentile(50) / 1e6, puback.getValueAtPercentile(99) / 1e6,
                     swarm.metrics().count(LifecycleState.ONLINE), swarm.metrics().count(LifecycleState.GAVE_UP));
             samples.add(s);
             err.println(s.line());
@@ -222,8 +265,7 @@ final class SoakBench implements Runnable {
     private BenchReport report(CommandLine cli, List<SoakSample> samples, Duration excluded, Ending ending, Verdict verdict, Path results) {
         BenchReport report = new BenchReport("soak", "Soak (hub + backend under the swarm)", BenchCommand.commandLine(cli));
         Path png = results.resolve(report.stem() + ".png");
-        SoakPlot.write(png, "fleetkit soak: " + devices + " devices, rate × " + fmt("%.0f", rateMultiplier) + ", " + DurationText.of(duration),
-                samples, excluded.toSeconds() / 60.0, verdict.heap(), verdict.resident());
+        SoakPlot.write(png, title(devices, rateMultiplier, duration), samples, excluded.toSeconds() / 60.0, verdict.heap(), verdict.resident());
         report.json().putObject("parameters").put("devices", devices).put("rateMultiplier", rateMultiplier)
                 .put("durationSeconds", duration.toSeconds()).put("sampleEverySeconds", sampleEvery.toSeconds())
                 .put("warmUpSeconds", excluded.toSeconds()).put("heapGrowthLimitMbPerMinute", heapGrowthLimit)
@@ -241,15 +283,16 @@ final class SoakBench implements Runnable {
                 + " once all were online; a sample every " + sampleEvery.toSeconds() + " s. Trends are least-squares lines over the samples"
                 + " after the first " + DurationText.of(excluded) + " (warm-up). Then the telemetry stops, every device drains its"
                 + " unacknowledged messages, and the telemetry rows in the store are counted against the telemetry the devices saw"
-                + " acknowledged. Plot: `" + png.getFileName() + "`.");
+                + " acknowledged. The full GC each sample takes for the heap figure stops the server for its pause, which lands in"
+                + " the next interval's PUBACK latencies. Plot: `" + png.getFileName() + "`.");
         List<List<String>> rows = new ArrayList<>();
         for (SoakSample s : samples) {
-            rows.add(row(fmt("%.1f", s.minute()), fmt("%.0f", s.heapAfterGcMb()), fmt("%.0f", s.residentMb()), Integer.toString(s.threads()),
-                    Integer.toString(s.descriptors()), Long.toString(s.backlog()), fmt("%.0f", s.rowsPerSecond()), fmt("%.1f", s.pubackP99Ms()),
-                    Integer.toString(s.online()), Integer.toString(s.gaveUp())));
+            rows.add(row(fmt("%.1f", s.minute()), fmt("%.0f", s.heapAfterGcMb()), Long.toString(s.gcPauseMs()), fmt("%.0f", s.residentMb()),
+                    Integer.toString(s.threads()), Integer.toString(s.descriptors()), Long.toString(s.backlog()), fmt("%.0f", s.rowsPerSecond()),
+                    fmt("%.1f", s.pubackP50Ms()), fmt("%.1f", s.pubackP99Ms()), Integer.toString(s.online()), Integer.toString(s.gaveUp())));
         }
-        report.table(row("minute", "heap after GC MB", "resident MB", "threads", "descriptors", "store backlog", "rows/s", "PUBACK p99 ms",
-                "online", "gave up"), rows);
+        report.table(row("minute", "heap after GC MB", "its pause ms", "resident MB", "threads", "descriptors", "store backlog", "rows/s",
+                "PUBACK p50 ms", "p99 ms", "online", "gave up"), rows);
         report.paragraph(String.format("Trends after the warm-up: heap %+.2f MB/min (limit %.2f), resident %+.2f MB/min (limit %.2f)."
                         + " End: %,d telemetry messages acknowledged, %,d rows stored, %d unacknowledged after %.1f s of draining. %s",
                 verdict.heap().slope(), heapGrowthLimit, verdict.resident().slope(), residentGrowthLimit, ending.telemetryAcknowledged(),

@@ -17,47 +17,50 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 
-/** The soak as a picture: memory with its fitted trends, stored rows per second and PUBACK p99, one panel each, over minutes. */
+/** The soak as a picture, one panel each over minutes: heap and resident memory with their fitted trends, stored rows/s, PUBACK p50/p99. */
 final class SoakPlot {
     private static final Color HEAP = new Color(0x1f77b4);
     private static final Color RESIDENT = new Color(0xd62728);
     private static final Color ROWS = new Color(0x2ca02c);
     private static final Color PUBACK = new Color(0x9467bd);
+    private static final Color PUBACK_P50 = new Color(0xc5b0d5);
 
     private SoakPlot() {
     }
 
     static void write(Path png, String title, List<SoakSample> samples, double fromMinute, LinearTrend heap, LinearTrend resident) {
-        XYSeriesCollection memory = new XYSeriesCollection();
-        memory.addSeries(series("heap after GC (MB)", samples, SoakSample::heapAfterGcMb));
-        memory.addSeries(series("resident (MB)", samples, SoakSample::residentMb));
-        memory.addSeries(trend("heap trend", heap, fromMinute, samples));
-        memory.addSeries(trend("resident trend", resident, fromMinute, samples));
-        XYLineAndShapeRenderer memoryLines = lines(HEAP, RESIDENT, HEAP, RESIDENT);
-        BasicStroke dashed = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[]{6f, 4f}, 0f);
-        memoryLines.setSeriesStroke(2, dashed);
-        memoryLines.setSeriesStroke(3, dashed);
-        memoryLines.setSeriesShapesVisible(2, false);
-        memoryLines.setSeriesShapesVisible(3, false);
-
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(new NumberAxis("minutes since the load started"));
         plot.setGap(12);
-        plot.add(panel(memory, "MB", memoryLines), 2);
-        plot.add(panel(new XYSeriesCollection(series("stored rows/s", samples, SoakSample::rowsPerSecond)), "rows/s", lines(ROWS)), 1);
-        plot.add(panel(new XYSeriesCollection(series("PUBACK p99 (ms)", samples, SoakSample::pubackP99Ms)), "ms", lines(PUBACK)), 1);
+        plot.add(memory("heap after GC (MB)", SoakSample::heapAfterGcMb, HEAP, heap, fromMinute, samples), 1);
+        plot.add(memory("resident (MB)", SoakSample::residentMb, RESIDENT, resident, fromMinute, samples), 1);
+        plot.add(panel(new XYSeriesCollection(series("stored rows/s", samples, SoakSample::rowsPerSecond)), "rows/s", true, lines(ROWS)), 1);
+        XYSeriesCollection puback = new XYSeriesCollection(series("PUBACK p99 (ms)", samples, SoakSample::pubackP99Ms));
+        puback.addSeries(series("PUBACK p50 (ms)", samples, SoakSample::pubackP50Ms));
+        plot.add(panel(puback, "ms", true, lines(PUBACK, PUBACK_P50)), 1);
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         try {
             java.nio.file.Files.createDirectories(png.getParent());
-            ChartUtils.saveChartAsPNG(png.toFile(), chart, 1000, 800);
+            ChartUtils.saveChartAsPNG(png.toFile(), chart, 1000, 900);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + png + ": " + e.getMessage(), e);
         }
     }
 
-    private static XYPlot panel(XYSeriesCollection data, String unit, XYLineAndShapeRenderer renderer) {
+    /** One memory figure and its fitted trend (dashed, from the end of the warm-up); the axis fits the data, not zero. */
+    private static XYPlot memory(String name, ToDoubleFunction<SoakSample> value, Color color, LinearTrend trend, double fromMinute,
+                                 List<SoakSample> samples) {
+        XYSeriesCollection data = new XYSeriesCollection(series(name, samples, value));
+        data.addSeries(trend(name.replace(" (MB)", "") + String.format(" trend %+.2f MB/min", trend.slope()), trend, fromMinute, samples));
+        XYLineAndShapeRenderer r = lines(color, color);
+        r.setSeriesStroke(1, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[]{6f, 4f}, 0f));
+        r.setSeriesShapesVisible(1, false);
+        return panel(data, "MB", false, r);
+    }
+
+    private static XYPlot panel(XYSeriesCollection data, String unit, boolean fromZero, XYLineAndShapeRenderer renderer) {
         NumberAxis axis = new NumberAxis(unit);
-        axis.setAutoRangeIncludesZero(true);
+        axis.setAutoRangeIncludesZero(fromZero);
         XYPlot p = new XYPlot(data, null, axis, renderer);
         p.setBackgroundPaint(Color.WHITE);
         p.setDomainGridlinePaint(Color.LIGHT_GRAY);

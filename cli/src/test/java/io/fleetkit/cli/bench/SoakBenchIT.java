@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The two-minute soak of every build: 1,000 thermostats at ten times the model's rate against the hub + backend in its own
- * process, sampled every 10 s. It passes only if the memory trends stay within their limits, no device gave up, and the
+ * process, sampled every 10 s. It passes only if the memory trends stay within (loose) limits, no device gave up, and the
  * rows stored are exactly the telemetry acknowledged; the 30-minute figures are in BENCHMARKS.md.
  */
 class SoakBenchIT {
@@ -31,7 +31,10 @@ class SoakBenchIT {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = FleetkitCommand.execute(new String[]{"bench", "soak", "--work", work.toString(), "--devices", "1000",
-                "--rate-multiplier", "10", "--duration", "2m", "--sample-every", "10s", "--warm-up", "30s"},
+                "--rate-multiplier", "10", "--duration", "2m", "--sample-every", "10s", "--warm-up", "30s",
+                        // a minute and a half of samples cannot resolve a slow trend: this run catches gross leaks, the
+                        // 30-minute one (BENCHMARKS.md) holds the defaults of 1 and 2 MB/min
+                        "--heap-growth-limit", "8", "--resident-growth-limit", "16"},
                 new PrintWriter(out, true), new PrintWriter(err, true));
         System.out.print(err); // the samples, in the build's log
         assertThat(code).as(err.toString()).isZero();
@@ -53,6 +56,6 @@ class SoakBenchIT {
         }
         BufferedImage plot = ImageIO.read(json.resolveSibling(json.getFileName().toString().replace(".json", ".png")).toFile());
         assertThat(plot.getWidth()).isEqualTo(1000);
-        assertThat(plot.getHeight()).isEqualTo(800);
+        assertThat(plot.getHeight()).isEqualTo(900);
     }
 }
