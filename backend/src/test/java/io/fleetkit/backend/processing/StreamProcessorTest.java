@@ -95,6 +95,30 @@ class StreamProcessorTest {
         assertThat(seen).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
     }
 
+    /** The backlog is what is appended and not yet handled: it grows while the handler is held and drains to zero. */
+    @Test
+    void theBacklogCountsWhatIsAppendedAndNotYetHandled() throws Exception {
+        Stream s = new InMemoryStream("events", 2);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        DeviceMessageHandler held = new DeviceMessageHandler() {
+            @Override
+            public void onTelemetry(MessageContext context, Telemetry message) throws InterruptedException {
+                release.await();
+            }
+        };
+        try (StreamProcessor p = StreamProcessor.start(s, "store", held, 1)) {
+            assertThat(p.backlog()).isZero();
+            for (long seq = 0; seq < 30; seq++) {
+                telemetry(s, "dev-" + seq % 3, seq);
+            }
+            assertThat(p.backlog()).as("nothing handled while the handler is held").isEqualTo(30);
+            release.countDown();
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            assertThat(p.backlog()).isZero();
+            assertThat(p.handled()).isEqualTo(30);
+        }
+    }
+
     @Test
     void aRestartedGroupResumesAtItsCheckpointAndGroupsAreIndependent() {
         Stream s = new InMemoryStream("events", 2);
