@@ -15,8 +15,8 @@ import java.sql.SQLException;
  * see {@link Database#h2}), and H2 then runs none of its background housekeeping: every commit leaves a new chunk of
  * ~16 KB that is never rewritten — 20,000 single-row commits made a 327 MB file of 20,007 chunks, each 1% full, all their
  * metadata on the heap (the soak found it: ~5,600 chunks a minute at 1,667 messages/s). This does that housekeeping
- * instead, once a minute: it rewrites the chunks that are mostly empty, so their space is reused. With
- * {@code RETENTION_TIME} at a few seconds, a rewritten chunk's space is free again soon after.
+ * instead, once a minute: it rewrites the chunks that are mostly empty, so their space is reused once H2's retention
+ * time (45 s) has passed.
  *
  * <p>Through H2's engine classes (there is no SQL for online compaction); if they are not what this expects it says so
  * once and does nothing.
