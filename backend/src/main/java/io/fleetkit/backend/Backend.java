@@ -20,6 +20,7 @@ import io.fleetkit.backend.routing.RouteSource;
 import io.fleetkit.backend.routing.Router;
 import io.fleetkit.backend.routing.RoutingSink;
 import io.fleetkit.backend.store.ClaimStore;
+import io.fleetkit.backend.store.ConsumerOffsets;
 import io.fleetkit.backend.store.Database;
 import io.fleetkit.backend.store.DeviceStateStore;
 import io.fleetkit.backend.store.StoreDeviceRegistry;
@@ -301,11 +302,11 @@ public final class Backend implements AutoCloseable {
             Map<String, StreamProcessor> processors = new LinkedHashMap<>();
             if (streams.containsKey("telemetry")) {
                 started.add(processors.computeIfAbsent("store",
-                        g -> StreamProcessor.start(streams.get("telemetry"), g, new TelemetryStoreHandler(telemetry))));
+                        g -> StreamProcessor.start(streams.get("telemetry"), g, new TelemetryStoreHandler(telemetry, new ConsumerOffsets(db), g))));
             }
             if (streams.containsKey("lifecycle")) {
                 started.add(processors.computeIfAbsent("device-state",
-                        g -> StreamProcessor.start(streams.get("lifecycle"), g, new DeviceStateHandler(devices))));
+                        g -> StreamProcessor.start(streams.get("lifecycle"), g, new DeviceStateHandler(devices, new ConsumerOffsets(db), g))));
                 started.add(processors.computeIfAbsent("ownership",
                         g -> StreamProcessor.start(streams.get("lifecycle"), g, new OwnershipHandler(claims))));
             }

@@ -7,6 +7,8 @@ import io.fleetkit.protocol.message.Presence;
 import io.fleetkit.protocol.message.Telemetry;
 import org.slf4j.LoggerFactory;
 
+import java.util.OptionalLong;
+
 /**
  * What a backend team implements: one method per message type, each optional. A
  * {@link StreamProcessor} calls them at least once per message, in order within a device (and
@@ -49,5 +51,23 @@ public interface DeviceMessageHandler {
      * stored when this returns (a handler that buffers, e.g. for batched inserts, writes here).
      */
     default void flush() throws Exception {
+    }
+
+    /**
+     * {@link #flush()}, told the batch's last record: a handler that saves its position in the stream with its writes
+     * (see {@link #resumeAt}) saves {@code last.offset() + 1} here, in the same transaction. By default {@link #flush()}.
+     */
+    default void flush(MessageContext last) throws Exception {
+        flush();
+    }
+
+    /**
+     * Where this handler's own store says it got to in a partition, when it saves that atomically with its writes; empty
+     * (the default) to resume at the stream's checkpoint of the processor's group. The processor asks when a partition's
+     * worker starts and resumes there: earlier than the checkpoint when the store came back from a crash without its last
+     * commits (H2 can), later when the checkpoint (written at most once a second) had not caught up.
+     */
+    default OptionalLong resumeAt(String stream, int partition) throws Exception {
+        return OptionalLong.empty();
     }
 }

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -47,7 +48,7 @@ public final class StreamProcessor implements AutoCloseable {
     private final DeviceMessageHandler handler;
     private final int batchSize;
     private PartitionWorkers workers;
-    /** Per partition, the offset after the last flushed batch (checkpointed or not yet). */
+    /** Per partition, the offset after the last flushed batch (checkpointed or not yet); -1 until its worker knows where it starts. */
     private final AtomicLongArray flushed;
     private final LongAdder handled = new LongAdder();
     private final LatencyWindow latency = new LatencyWindow();
@@ -63,7 +64,7 @@ public final class StreamProcessor implements AutoCloseable {
         this.problems = new Problems();
         this.flushed = new AtomicLongArray(stream.partitions());
         for (int p = 0; p < stream.partitions(); p++) {
-            flushed.set(p, stream.committed(group, p));
+            flushed.set(p, -1);
         }
     }
 
@@ -83,8 +84,12 @@ public final class StreamProcessor implements AutoCloseable {
     }
 
     private void consume(int partition) {
+        long next = resumePoint(partition);
+        if (next < 0) {
+            return; // stopped before it could start
+        }
+        flushed.set(partition, next);
         Checkpoint checkpoint = new Checkpoint(partition);
-        long next = flushed.get(partition);
         try {
             while (workers.running()) {
                 List<StreamRecord> batch = stream.read(partition, next, batchSize);
@@ -95,12 +100,13 @@ public final class StreamProcessor implements AutoCloseable {
                 }
                 for (StreamRecord r : batch) {
                     MessageContext context = MessageContext.of(stream.name(), partition, r);
-                    if (!retrying(context, () -> dispatch(context, r))) {
+                    if (!retrying(partition, r.offset(), () -> dispatch(context, r))) {
                         return; // stopped mid-batch: nothing of it is checkpointed, so it comes again
                     }
                 }
                 StreamRecord last = batch.get(batch.size() - 1);
-                if (!retrying(MessageContext.of(stream.name(), partition, last), handler::flush)) {
+                MessageContext lastContext = MessageContext.of(stream.name(), partition, last);
+                if (!retrying(partition, last.offset(), () -> handler.flush(lastContext))) {
                     return;
                 }
                 long now = System.currentTimeMillis();
@@ -121,6 +127,33 @@ public final class StreamProcessor implements AutoCloseable {
         }
     }
 
+    /**
+     * Where a partition's worker starts: where the handler's own store says it got to ({@link DeviceMessageHandler#resumeAt}),
+     * else the group's checkpoint; -1 when the processor stopped while the handler's store could not be asked.
+     */
+    private long resumePoint(int partition) {
+        long checkpoint = stream.committed(group, partition);
+        OptionalLong[] kept = new OptionalLong[1];
+        if (!retrying(partition, checkpoint, () -> kept[0] = handler.resumeAt(stream.name(), partition))) {
+            return -1;
+        }
+        if (kept[0].isEmpty() || kept[0].getAsLong() == checkpoint) {
+            return checkpoint;
+        }
+        long at = kept[0].getAsLong();
+        long end = stream.endOffset(partition);
+        if (at > end) { // the stream is not the one the store's position was saved for: its directory was replaced
+            LOG.warn("{} group {} partition {}: the handler's store says it got to {}, past the stream's end {}; resuming at the"
+                    + " stream's checkpoint {}", stream.name(), group, partition, at, end, checkpoint);
+            return checkpoint;
+        }
+        if (at < checkpoint) {
+            LOG.info("{} group {} partition {}: resuming at {}, where the handler's store ends, before the checkpoint {}: the"
+                    + " store came back without its last commits, which are handled again", stream.name(), group, partition, at, checkpoint);
+        }
+        return at;
+    }
+
     /** One partition's checkpoint, written by its worker thread: at most once per {@link #CHECKPOINT_NANOS}, and last on stop. */
     private final class Checkpoint {
         private final int partition;
@@ -129,7 +162,7 @@ public final class StreamProcessor implements AutoCloseable {
 
         Checkpoint(int partition) {
             this.partition = partition;
-            this.written = flushed.get(partition);
+            this.written = stream.committed(group, partition); // where the worker starts may differ: then it is written
         }
 
         /**
@@ -186,22 +219,24 @@ public final class StreamProcessor implements AutoCloseable {
         void run() throws Exception;
     }
 
-    /** Runs a step until it succeeds (true) or the processor stops (false), backing off between tries, reporting while it fails. */
-    private boolean retrying(MessageContext context, Step step) {
+    /**
+     * Runs a step for the record at {@code offset} until it succeeds (true) or the processor stops (false), backing off
+     * between tries, reporting while it fails.
+     */
+    private boolean retrying(int partition, long offset, Step step) {
         long wait = FIRST_RETRY_NANOS;
         while (workers.running()) {
             try {
                 step.run();
                 if (wait != FIRST_RETRY_NANOS) {
-                    problems.handler(context.partition(), null);
+                    problems.handler(partition, null);
                 }
                 return true;
             } catch (Exception e) {
                 failures.increment();
-                problems.handler(context.partition(), "the handler fails at offset " + context.offset() + " and is retried ("
-                        + e.getMessage() + ")");
-                LOG.warn("{} group {} partition {} offset {}: handler failed ({}), retrying in {} ms", context.stream(), group,
-                        context.partition(), context.offset(), e.toString(), wait / 1_000_000);
+                problems.handler(partition, "the handler fails at offset " + offset + " and is retried (" + e.getMessage() + ")");
+                LOG.warn("{} group {} partition {} offset {}: handler failed ({}), retrying in {} ms", stream.name(), group,
+                        partition, offset, e.toString(), wait / 1_000_000);
                 LockSupport.parkNanos(wait);
                 wait = Math.min(wait * 2, MAX_RETRY_NANOS);
             }
@@ -268,7 +303,8 @@ public final class StreamProcessor implements AutoCloseable {
     public long backlog() {
         long n = 0;
         for (int p = 0; p < stream.partitions(); p++) {
-            n += Math.max(0, stream.endOffset(p) - flushed.get(p));
+            long at = flushed.get(p);
+            n += Math.max(0, stream.endOffset(p) - (at < 0 ? stream.committed(group, p) : at));
         }
         return n;
     }

@@ -56,9 +56,10 @@ public final class Database implements AutoCloseable {
      * An H2 database in {@code dir}/fleetkit.mv.db, created if needed. {@code WRITE_DELAY=0}: H2
      * otherwise writes a commit to its file up to 500 ms later, so a killed process loses commits
      * its caller already acted on (a processor checkpoints its stream after its rows commit). With that, H2 does no
-     * housekeeping of its own: {@link H2Compaction} does it. H2's retention time stays at its 45 s: with 5 s, one run of
-     * {@code FaultInjectionIT} lost two committed, checkpointed rows over a SIGKILL — a chunk's space reused before H2
-     * could find its way past it on opening, it seems; not proven, so not risked.
+     * housekeeping of its own: {@link H2Compaction} does it. Even so, H2 may come back from a SIGKILL without its last
+     * commits — more often the sooner it reuses freed space (its retention time, left at 45 s; {@code H2KillLoopIT} kills it
+     * at 1 s) — so the built-in processors save their stream positions in the transactions of their writes
+     * ({@link ConsumerOffsets}) and resume from those.
      * {@code DB_CLOSE_ON_EXIT=FALSE}: on Ctrl-C, H2's own shutdown hook would close the database
      * while the backend's hook still drains the processors into it; {@link #close} closes it, last.
      */
@@ -68,9 +69,7 @@ public final class Database implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new StoreException("cannot create the store directory " + dir + ": " + e.getMessage(), e);
         }
-        String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("fleetkit")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
-        Database db = open(url, "sa", "", null);
+        Database db = open(h2Url(dir), "sa", "", null);
         try {
             PrivateFiles.restrict(dir.resolve("fleetkit.mv.db"));
         } catch (java.io.IOException e) {
@@ -78,6 +77,12 @@ public final class Database implements AutoCloseable {
             throw new StoreException("cannot make " + dir.resolve("fleetkit.mv.db") + " owner-only: " + e.getMessage(), e);
         }
         return db;
+    }
+
+    /** The JDBC URL of {@link #h2}'s database in {@code dir}. */
+    static String h2Url(Path dir) {
+        return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("fleetkit")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
     }
 
     /**

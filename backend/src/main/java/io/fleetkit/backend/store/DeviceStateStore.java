@@ -3,6 +3,7 @@ package io.fleetkit.backend.store;
 import io.fleetkit.protocol.id.DeviceId;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -64,19 +65,62 @@ public final class DeviceStateStore {
         this.db = db;
     }
 
+    /**
+     * Boots, presence and model ids gathered from a batch of messages, to {@link #apply} in one transaction with the
+     * consumer's position. Not thread-safe: one per partition worker.
+     */
+    public static final class Changes {
+        private final List<Sql.Change> changes = new ArrayList<>();
+
+        /** A boot: the firmware and model it reported, when, and why it reset. */
+        public Changes boot(DeviceId deviceId, String modelId, String firmwareVersion, Instant bootTime, String resetReason) {
+            changes.add(new Sql.Change(BOOT, deviceId.value(), modelId, firmwareVersion, Sql.utc(bootTime), resetReason));
+            return this;
+        }
+
+        /** The device going online or offline at {@code at}. */
+        public Changes presence(DeviceId deviceId, boolean online, Instant at) {
+            changes.add(new Sql.Change(PRESENCE, deviceId.value(), online, Sql.utc(at)));
+            return this;
+        }
+
+        /** The model id a device announced when it connected (IoT Plug and Play's {@code model-id}). */
+        public Changes modelId(DeviceId deviceId, String modelId) {
+            changes.add(new Sql.Change(MODEL, deviceId.value(), modelId));
+            return this;
+        }
+
+        public int size() {
+            return changes.size();
+        }
+
+        public void clear() {
+            changes.clear();
+        }
+    }
+
+    /**
+     * Writes the changes and the consumer's position after them (null: none) in one transaction.
+     *
+     * @throws StoreException when they could not be written (then none of them is, nor the position)
+     */
+    public void apply(Changes changes, ConsumerOffsets.Position upTo) {
+        Sql.inTransaction(db, "record the state of " + changes.size() + " devices", changes.changes, upTo);
+    }
+
     /** Records a boot: the firmware and model it reported, when, and why it reset. */
     public void recordBoot(DeviceId deviceId, String modelId, String firmwareVersion, Instant bootTime, String resetReason) {
-        Sql.update(db, "record the boot of " + deviceId, BOOT, deviceId.value(), modelId, firmwareVersion, Sql.utc(bootTime), resetReason);
+        apply(new Changes().boot(deviceId, modelId, firmwareVersion, bootTime, resetReason), null);
+    }
+
+    /** Records the model id a device announced when it connected (IoT Plug and Play's {@code model-id}). */
+    public void recordModelId(DeviceId deviceId, String modelId) {
+        apply(new Changes().modelId(deviceId, modelId), null);
     }
 
     /** Records the device going online or offline at {@code at}. */
-    /** The model id a device announced when it connected (IoT Plug and Play's {@code model-id}). */
-    public void recordModelId(DeviceId deviceId, String modelId) {
-        Sql.update(db, "record the model of " + deviceId, MODEL, deviceId.value(), modelId);
-    }
-
     public void recordPresence(DeviceId deviceId, boolean online, Instant at) {
-        Sql.update(db, "record " + deviceId + (online ? " online" : " offline"), PRESENCE, deviceId.value(), online, Sql.utc(at));
+        apply(new Changes().presence(deviceId, online, at), null);
     }
 
     public Optional<DeviceState> get(DeviceId deviceId) {

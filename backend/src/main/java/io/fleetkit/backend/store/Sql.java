@@ -30,6 +30,37 @@ final class Sql {
         }
     }
 
+    /** A statement and its arguments, to run with others in one transaction ({@link #inTransaction}). */
+    record Change(String sql, Object... args) {
+    }
+
+    /**
+     * Runs the changes in order and saves the consumer's position after them (when given), in one transaction: all of it
+     * or, with a {@link StoreException} saying "cannot {@code what}", none of it.
+     */
+    static void inTransaction(Database db, String what, List<Change> changes, ConsumerOffsets.Position upTo) {
+        try (Connection c = db.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                for (Change change : changes) {
+                    try (PreparedStatement ps = c.prepareStatement(change.sql())) {
+                        bind(ps, change.args());
+                        ps.executeUpdate();
+                    }
+                }
+                if (upTo != null) {
+                    ConsumerOffsets.save(c, upTo);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot " + what + ": " + Database.rootMessage(e), e);
+        }
+    }
+
     static <T> List<T> query(Database db, String what, String sql, RowMapper<T> mapper, Object... args) {
         try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, args);

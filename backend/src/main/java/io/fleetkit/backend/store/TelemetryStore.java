@@ -47,9 +47,17 @@ public final class TelemetryStore {
      * @throws StoreException when the batch could not be stored (then none of it is)
      */
     public int insert(List<Row> rows) {
-        if (rows.isEmpty()) {
-            return 0;
-        }
+        return rows.isEmpty() ? 0 : insert(rows, null);
+    }
+
+    /**
+     * Stores the rows and the consumer's position after them in one transaction (see {@link ConsumerOffsets}); rows already
+     * stored are skipped. Returns how many were new.
+     *
+     * @param upTo the position to save with them; null to save none
+     * @throws StoreException when the batch could not be stored (then none of it is, nor the position)
+     */
+    public int insert(List<Row> rows, ConsumerOffsets.Position upTo) {
         try (Connection c = db.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement(INSERT)) {
@@ -62,8 +70,13 @@ public final class TelemetryStore {
                     ps.addBatch();
                 }
                 int inserted = 0;
-                for (int n : ps.executeBatch()) {
-                    inserted += Math.max(n, 0);
+                if (!rows.isEmpty()) {
+                    for (int n : ps.executeBatch()) {
+                        inserted += Math.max(n, 0);
+                    }
+                }
+                if (upTo != null) {
+                    ConsumerOffsets.save(c, upTo);
                 }
                 c.commit();
                 return inserted;

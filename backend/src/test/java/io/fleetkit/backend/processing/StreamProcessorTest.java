@@ -35,7 +35,7 @@ class StreamProcessorTest {
     }
 
     /** Remembers, per device, the sequence numbers in the order they were handled, and the threads used. */
-    static final class Recorder implements DeviceMessageHandler {
+    static class Recorder implements DeviceMessageHandler {
         final Map<DeviceId, List<Long>> seqs = new ConcurrentHashMap<>();
         final Set<String> threads = ConcurrentHashMap.newKeySet();
         final List<String> undecodable = new CopyOnWriteArrayList<>();
@@ -264,5 +264,58 @@ class StreamProcessorTest {
         public void close() {
             delegate.close();
         }
+    }
+    /** A handler that keeps its position as a store would, with what it handled: in memory here, failing to be asked at first. */
+    static final class PositionKeeper extends Recorder {
+        final Map<Integer, Long> kept = new ConcurrentHashMap<>();
+        final AtomicInteger askFailuresLeft = new AtomicInteger();
+
+        @Override
+        public void flush(MessageContext last) {
+            kept.put(last.partition(), last.offset() + 1);
+        }
+
+        @Override
+        public java.util.OptionalLong resumeAt(String stream, int partition) {
+            if (askFailuresLeft.getAndDecrement() > 0) {
+                throw new IllegalStateException("the store is away");
+            }
+            Long at = kept.get(partition);
+            return at == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(at);
+        }
+    }
+
+    @Test
+    void aHandlerThatKeepsItsPositionResumesThereEarlierOrLaterThanTheCheckpoint() {
+        Stream s = new InMemoryStream("events", 1);
+        for (long seq = 0; seq < 10; seq++) {
+            telemetry(s, "dev-1", seq);
+        }
+        PositionKeeper handler = new PositionKeeper();
+        handler.kept.put(0, 4L); // its store has 0–3, the checkpoint says nothing yet
+        try (StreamProcessor p = StreamProcessor.start(s, "store", handler, 3)) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+        }
+        assertThat(handler.seqs.get(DeviceId.of("dev-1"))).as("resumed after what its store has").containsExactly(4L, 5L, 6L, 7L, 8L, 9L);
+        assertThat(s.committed("store", 0)).as("the checkpoint follows").isEqualTo(10);
+
+        handler.seqs.clear();
+        handler.kept.put(0, 7L); // its store came back without 7–9; the checkpoint is past them
+        handler.askFailuresLeft.set(2);
+        try (StreamProcessor p = StreamProcessor.start(s, "store", handler, 3)) {
+            Eventually.until("the store asked, failing, reported", Duration.ofSeconds(5), () -> !p.health().up());
+            assertThat(p.health().detail()).contains("the store is away");
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            assertThat(p.health().up()).isTrue();
+        }
+        assertThat(handler.seqs.get(DeviceId.of("dev-1"))).as("what its store lost, again").containsExactly(7L, 8L, 9L);
+
+        handler.seqs.clear();
+        handler.kept.put(0, 25L); // saved for a stream that was replaced: past this one's end
+        s.commit("store", 0, 8);
+        try (StreamProcessor p = StreamProcessor.start(s, "store", handler, 3)) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+        }
+        assertThat(handler.seqs.get(DeviceId.of("dev-1"))).as("from the checkpoint").containsExactly(8L, 9L);
     }
 }

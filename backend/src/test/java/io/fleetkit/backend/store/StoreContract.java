@@ -123,9 +123,8 @@ abstract class StoreContract {
         assertThat(store.query(d2, T0, T0.plusSeconds(100), 3)).extracting(TelemetryStore.Row::seq).containsExactly(0L, 1L, 2L);
     }
 
-    @Test
-    void theTelemetryProcessorStoresAStreamExactlyOnceEvenWhenItIsProcessedTwice() {
-        TelemetryStore store = new TelemetryStore(database());
+    /** 40 telemetry messages from each of 10 devices on a 4-partition stream. */
+    private static InMemoryStream telemetryStream() {
         InMemoryStream events = new InMemoryStream("events", 4);
         for (long seq = 0; seq < 40; seq++) {
             for (int d = 0; d < 10; d++) {
@@ -133,22 +132,63 @@ abstract class StoreContract {
                 events.append(StreamRecord.of(DeviceId.of("proc-" + d), T0, Map.of("type", "telemetry"), DeviceMessageCodec.CODEC.toJson(t))).join();
             }
         }
-        try (StreamProcessor p = StreamProcessor.start(events, "store", new TelemetryStoreHandler(store), 16)) {
+        return events;
+    }
+
+    /** Runs the telemetry processor as {@code group} until it has caught up; returns how many messages it handled. */
+    private long process(InMemoryStream events, String group) {
+        Database db = database();
+        try (StreamProcessor p = StreamProcessor.start(events, group, new TelemetryStoreHandler(new TelemetryStore(db), new ConsumerOffsets(db), group), 16)) {
             assertThat(p.awaitCaughtUp(Duration.ofSeconds(20))).isTrue();
+            return p.handled();
         }
-        // a crash before the checkpoint: everything is delivered again
-        for (int partition = 0; partition < 4; partition++) {
-            events.commit("store", partition, 0);
-        }
-        try (StreamProcessor p = StreamProcessor.start(events, "store", new TelemetryStoreHandler(store), 16)) {
-            assertThat(p.awaitCaughtUp(Duration.ofSeconds(20))).isTrue();
-            assertThat(p.handled()).isEqualTo(400);
-        }
+    }
+
+    private void assertEveryMessageStoredOnce() {
+        TelemetryStore store = new TelemetryStore(database());
         for (int d = 0; d < 10; d++) {
             assertThat(store.count(DeviceId.of("proc-" + d))).isEqualTo(40);
         }
         assertThat(store.query(DeviceId.of("proc-0"), T0, T0.plusSeconds(1), 1)).singleElement()
                 .satisfies(r -> assertThat(r.readings()).isEqualTo("{\"temperature\":20.5}"));
+    }
+
+    @Test
+    void theTelemetryProcessorStoresAStreamExactlyOnceEvenWhenItIsProcessedTwice() {
+        InMemoryStream events = telemetryStream();
+        assertThat(process(events, "store")).isEqualTo(400);
+        assertThat(process(events, "store-again")).as("a second consumer writing the same rows").isEqualTo(400);
+        assertEveryMessageStoredOnce();
+    }
+
+    @Test
+    void theTelemetryProcessorResumesWhereItsRowsEndNotAtTheStreamsCheckpoint() throws Exception {
+        InMemoryStream events = telemetryStream();
+        assertThat(process(events, "store")).isEqualTo(400);
+        ConsumerOffsets offsets = new ConsumerOffsets(database());
+        long saved = 0;
+        for (int partition = 0; partition < 4; partition++) {
+            saved += offsets.next("store", "events", partition).orElseThrow();
+            assertThat(offsets.next("store", "events", partition)).hasValue(events.committed("store", partition));
+        }
+        assertThat(saved).as("the positions saved with the rows: every record").isEqualTo(400);
+
+        // the stream's checkpoint lost (or behind): the rows' own positions say there is nothing to do again
+        for (int partition = 0; partition < 4; partition++) {
+            events.commit("store", partition, 0);
+        }
+        assertThat(process(events, "store")).isZero();
+
+        // the database back from a crash without its last commits, rows and positions alike; the checkpoint is past them
+        try (var c = database().dataSource().getConnection(); var st = c.createStatement()) {
+            st.executeUpdate("DELETE FROM telemetry WHERE seq >= 30");
+            st.executeUpdate("UPDATE consumer_offsets SET next_offset = next_offset * 3 / 4"); // seq 0–29 of each device
+        }
+        for (int partition = 0; partition < 4; partition++) {
+            assertThat(events.committed("store", partition)).isEqualTo(events.endOffset(partition));
+        }
+        assertThat(process(events, "store")).as("seq 30–39 of each device handed again").isEqualTo(100);
+        assertEveryMessageStoredOnce();
     }
 
     @Test
@@ -195,7 +235,7 @@ abstract class StoreContract {
         InMemoryStream lifecycle = new InMemoryStream("lifecycle", 2);
         Lifecycle boot = new Lifecycle(7, T0, new LifecycleEvent.Boot("2.0.1", "smart-plug", LifecycleEvent.ResetReason.POWER_ON));
         lifecycle.append(StreamRecord.of(D1, T0, Map.of("type", "lifecycle"), DeviceMessageCodec.CODEC.toJson(boot))).join();
-        try (StreamProcessor p = StreamProcessor.start(lifecycle, "state", new DeviceStateHandler(devices))) {
+        try (StreamProcessor p = StreamProcessor.start(lifecycle, "state", new DeviceStateHandler(devices, new ConsumerOffsets(database()), "state"))) {
             assertThat(p.awaitCaughtUp(Duration.ofSeconds(20))).isTrue();
         }
         DeviceStateStore.DeviceState s = devices.get(D1).orElseThrow();
@@ -213,11 +253,12 @@ abstract class StoreContract {
         lifecycle.append(StreamRecord.of(D1, T0, connected, new byte[0])).join();
         lifecycle.append(StreamRecord.of(D1, T0.plusSeconds(5), disconnected, new byte[0])).join();
         lifecycle.append(StreamRecord.of(DeviceId.of("dev-2"), T0.plusSeconds(6), connected, new byte[0])).join();
-        try (StreamProcessor p = StreamProcessor.start(lifecycle, "state", new DeviceStateHandler(devices))) {
+        try (StreamProcessor p = StreamProcessor.start(lifecycle, "state", new DeviceStateHandler(devices, new ConsumerOffsets(database()), "state"))) {
             assertThat(p.awaitCaughtUp(Duration.ofSeconds(20))).isTrue();
         }
         assertThat(devices.get(D1).orElseThrow().online()).isFalse();
         assertThat(devices.get(D1).orElseThrow().lastSeen()).contains(T0.plusSeconds(5));
         assertThat(devices.get(DeviceId.of("dev-2")).orElseThrow().online()).isTrue();
+        assertThat(new ConsumerOffsets(database()).next("state", "lifecycle", 0)).as("the position saved with the changes").hasValue(3);
     }
 }
