@@ -203,9 +203,33 @@ class FaultInjectionIT {
     /** A backend started again on the data directory (the process was killed) has every acknowledged message, once. */
     private static void assertStoredAfterRestart(Fleet fleet, List<ResendingPublisher> devices) {
         try (Backend restarted = Backend.builder(fleet.pki, fleet.data).hub(h -> h.port(0)).http("127.0.0.1", 0).start()) {
-            assertThat(restarted.awaitProcessed(Duration.ofSeconds(60))).isTrue();
+            assertThat(restarted.awaitProcessed(Duration.ofSeconds(60))).as(() -> "caught up within 60 s of the restart; " + lag(restarted))
+                    .isTrue();
             assertStoredExactlyOnce(restarted.database(), fleet, devices);
         }
+    }
+
+    /** Each processor's backlog, health and failures, for a failure message. */
+    private static String lag(Backend backend) {
+        StringBuilder out = new StringBuilder();
+        backend.processors().forEach((name, p) -> out.append(String.format("%s: backlog %d, %s, %d failures; ", name, p.backlog(),
+                p.health(), p.failures())));
+        backend.streams().forEach((name, s) -> {
+            out.append(name).append(" ends at");
+            for (int p = 0; p < s.partitions(); p++) {
+                out.append(' ').append(s.endOffset(p));
+            }
+            out.append("; ");
+        });
+        Thread.getAllStackTraces().forEach((t, stack) -> {
+            if (t.getName().startsWith("processor-")) {
+                out.append("\n").append(t.getName()).append(' ').append(t.getState());
+                for (int i = 0; i < Math.min(12, stack.length); i++) {
+                    out.append("\n    at ").append(stack[i]);
+                }
+            }
+        });
+        return out.toString();
     }
 
     private static boolean storedAll(Database db, Fleet fleet, List<ResendingPublisher> devices) {

@@ -160,12 +160,10 @@ final class SoakBench implements Runnable {
         }
         var parameters = result.path("parameters");
         double from = parameters.path("warmUpSeconds").asLong() / 60.0;
-        List<SoakSample> measured = samples.stream().filter(x -> x.minute() >= from).toList();
+        Trends trends = Trends.after(samples, from);
         Path png = replot.resolveSibling(replot.getFileName().toString().replaceFirst("\\.json$", "") + ".png");
         SoakPlot.write(png, title(parameters.path("devices").asInt(), parameters.path("rateMultiplier").asDouble(),
-                        Duration.ofSeconds(parameters.path("durationSeconds").asLong())), samples, from,
-                LinearTrend.fit(measured.stream().map(x -> new double[]{x.minute(), x.heapAfterGcMb()}).toList()),
-                LinearTrend.fit(measured.stream().map(x -> new double[]{x.minute(), x.residentMb()}).toList()));
+                Duration.ofSeconds(parameters.path("durationSeconds").asLong())), samples, from, trends.heap(), trends.resident());
         cli.getOut().println("written: " + png);
         cli.getOut().flush();
     }
@@ -231,14 +229,22 @@ final class SoakBench implements Runnable {
     }
 
     /** The fitted trends and what failed. */
+    /** The fitted trends of heap after GC and of resident memory over the samples from {@code fromMinute} on (after the warm-up). */
+    record Trends(LinearTrend heap, LinearTrend resident) {
+        static Trends after(List<SoakSample> samples, double fromMinute) {
+            List<SoakSample> measured = samples.stream().filter(s -> s.minute() >= fromMinute).toList();
+            return new Trends(LinearTrend.fit(measured.stream().map(s -> new double[]{s.minute(), s.heapAfterGcMb()}).toList()),
+                    LinearTrend.fit(measured.stream().map(s -> new double[]{s.minute(), s.residentMb()}).toList()));
+        }
+    }
+
     record Verdict(LinearTrend heap, LinearTrend resident, List<String> failures) {
     }
 
     Verdict judge(List<SoakSample> samples, Duration excluded, Ending ending) {
-        double from = excluded.toSeconds() / 60.0;
-        List<SoakSample> measured = samples.stream().filter(s -> s.minute() >= from).toList();
-        LinearTrend heap = LinearTrend.fit(measured.stream().map(s -> new double[]{s.minute(), s.heapAfterGcMb()}).toList());
-        LinearTrend resident = LinearTrend.fit(measured.stream().map(s -> new double[]{s.minute(), s.residentMb()}).toList());
+        Trends trends = Trends.after(samples, excluded.toSeconds() / 60.0);
+        LinearTrend heap = trends.heap();
+        LinearTrend resident = trends.resident();
         List<String> failures = new ArrayList<>();
         if (heap.slope() > heapGrowthLimit) {
             failures.add(String.format("heap after GC grows %.2f MB/min (limit %.2f)", heap.slope(), heapGrowthLimit));
