@@ -214,13 +214,19 @@ class FaultInjectionIT {
         StringBuilder out = new StringBuilder();
         backend.processors().forEach((name, p) -> out.append(String.format("%s: backlog %d, %s, %d failures; ", name, p.backlog(),
                 p.health(), p.failures())));
-        backend.streams().forEach((name, s) -> {
-            out.append(name).append(" ends at");
-            for (int p = 0; p < s.partitions(); p++) {
-                out.append(' ').append(s.endOffset(p));
-            }
-            out.append("; ");
-        });
+        for (int look = 0; look < 2; look++) { // twice, a second apart: does anything still append?
+            backend.streams().forEach((name, s) -> {
+                out.append(name).append(" ends at");
+                for (int p = 0; p < s.partitions(); p++) {
+                    out.append(' ').append(s.endOffset(p));
+                }
+                out.append("; ");
+            });
+            out.append(look == 0 ? "a second later: " : "");
+            LockSupport.parkNanos(Duration.ofSeconds(1 - look).toNanos());
+        }
+        out.append("connected: ").append(backend.hub().hub().connectedCount()).append("; backlog now ")
+                .append(backend.processors().values().stream().mapToLong(p -> p.backlog()).sum());
         Thread.getAllStackTraces().forEach((t, stack) -> {
             if (t.getName().startsWith("processor-")) {
                 out.append("\n").append(t.getName()).append(' ').append(t.getState());
