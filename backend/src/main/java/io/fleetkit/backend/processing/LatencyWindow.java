@@ -5,6 +5,7 @@ import org.HdrHistogram.Recorder;
 
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Latencies in milliseconds, read as percentiles of the last second or so: the dashboard's chart over
@@ -16,8 +17,19 @@ public final class LatencyWindow {
     private static final long FOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Recorder recorder = new Recorder(MAX_MILLIS, 2);
-    private long lastFold = System.nanoTime();
+    private final LongSupplier nanoTime;
+    private long lastFold;
     private Map<String, Double> last = Map.of();
+
+    public LatencyWindow() {
+        this(System::nanoTime);
+    }
+
+    /** With a clock of its own (tests). */
+    LatencyWindow(LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+        this.lastFold = nanoTime.getAsLong();
+    }
 
     public void record(long millis) {
         recorder.recordValue(Math.max(0, Math.min(MAX_MILLIS, millis)));
@@ -25,7 +37,7 @@ public final class LatencyWindow {
 
     /** {@code p50} and {@code p99} of the last window; empty when nothing was recorded in it. */
     public synchronized Map<String, Double> percentiles() {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         if (now - lastFold >= FOLD_NANOS) {
             lastFold = now;
             Histogram h = recorder.getIntervalHistogram();
