@@ -155,6 +155,7 @@ public final class Capture implements AutoCloseable {
                     file = null;
                 }
                 List<StreamRecord> batch = stream.read(partition, next, 500);
+                workers.fine(partition); // running (again): a failure the supervisor reported is over
                 if (batch.isEmpty()) {
                     LockSupport.parkNanos(IDLE_NANOS);
                     continue;

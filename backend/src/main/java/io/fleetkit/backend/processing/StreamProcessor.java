@@ -89,6 +89,7 @@ public final class StreamProcessor implements AutoCloseable {
             return; // stopped before it could start
         }
         flushed.set(partition, next);
+        problems.handler(partition, null); // started (again): a failure the supervisor reported is over, a checkpoint problem stays
         Checkpoint checkpoint = new Checkpoint(partition);
         try {
             while (workers.running()) {

@@ -318,4 +318,28 @@ class StreamProcessorTest {
         }
         assertThat(handler.seqs.get(DeviceId.of("dev-1"))).as("from the checkpoint").containsExactly(8L, 9L);
     }
+    @Test
+    void aWorkerThatDiesIsRestartedAndHealthyAgainOnceItGetsOn() {
+        Stream s = new InMemoryStream("events", 1);
+        for (long seq = 0; seq < 10; seq++) {
+            telemetry(s, "dev-1", seq);
+        }
+        AtomicInteger errorsLeft = new AtomicInteger(1);
+        Recorder handler = new Recorder() {
+            @Override
+            public void onTelemetry(MessageContext context, Telemetry message) {
+                if (message.seq() == 5 && errorsLeft.getAndDecrement() > 0) {
+                    throw new AssertionError("a bug, not a transient failure: not retried, the worker dies");
+                }
+                super.onTelemetry(context, message);
+            }
+        };
+        try (StreamProcessor p = StreamProcessor.start(s, "store", handler, 3)) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            assertThat(p.health().up()).as("healthy again after the restart: %s", p.health()).isTrue();
+            assertThat(p.failures()).as("an Error is no handler failure").isZero();
+        }
+        assertThat(handler.seqs.get(DeviceId.of("dev-1"))).as("the batch in flight (3–5) handled again, nothing lost")
+                .containsExactly(0L, 1L, 2L, 3L, 4L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+    }
 }
