@@ -34,6 +34,15 @@ class StreamProcessorTest {
         s.append(StreamRecord.of(DeviceId.of(device), T0, Map.of("type", "telemetry"), DeviceMessageCodec.CODEC.toJson(t))).join();
     }
 
+    /** A stream of {@code partitions} partitions holding telemetry 0 … {@code count} − 1 of dev-1. */
+    private static Stream oneDevice(int partitions, int count) {
+        Stream s = new InMemoryStream("events", partitions);
+        for (long seq = 0; seq < count; seq++) {
+            telemetry(s, "dev-1", seq);
+        }
+        return s;
+    }
+
     /** Remembers, per device, the sequence numbers in the order they were handled, and the threads used. */
     static class Recorder implements DeviceMessageHandler {
         final Map<DeviceId, List<Long>> seqs = new ConcurrentHashMap<>();
@@ -73,10 +82,7 @@ class StreamProcessorTest {
 
     @Test
     void aFailingHandlerIsRetriedOnTheSameMessageAndNothingOvertakesIt() {
-        Stream s = new InMemoryStream("events", 1);
-        for (long seq = 0; seq < 10; seq++) {
-            telemetry(s, "dev-1", seq);
-        }
+        Stream s = oneDevice(1, 10);
         AtomicInteger failuresLeft = new AtomicInteger(2);
         List<Long> seen = new CopyOnWriteArrayList<>();
         DeviceMessageHandler flaky = new DeviceMessageHandler() {
@@ -121,10 +127,7 @@ class StreamProcessorTest {
 
     @Test
     void aRestartedGroupResumesAtItsCheckpointAndGroupsAreIndependent() {
-        Stream s = new InMemoryStream("events", 2);
-        for (long seq = 0; seq < 5; seq++) {
-            telemetry(s, "dev-1", seq);
-        }
+        Stream s = oneDevice(2, 5);
         Recorder first = new Recorder();
         try (StreamProcessor p = StreamProcessor.start(s, "store", first)) {
             assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
@@ -161,10 +164,7 @@ class StreamProcessorTest {
 
     @Test
     void whatIsHandledIsCheckpointedOnlyAfterFlushSucceeds() {
-        Stream s = new InMemoryStream("events", 1);
-        for (long seq = 0; seq < 3; seq++) {
-            telemetry(s, "dev-1", seq);
-        }
+        Stream s = oneDevice(1, 3);
         List<Long> buffered = new ArrayList<>();
         List<Long> stored = new CopyOnWriteArrayList<>();
         AtomicInteger flushFailures = new AtomicInteger(1);
@@ -287,10 +287,7 @@ class StreamProcessorTest {
 
     @Test
     void aHandlerThatKeepsItsPositionResumesThereEarlierOrLaterThanTheCheckpoint() {
-        Stream s = new InMemoryStream("events", 1);
-        for (long seq = 0; seq < 10; seq++) {
-            telemetry(s, "dev-1", seq);
-        }
+        Stream s = oneDevice(1, 10);
         PositionKeeper handler = new PositionKeeper();
         handler.kept.put(0, 4L); // its store has 0–3, the checkpoint says nothing yet
         try (StreamProcessor p = StreamProcessor.start(s, "store", handler, 3)) {
@@ -320,10 +317,7 @@ class StreamProcessorTest {
     }
     @Test
     void aWorkerThatDiesIsRestartedAndHealthyAgainOnceItGetsOn() {
-        Stream s = new InMemoryStream("events", 1);
-        for (long seq = 0; seq < 10; seq++) {
-            telemetry(s, "dev-1", seq);
-        }
+        Stream s = oneDevice(1, 10);
         AtomicInteger errorsLeft = new AtomicInteger(1);
         Recorder handler = new Recorder() {
             @Override
