@@ -51,10 +51,15 @@ class H2KillLoopIT {
                     roundsLosing++;
                     lostRows += lastCommitted - position;
                 }
-                Thread.sleep(ThreadLocalRandom.current().nextLong(300, 2_000));
+                // killed at a random point of its work: after a random number of commits it has reported
+                long seen = position;
+                String line;
+                for (long commits = ThreadLocalRandom.current().nextLong(50, 3_000); commits > 0 && (line = out.readLine()) != null; commits--) {
+                    seen = Long.parseLong(line.substring("committed ".length()));
+                }
                 writer.toHandle().destroyForcibly(); // SIGKILL (Process.destroyForcibly would also close our end of its output)
                 assertThat(writer.waitFor(30, TimeUnit.SECONDS)).isTrue();
-                lastCommitted = lastCommitted(out, position);
+                lastCommitted = lastCommitted(out, seen);
             } finally {
                 writer.destroyForcibly();
             }
