@@ -25,7 +25,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Runs a {@link DeviceMessageHandler} over one stream as a consumer group: one thread per
  * partition (parallel across partitions, in order within one), starting at the group's
- * checkpoint. After each batch it calls {@link DeviceMessageHandler#flush()}; what is flushed is
+ * checkpoint — or where the handler's own store says it got to ({@link DeviceMessageHandler#resumeAt}). After each batch
+ * it calls {@link DeviceMessageHandler#flush(MessageContext)}; what is flushed is
  * checkpointed at most once a second per partition (busy or idle, within a second) and on stop.
  * A stop re-delivers at most the batch in flight, a crash at most the last second's batches: at
  * least once, as before, with handlers that tolerate a repeat (the store ignores rows it has).
@@ -84,13 +85,14 @@ public final class StreamProcessor implements AutoCloseable {
     }
 
     private void consume(int partition) {
-        long next = resumePoint(partition);
+        long checkpointed = stream.committed(group, partition);
+        long next = resumePoint(partition, checkpointed);
         if (next < 0) {
             return; // stopped before it could start
         }
         flushed.set(partition, next);
         problems.handler(partition, null); // started (again): a failure the supervisor reported is over, a checkpoint problem stays
-        Checkpoint checkpoint = new Checkpoint(partition);
+        Checkpoint checkpoint = new Checkpoint(partition, checkpointed);
         try {
             while (workers.running()) {
                 List<StreamRecord> batch = stream.read(partition, next, batchSize);
@@ -130,10 +132,9 @@ public final class StreamProcessor implements AutoCloseable {
 
     /**
      * Where a partition's worker starts: where the handler's own store says it got to ({@link DeviceMessageHandler#resumeAt}),
-     * else the group's checkpoint; -1 when the processor stopped while the handler's store could not be asked.
+     * else the group's {@code checkpoint}; -1 when the processor stopped while the handler's store could not be asked.
      */
-    private long resumePoint(int partition) {
-        long checkpoint = stream.committed(group, partition);
+    private long resumePoint(int partition, long checkpoint) {
         OptionalLong[] kept = new OptionalLong[1];
         if (!retrying(partition, checkpoint, () -> kept[0] = handler.resumeAt(stream.name(), partition))) {
             return -1;
@@ -161,9 +162,10 @@ public final class StreamProcessor implements AutoCloseable {
         private long written;
         private long writtenAt = System.nanoTime();
 
-        Checkpoint(int partition) {
+        /** @param written the checkpoint in the stream now (where the worker starts may differ: then it is written) */
+        Checkpoint(int partition, long written) {
             this.partition = partition;
-            this.written = stream.committed(group, partition); // where the worker starts may differ: then it is written
+            this.written = written;
         }
 
         /**
