@@ -17,10 +17,7 @@ public record Alert(long seq, Instant ts, String code, Severity severity, String
     public Alert {
         Messages.checkSeq(seq);
         Objects.requireNonNull(ts, "ts");
-        Messages.checkText("code", code, Messages.NAME_MAX);
-        if (!code.matches(CODE_PATTERN)) {
-            throw new IllegalArgumentException("code: '" + code + "' does not match " + CODE_PATTERN);
-        }
+        Messages.checkText("code", code, Messages.NAME_MAX, CODE_PATTERN);
         Objects.requireNonNull(severity, "severity");
         Objects.requireNonNull(detail, "detail");
         if (detail.length() > Messages.DETAIL_MAX) {

@@ -34,4 +34,15 @@ public final class Messages {
             throw new IllegalArgumentException(name + ": must be 1–" + max + " characters, was '" + value + "'");
         }
     }
+
+    /**
+     * {@link #checkText} and the pattern the codec reads the field with: a message built in code is one the codec would
+     * accept, so a device on this library never sends what the hub's processors skip as invalid.
+     */
+    static void checkText(String name, String value, int max, String pattern) {
+        checkText(name, value, max);
+        if (!value.matches(pattern)) {
+            throw new IllegalArgumentException(name + ": '" + value + "' does not match " + pattern);
+        }
+    }
 }

@@ -16,9 +16,10 @@ public record Telemetry(long seq, Instant ts, Map<String, Reading> readings) imp
         Messages.checkSeq(seq);
         Objects.requireNonNull(ts, "ts");
         Objects.requireNonNull(readings, "readings");
-        if (readings.isEmpty()) {
-            throw new IllegalArgumentException("readings: telemetry carries at least one reading");
+        if (readings.isEmpty() || readings.size() > Messages.READINGS_MAX) {
+            throw new IllegalArgumentException("readings: telemetry carries 1–" + Messages.READINGS_MAX + " readings, was " + readings.size());
         }
+        readings.keySet().forEach(name -> Messages.checkText("readings name", name, Messages.NAME_MAX, Messages.NAME_PATTERN));
         readings = Collections.unmodifiableMap(new LinkedHashMap<>(readings));
     }
 

@@ -58,4 +58,33 @@ class MessageLimitsTest {
         copy[0] = 9;
         assertThat(a.signature()).as("the record's own array is not handed out").containsExactly(1, 2, 3);
     }
+
+    /**
+     * A message built in code is one the codec reads back: the records refuse the names and versions the codec's patterns
+     * refuse (before, a boot with model id {@code dtmi:…;1} was built and sent, and every processor skipped it as invalid).
+     */
+    @Test
+    void namesAndVersionsFollowTheCodecsPatterns() {
+        assertThatThrownBy(() -> new LifecycleEvent.Boot("1.0.0", "dtmi:fk:thermostat;1", LifecycleEvent.ResetReason.POWER_ON))
+                .hasMessage("modelId: 'dtmi:fk:thermostat;1' does not match " + Messages.NAME_PATTERN);
+        assertThatThrownBy(() -> new LifecycleEvent.Boot("1.0 beta", "thermostat", LifecycleEvent.ResetReason.POWER_ON))
+                .hasMessage("firmwareVersion: '1.0 beta' does not match " + Messages.VERSION_PATTERN);
+        assertThatThrownBy(() -> new LifecycleEvent.FirmwareUpdate(".2", LifecycleEvent.UpdateState.DOWNLOADING, 0))
+                .hasMessage("targetVersion: '.2' does not match " + Messages.VERSION_PATTERN);
+        assertThatThrownBy(() -> new Alert(1, TS, "over heat", Alert.Severity.INFO, ""))
+                .hasMessage("code: 'over heat' does not match " + Alert.CODE_PATTERN);
+        assertThatThrownBy(() -> new Telemetry(1, TS, Map.of("1t", Reading.of(1))))
+                .hasMessage("readings name: '1t' does not match " + Messages.NAME_PATTERN);
+        assertThatThrownBy(() -> new Telemetry(1, TS, Map.of(text('t', Messages.NAME_MAX + 1), Reading.of(1))))
+                .hasMessageStartingWith("readings name: must be 1–64 characters");
+        Map<String, Reading> many = new java.util.LinkedHashMap<>();
+        for (int i = 0; i <= Messages.READINGS_MAX; i++) {
+            many.put("r" + i, Reading.of(i));
+        }
+        assertThatThrownBy(() -> new Telemetry(1, TS, many)).hasMessage("readings: telemetry carries 1–64 readings, was 65");
+        many.remove("r0");
+        Telemetry full = new Telemetry(1, TS, many);
+        assertThat(DeviceMessageCodec.CODEC.fromJson(DeviceMessageCodec.CODEC.toJson(full))).isEqualTo(full);
+        assertThatThrownBy(() -> new Telemetry(1, TS, Map.of())).hasMessage("readings: telemetry carries 1–64 readings, was 0");
+    }
 }
