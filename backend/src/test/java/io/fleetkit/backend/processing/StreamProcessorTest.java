@@ -6,7 +6,13 @@ import io.fleetkit.backend.stream.StreamRecord;
 import io.fleetkit.backend.testing.Eventually;
 import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.id.DeviceId;
+import io.fleetkit.backend.routing.RoutingSink;
+import io.fleetkit.protocol.message.Alert;
+import io.fleetkit.protocol.message.DeviceMessage;
 import io.fleetkit.protocol.message.DeviceMessageCodec;
+import io.fleetkit.protocol.message.Lifecycle;
+import io.fleetkit.protocol.message.LifecycleEvent;
+import io.fleetkit.protocol.message.Presence;
 import io.fleetkit.protocol.message.Reading;
 import io.fleetkit.protocol.message.Telemetry;
 import org.junit.jupiter.api.Test;
@@ -211,7 +217,7 @@ class StreamProcessorTest {
     }
 
     /** A stream that counts checkpoint writes. */
-    private static final class CountingCommits implements Stream {
+    private static class CountingCommits implements Stream {
         final AtomicInteger commits = new AtomicInteger();
         private final Stream delegate;
 
@@ -335,5 +341,131 @@ class StreamProcessorTest {
         }
         assertThat(handler.seqs.get(DeviceId.of("dev-1"))).as("the batch in flight (3–5) handled again, nothing lost")
                 .containsExactly(0L, 1L, 2L, 3L, 4L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+    }
+
+    /** Each kind of message to its method, the hub's connection events to {@code onConnectionState}, in stream order. */
+    @Test
+    void everyKindOfMessageReachesItsOwnMethod() {
+        Stream s = new InMemoryStream("events", 1);
+        DeviceId dev = DeviceId.of("dev-1");
+        List<DeviceMessage> messages = List.of(
+                new Lifecycle(0, T0, new LifecycleEvent.Boot("1.2.3", "thermostat", LifecycleEvent.ResetReason.POWER_ON)),
+                new Telemetry(1, T0, Map.of("temperature", Reading.of(21.0))),
+                new Alert(2, T0, "overheat", Alert.Severity.CRITICAL, "too hot"),
+                new Presence(3, T0, "nonce-0123456789abcdef", new byte[]{1, 2, 3}));
+        for (DeviceMessage m : messages) {
+            s.append(StreamRecord.of(dev, T0, Map.of("type", m.type().toString()), DeviceMessageCodec.CODEC.toJson(m))).join();
+        }
+        for (String op : List.of("deviceConnected", "deviceDisconnected")) {
+            s.append(StreamRecord.of(dev, T0, Map.of(RoutingSink.MESSAGE_SOURCE, RoutingSink.CONNECTION_STATE_EVENTS, RoutingSink.OP_TYPE, op),
+                    "{}".getBytes(StandardCharsets.UTF_8))).join();
+        }
+        List<String> calls = new CopyOnWriteArrayList<>();
+        DeviceMessageHandler h = new DeviceMessageHandler() {
+            @Override
+            public void onTelemetry(MessageContext c, Telemetry m) {
+                calls.add(c.offset() + " telemetry " + m.seq());
+            }
+
+            @Override
+            public void onLifecycle(MessageContext c, Lifecycle m) {
+                calls.add(c.offset() + " lifecycle " + m.seq());
+            }
+
+            @Override
+            public void onAlert(MessageContext c, Alert m) {
+                calls.add(c.offset() + " alert " + m.code());
+            }
+
+            @Override
+            public void onPresence(MessageContext c, Presence m) {
+                calls.add(c.offset() + " presence " + m.nonce());
+            }
+
+            @Override
+            public void onConnectionState(MessageContext c, boolean connected) {
+                calls.add(c.offset() + " connected " + connected + " " + c.deviceId().value());
+            }
+        };
+        try (StreamProcessor p = StreamProcessor.start(s, "all", h)) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            assertThat(p.undecodable()).isZero();
+            assertThat(p.handled()).as("%s", calls).isEqualTo(6);
+        }
+        assertThat(calls).containsExactly("0 lifecycle 0", "1 telemetry 1", "2 alert overheat", "3 presence nonce-0123456789abcdef",
+                "4 connected true dev-1", "5 connected false dev-1");
+    }
+
+    @Test
+    void aPartitionWhoseHandlerFailsIsDownNamingTheOffsetAndUpOnceItSucceeds() {
+        Stream s = oneDevice(2, 6);
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(true);
+        int partition = s.read(0, 0, 1).isEmpty() ? 1 : 0;
+        Recorder h = new Recorder() {
+            @Override
+            public void onTelemetry(MessageContext context, Telemetry message) {
+                if (message.seq() == 2 && broken.get()) {
+                    throw new IllegalStateException("database unavailable");
+                }
+                super.onTelemetry(context, message);
+            }
+        };
+        try (StreamProcessor p = StreamProcessor.start(s, "store", h)) {
+            Eventually.until("the failure reported", () -> !p.health().up());
+            assertThat(p.health().detail()).contains("partition " + partition, "the handler fails at offset 2 and is retried (database unavailable)");
+            assertThat(p.awaitCaughtUp(Duration.ofMillis(300))).as("not caught up while failing").isFalse();
+            assertThat(p.backlog()).isEqualTo(6);
+            broken.set(false);
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            assertThat(p.health().up()).as("%s", p.health()).isTrue();
+            assertThat(p.failures()).isPositive();
+            assertThat(p.running()).isTrue();
+        }
+        assertThat(h.seqs.get(DeviceId.of("dev-1"))).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void aCheckpointThatCannotBeWrittenIsReportedAndWrittenOnceItCan() {
+        java.util.concurrent.atomic.AtomicBoolean diskFull = new java.util.concurrent.atomic.AtomicBoolean(true);
+        CountingCommits s = new CountingCommits(new InMemoryStream("events", 1)) {
+            @Override
+            public void commit(String group, int partition, long offset) {
+                if (diskFull.get()) {
+                    throw new java.io.UncheckedIOException(new java.io.IOException("No space left on device"));
+                }
+                super.commit(group, partition, offset);
+            }
+        };
+        for (long seq = 0; seq < 4; seq++) {
+            telemetry(s, "dev-1", seq);
+        }
+        try (StreamProcessor p = StreamProcessor.start(s, "store", new Recorder())) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).as("processing goes on").isTrue();
+            Eventually.until("the checkpoint failure reported", () -> !p.health().up());
+            assertThat(p.health().detail()).contains("the checkpoint at 4 cannot be written", "No space left on device");
+            diskFull.set(false);
+            Eventually.until("the checkpoint written a second later", () -> s.committed("store", 0) == 4);
+            Eventually.until("healthy again", () -> p.health().up());
+        }
+    }
+
+    @Test
+    void aBatchSizeBelowOneIsRefused() {
+        Stream s = new InMemoryStream("events", 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StreamProcessor.start(s, "store", new Recorder(), 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("batch size: at least 1, was 0");
+    }
+
+    @Test
+    void theBacklogBeforeAWorkerStartsCountsFromTheCheckpoint() {
+        Stream s = oneDevice(1, 10);
+        s.commit("store", 0, 7);
+        PositionKeeper slow = new PositionKeeper();
+        slow.askFailuresLeft.set(Integer.MAX_VALUE); // its store never answers: the worker never starts
+        try (StreamProcessor p = StreamProcessor.start(s, "store", slow)) {
+            assertThat(p.backlog()).isEqualTo(3);
+            assertThat(p.awaitCaughtUp(Duration.ofMillis(100))).isFalse();
+        }
+        assertThat(s.committed("store", 0)).as("a worker stopped before it started writes no checkpoint").isEqualTo(7);
     }
 }
