@@ -324,21 +324,27 @@ public final class FileStream implements Stream {
             writeOut(p); // the full segment's last records, before the next segment begins after them
             p.active.force(true);
             p.active.close();
+            // none until the next one is open: if that fails (a full disk), the next batch tries to open it again rather
+            // than write to the closed channel for ever
+            p.active = null;
         }
         long base = p.nextOffset;
         Path file;
+        boolean fresh;
         synchronized (p) {
-            if (p.segments.isEmpty() || p.segments.lastKey() < base) {
-                file = p.dir.resolve(String.format("%020d.log", base));
-                p.addSegment(base, file);
-            } else {
-                file = p.segments.lastEntry().getValue();
-                base = p.segments.lastKey();
+            fresh = p.segments.isEmpty() || p.segments.lastKey() < base;
+            file = fresh ? p.dir.resolve(String.format("%020d.log", base)) : p.segments.lastEntry().getValue();
+            base = fresh ? base : p.segments.lastKey();
+        }
+        FileChannel opened = PrivateFiles.openReadWrite(file);
+        if (fresh) {
+            synchronized (p) {
+                p.addSegment(base, file); // listed once it exists
             }
         }
-        p.active = PrivateFiles.openReadWrite(file);
-        p.activeSize = p.active.size();
-        p.active.position(p.activeSize);
+        p.active = opened;
+        p.activeSize = opened.size();
+        opened.position(p.activeSize);
         p.activeBase = base;
     }
 
@@ -457,6 +463,9 @@ public final class FileStream implements Stream {
     @Override
     public void close() {
         synchronized (this) {
+            if (closed) {
+                return; // closed already (AutoCloseable's close may come twice)
+            }
             closed = true;
         }
         try {

@@ -293,4 +293,62 @@ class FileStreamTest {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    @Test
+    void aConsumerWaitingForAnAppendWakesWhenOneIsWrittenAndWhenTheStreamCloses() throws Exception {
+        FileStream s = FileStream.open(dir, "events", 1, 1 << 20);
+        appendAll(s, "dev-1", 0, 2);
+        java.util.concurrent.ExecutorService waiter = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            long start = System.nanoTime();
+            s.awaitAppend(0, 1, java.time.Duration.ofSeconds(30));
+            assertThat(System.nanoTime() - start).as("offset 1 is there: no wait").isLessThan(java.time.Duration.ofSeconds(20).toNanos());
+            s.awaitAppend(0, 2, java.time.Duration.ofMillis(50)); // nothing comes: returns at its timeout
+
+            CompletableFuture<Void> woken = CompletableFuture.runAsync(() -> await(s, 2), waiter);
+            s.append(message("dev-1", 2)).join();
+            woken.get(20, java.util.concurrent.TimeUnit.SECONDS); // the 60-second wait ended by the append
+
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> await(s, 3), waiter);
+            s.close();
+            closing.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            s.awaitAppend(0, 3, java.time.Duration.ofSeconds(60)); // closed: at once
+        } finally {
+            waiter.shutdownNow();
+            s.close();
+        }
+    }
+
+    private static void await(Stream s, long offset) {
+        try {
+            s.awaitAppend(0, offset, java.time.Duration.ofSeconds(60));
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A write that fails (here the next segment's name is taken by a directory) fails its append and marks the stream DOWN;
+     * nothing half-written stays; once writes succeed again the stream is UP and the next append takes the same offset.
+     */
+    @Test
+    void aFailedWriteFailsItsAppendLeavesNothingBehindAndTheStreamRecovers() throws IOException {
+        try (FileStream s = FileStream.open(dir, "events", 1, 10)) { // every record rolls over to a new segment
+            assertThat(s.append(message("dev-1", 0)).join()).isZero();
+            Path blocker = dir.resolve("p0").resolve(String.format("%020d.log", 1));
+            Files.createDirectories(blocker);
+            assertThat(s.append(message("dev-1", 1))).failsWithin(java.time.Duration.ofSeconds(10)).withThrowableThat()
+                    .isInstanceOf(java.util.concurrent.ExecutionException.class);
+            assertThat(s.health().up()).isFalse();
+            assertThat(s.health().detail()).startsWith("the last write failed: ");
+            assertThat(s.endOffset(0)).isEqualTo(1);
+            Files.delete(blocker);
+            io.fleetkit.backend.testing.Eventually.until("the stream's probe finds writes succeed", () -> s.health().up());
+            assertThat(s.append(message("dev-1", 2)).join()).as("the failed append took no offset").isEqualTo(1);
+            assertThat(readAll(s, 0)).extracting(r -> r.properties().get("n")).containsExactly("0", "2");
+        }
+        try (FileStream reopened = FileStream.open(dir, "events", 1, 10)) {
+            assertThat(readAll(reopened, 0)).extracting(r -> r.properties().get("n")).containsExactly("0", "2");
+        }
+    }
 }
