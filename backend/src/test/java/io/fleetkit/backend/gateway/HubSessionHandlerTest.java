@@ -203,4 +203,90 @@ class HubSessionHandlerTest {
         assertThat(f.hub.cloudToDevice().completed()).isEqualTo(1);
         ch.finishAndReleaseAll();
     }
+
+    /** What the channel was sent since the last call, as "TYPE id topic body" lines; the messages are released. */
+    static List<String> outbound(EmbeddedChannel ch) {
+        ch.runPendingTasks();
+        List<String> out = new ArrayList<>();
+        for (Object o; (o = ch.readOutbound()) != null; ) {
+            MqttMessage m = (MqttMessage) o;
+            if (m instanceof MqttPublishMessage p) {
+                out.add("PUBLISH " + p.variableHeader().topicName() + " " + p.payload().toString(StandardCharsets.UTF_8));
+                p.release();
+            } else if (m.variableHeader() instanceof MqttMessageIdVariableHeader id) {
+                out.add(m.fixedHeader().messageType() + " " + id.messageId());
+            } else {
+                out.add(m.fixedHeader().messageType().toString());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void twinRequestsAreAnsweredOnTheResponseTopicOnceTheDeviceListensThere() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(GatewayFixture.publish("$iothub/twin/GET/?$rid=1", MqttQoS.AT_MOST_ONCE, 0, ""));
+        assertThat(outbound(ch)).as("not subscribed to $iothub/twin/res/#: the answer is dropped").isEmpty();
+        assertThat(ch.isActive()).isTrue();
+
+        ch.writeInbound(MqttMessageBuilders.subscribe().messageId(2).addSubscription(MqttQoS.AT_MOST_ONCE, "$iothub/twin/res/#").build());
+        assertThat(outbound(ch)).containsExactly("SUBACK 2");
+        ch.writeInbound(GatewayFixture.publish("$iothub/twin/PATCH/properties/reported/?$rid=3", MqttQoS.AT_LEAST_ONCE, 9, "{\"fw\":\"1.2\"}"));
+        assertThat(outbound(ch)).containsExactly("PUBACK 9", "PUBLISH $iothub/twin/res/204/?$rid=3&$version=2 ");
+        ch.writeInbound(GatewayFixture.publish("$iothub/twin/GET/?$rid=4", MqttQoS.AT_MOST_ONCE, 0, ""));
+        assertThat(outbound(ch)).containsExactly(
+                "PUBLISH $iothub/twin/res/200/?$rid=4 {\"desired\":{\"$version\":1},\"reported\":{\"fw\":\"1.2\",\"$version\":2}}");
+        for (String notAnObject : new String[]{"[1]", "not json"}) {
+            ch.writeInbound(GatewayFixture.publish("$iothub/twin/PATCH/properties/reported/?$rid=5", MqttQoS.AT_MOST_ONCE, 0, notAnObject));
+            assertThat(outbound(ch)).as(notAnObject).containsExactly(
+                    "PUBLISH $iothub/twin/res/400/?$rid=5 {\"errorCode\":400004,\"message\":\"a reported-properties patch must be a JSON object\"}");
+        }
+        assertThat(f.hub.twin(dev).reportedVersion()).as("a refused patch changes nothing").isEqualTo(2);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aMethodAnswerAtQos1IsAcknowledgedAndAnUnsubscribeEndsTheCalls() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(MqttMessageBuilders.subscribe().messageId(1).addSubscription(MqttQoS.AT_MOST_ONCE, "$iothub/methods/POST/#").build());
+        outbound(ch);
+        ch.writeInbound(GatewayFixture.publish("$iothub/methods/res/200/?$rid=77", MqttQoS.AT_LEAST_ONCE, 4, "{}"));
+        assertThat(outbound(ch)).as("an answer to no call is acknowledged all the same").containsExactly("PUBACK 4");
+        ch.writeInbound(MqttMessageBuilders.unsubscribe().messageId(6).addTopicFilter("$iothub/methods/POST/#")
+                .addTopicFilter("devices/dev-2/messages/devicebound/#").addTopicFilter("not a filter #/x").build());
+        assertThat(outbound(ch)).as("filters it may not have are ignored").containsExactly("UNSUBACK 6");
+        assertThat(f.hub.invokeMethod(dev, MethodName.of("m"), new byte[0], Duration.ofSeconds(5)).join().isNotOnline()).isTrue();
+        assertThat(ch.isActive()).isTrue();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void telemetryAtQos0IsStoredWithoutAPubackAndASinkThatThrowsDisconnects() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(GatewayFixture.publish("devices/dev-1/messages/events/", MqttQoS.AT_MOST_ONCE, 0, "{}"));
+        assertThat(outbound(ch)).isEmpty();
+        assertThat(f.memorySink.messages()).hasSize(1);
+        ch.finishAndReleaseAll();
+
+        f = new GatewayFixture(m -> {
+            throw new IllegalStateException("the sink is broken");
+        });
+        EmbeddedChannel broken = channel();
+        broken.writeInbound(GatewayFixture.publish("devices/dev-1/messages/events/", MqttQoS.AT_LEAST_ONCE, 3, "{\"a\":1}"));
+        assertThat(outbound(broken)).as("no PUBACK").isEmpty();
+        assertThat(broken.isActive()).isFalse();
+        assertThat(f.context.budget().held()).isZero();
+        broken.finishAndReleaseAll();
+    }
+
+    @Test
+    void aSessionEndingDisconnectsTheDeviceInTheRegistry() {
+        EmbeddedChannel ch = channel();
+        assertThat(f.hub.isConnected(dev)).isTrue();
+        assertThat(f.registry.find(dev).orElseThrow().connectionState()).isEqualTo(io.fleetkit.backend.registry.ConnectionState.CONNECTED);
+        ch.close();
+        assertThat(f.hub.isConnected(dev)).isFalse();
+        assertThat(f.registry.find(dev).orElseThrow().connectionState()).isEqualTo(io.fleetkit.backend.registry.ConnectionState.DISCONNECTED);
+        ch.finishAndReleaseAll();
+    }
 }
