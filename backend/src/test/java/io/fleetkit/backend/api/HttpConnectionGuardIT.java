@@ -56,13 +56,16 @@ class HttpConnectionGuardIT {
             s.close();
         }
         // the next test starts with every slot free
-        Eventually.until("the server let go of this test's connections", () -> {
-            try (Socket probe = open("127.0.0.9")) {
-                return answersHealth(probe);
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        Eventually.until("the server let go of this test's connections", () -> servesANewConnectionFrom("127.0.0.9"));
+    }
+
+    /** Whether a connection opened now from {@code from} is admitted and answered (it is closed again). */
+    static boolean servesANewConnectionFrom(String from) {
+        try (Socket probe = open(from)) {
+            return answersHealth(probe);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     Socket connect(String from) throws IOException {
@@ -184,12 +187,6 @@ class HttpConnectionGuardIT {
         assertThat(answersHealth(fourth)).as("a fourth connection overall (cap %d): closed at accept", MAX).isFalse();
 
         first.close();
-        Eventually.until("a closed connection gives its slot back", () -> {
-            try (Socket again = open("127.0.0.2")) {
-                return answersHealth(again);
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        Eventually.until("a closed connection gives its slot back", () -> servesANewConnectionFrom("127.0.0.2"));
     }
 }
