@@ -13,11 +13,12 @@ import java.util.Objects;
  */
 public record Alert(long seq, Instant ts, String code, Severity severity, String detail) implements DeviceMessage {
     public static final String CODE_PATTERN = "[A-Za-z][A-Za-z0-9_.-]*";
+    private static final java.util.regex.Pattern CODE = java.util.regex.Pattern.compile(CODE_PATTERN);
 
     public Alert {
         Messages.checkSeq(seq);
         Objects.requireNonNull(ts, "ts");
-        Messages.checkText("code", code, Messages.NAME_MAX, CODE_PATTERN);
+        Messages.checkText("code", code, Messages.NAME_MAX, CODE);
         Objects.requireNonNull(severity, "severity");
         Objects.requireNonNull(detail, "detail");
         if (detail.length() > Messages.DETAIL_MAX) {

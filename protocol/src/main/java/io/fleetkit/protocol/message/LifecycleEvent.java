@@ -15,8 +15,8 @@ public sealed interface LifecycleEvent permits LifecycleEvent.Boot, LifecycleEve
      */
     record Boot(String firmwareVersion, String modelId, ResetReason resetReason) implements LifecycleEvent {
         public Boot {
-            Messages.checkText("firmwareVersion", firmwareVersion, Messages.VERSION_MAX, Messages.VERSION_PATTERN);
-            Messages.checkText("modelId", modelId, Messages.NAME_MAX, Messages.NAME_PATTERN);
+            Messages.checkText("firmwareVersion", firmwareVersion, Messages.VERSION_MAX, Messages.VERSION);
+            Messages.checkText("modelId", modelId, Messages.NAME_MAX, Messages.NAME);
             Objects.requireNonNull(resetReason, "resetReason");
         }
     }
@@ -24,7 +24,7 @@ public sealed interface LifecycleEvent permits LifecycleEvent.Boot, LifecycleEve
     /** A firmware update progressed: {@code "event":"firmwareUpdate"}. */
     record FirmwareUpdate(String targetVersion, UpdateState state, int progressPercent) implements LifecycleEvent {
         public FirmwareUpdate {
-            Messages.checkText("targetVersion", targetVersion, Messages.VERSION_MAX, Messages.VERSION_PATTERN);
+            Messages.checkText("targetVersion", targetVersion, Messages.VERSION_MAX, Messages.VERSION);
             Objects.requireNonNull(state, "state");
             if (progressPercent < 0 || progressPercent > 100) {
                 throw new IllegalArgumentException("progressPercent: must be 0–100, was " + progressPercent);

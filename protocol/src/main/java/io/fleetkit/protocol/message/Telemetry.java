@@ -19,7 +19,7 @@ public record Telemetry(long seq, Instant ts, Map<String, Reading> readings) imp
         if (readings.isEmpty() || readings.size() > Messages.READINGS_MAX) {
             throw new IllegalArgumentException("readings: telemetry carries 1–" + Messages.READINGS_MAX + " readings, was " + readings.size());
         }
-        readings.keySet().forEach(name -> Messages.checkText("readings name", name, Messages.NAME_MAX, Messages.NAME_PATTERN));
+        readings.keySet().forEach(name -> Messages.checkText("readings name", name, Messages.NAME_MAX, Messages.NAME));
         readings = Collections.unmodifiableMap(new LinkedHashMap<>(readings));
     }
 
