@@ -296,8 +296,8 @@ public final class Backend implements AutoCloseable {
             hubOptions.accept(hubBuilder);
             EmbeddedHub hub = hubBuilder.sink(sink).start();
             started.add(hub);
-            hub.hub().addConnectionListener(sink.connectionEvents());
-            ClaimService claims = new ClaimService(hub.hub(), claimStore, devices, clock);
+            hub.devices().addConnectionListener(sink.connectionEvents());
+            ClaimService claims = new ClaimService(hub.devices(), claimStore, devices, clock);
 
             Map<String, StreamProcessor> processors = new LinkedHashMap<>();
             if (streams.containsKey("telemetry")) {
@@ -344,7 +344,7 @@ public final class Backend implements AutoCloseable {
             capturing.forEach(capture -> health.put("capture." + capture.streamName(), capture::health));
             AtomicReference<SwarmControl> swarm = new AtomicReference<>();
             ApiServer api = ApiServer.start(httpBind, httpPort, new ApiServer.Services(verifier, tokens == null ? issuer.publicKeys() : null,
-                    devices, telemetry, claimStore, claims, hub.hub(), metrics, health, () -> fleet(hub, streams, processors, sink, swarm.get()),
+                    devices, telemetry, claimStore, claims, hub.devices(), metrics, health, () -> fleet(hub, streams, processors, sink, swarm.get()),
                     hub.dps(), swarm::get), httpLimits);
 
             // stop taking work first, then drain what consumes it, then what stores it
@@ -362,7 +362,7 @@ public final class Backend implements AutoCloseable {
                                                        Map<String, StreamProcessor> processors) {
             PrometheusMeterRegistry m = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(m);
-            Gauge.builder("fleetkit.hub.connected.devices", hub.hub(), h -> h.connectedCount()).register(m);
+            Gauge.builder("fleetkit.hub.connected.devices", hub.devices(), h -> h.connectedCount()).register(m);
             Gauge.builder("fleetkit.hub.ingest.held.bytes", hub.gateway().ingestBudget(), b -> b.held())
                     .description("device-to-cloud payload bytes handed to the streams and not yet acknowledged").register(m);
             Gauge.builder("fleetkit.hub.ingest.paused.connections", hub.gateway().ingestBudget(), b -> b.pausedConnections())
@@ -374,9 +374,9 @@ public final class Backend implements AutoCloseable {
             var refusals = hub.gateway().refusalLog();
             refusals.onNewKind(kind -> Gauge.builder("fleetkit.gateway.refusals", refusals, r -> r.count(kind)).tag("kind", kind)
                     .description("connections and requests the gateway refused, by kind (a fixed set)").register(m));
-            Gauge.builder("fleetkit.hub.c2d.completed", hub.hub().cloudToDevice(), q -> q.completed()).register(m);
-            Gauge.builder("fleetkit.hub.c2d.expired", hub.hub().cloudToDevice(), q -> q.expired()).register(m);
-            Gauge.builder("fleetkit.hub.c2d.dead.lettered", hub.hub().cloudToDevice(), q -> q.deadLettered()).register(m);
+            Gauge.builder("fleetkit.hub.c2d.completed", hub.cloudToDevice(), q -> q.completed()).register(m);
+            Gauge.builder("fleetkit.hub.c2d.expired", hub.cloudToDevice(), q -> q.expired()).register(m);
+            Gauge.builder("fleetkit.hub.c2d.dead.lettered", hub.cloudToDevice(), q -> q.deadLettered()).register(m);
             Gauge.builder("fleetkit.routing.dropped.messages", sink, RoutingSink::dropped).register(m);
             streams.forEach((name, s) -> Gauge.builder("fleetkit.stream.records", s, Backend::recordsIn).tag("stream", name).register(m));
             processors.forEach((group, p) -> {
@@ -395,7 +395,7 @@ public final class Backend implements AutoCloseable {
     static ObjectNode fleet(EmbeddedHub hub, Map<String, Stream> streams, Map<String, StreamProcessor> processors, RoutingSink sink,
                             SwarmControl swarm) {
         ObjectNode n = JSON.createObjectNode().put("time", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString())
-                .put("devicesRegistered", hub.registry().count()).put("devicesConnected", hub.hub().connectedCount());
+                .put("devicesRegistered", hub.registry().count()).put("devicesConnected", hub.devices().connectedCount());
         ObjectNode records = n.putObject("streamRecords");
         streams.forEach((name, s) -> records.put(name, recordsIn(s)));
         ObjectNode handled = n.putObject("processed");

@@ -6,9 +6,10 @@ import io.fleetkit.backend.dps.Enrollments;
 import io.fleetkit.backend.dps.HubAllocation;
 import io.fleetkit.backend.gateway.GatewayConfig;
 import io.fleetkit.backend.gateway.GatewayLimits;
-import io.fleetkit.backend.gateway.HubService;
+import io.fleetkit.backend.gateway.MqttDeviceCommands;
 import io.fleetkit.backend.gateway.MqttGateway;
 import io.fleetkit.backend.hub.CloudToDeviceQueue;
+import io.fleetkit.backend.hub.DeviceCommands;
 import io.fleetkit.backend.hub.DeviceToCloudSink;
 import io.fleetkit.backend.hub.InMemoryDeviceToCloudSink;
 import io.fleetkit.backend.hub.Twins;
@@ -28,7 +29,7 @@ import java.util.Objects;
 
 /**
  * The local IoT Hub + DPS in one object: a gateway listening for both dialects, DPS with a group
- * enrollment for the PKI's intermediate CA, the hub API, an in-memory registry, twins and
+ * enrollment for the PKI's intermediate CA, the device-command port, an in-memory registry, twins and
  * message sink. What {@code fleetkit serve} runs, and what tests start on a free port:
  * <pre>
  * try (EmbeddedHub hub = EmbeddedHub.builder(pki).port(0).start()) { … hub.port() … }
@@ -36,17 +37,17 @@ import java.util.Objects;
  */
 public final class EmbeddedHub implements AutoCloseable {
     private final MqttGateway gateway;
-    private final HubService hub;
+    private final MqttDeviceCommands devices;
     private final DpsService dps;
     private final Enrollments enrollments;
     private final DeviceToCloudSink sink;
     private final GatewayConfig config;
     private final Throttles throttles;
 
-    private EmbeddedHub(MqttGateway gateway, HubService hub, DpsService dps, Enrollments enrollments, DeviceToCloudSink sink,
+    private EmbeddedHub(MqttGateway gateway, MqttDeviceCommands devices, DpsService dps, Enrollments enrollments, DeviceToCloudSink sink,
                         GatewayConfig config, Throttles throttles) {
         this.gateway = gateway;
-        this.hub = hub;
+        this.devices = devices;
         this.dps = dps;
         this.enrollments = enrollments;
         this.sink = sink;
@@ -63,8 +64,19 @@ public final class EmbeddedHub implements AutoCloseable {
         return new Builder(pki);
     }
 
-    public HubService hub() {
-        return hub;
+    /** The device-command port: direct methods, cloud-to-device messages, desired patches, connection state. */
+    public DeviceCommands devices() {
+        return devices;
+    }
+
+    /** The devices' cloud-to-device queues (depths, completed, expired and dead-lettered counts). */
+    public CloudToDeviceQueue cloudToDevice() {
+        return devices.cloudToDevice();
+    }
+
+    /** The twins the hub keeps (desired and reported properties, with versions). */
+    public Twins twins() {
+        return devices.twins();
     }
 
     public DpsService dps() {
@@ -76,7 +88,7 @@ public final class EmbeddedHub implements AutoCloseable {
     }
 
     public DeviceRegistry registry() {
-        return hub.registry();
+        return devices.registry();
     }
 
     /** The sink given to the builder, or the in-memory one. */
@@ -205,13 +217,13 @@ public final class EmbeddedHub implements AutoCloseable {
             extraEnrollments.forEach(enrollments::add);
             DeviceRegistry reg = registry != null ? registry : new InMemoryDeviceRegistry();
             DeviceToCloudSink s = sink != null ? sink : new InMemoryDeviceToCloudSink(10_000);
-            HubService hub = new HubService(reg, new Twins(), new CloudToDeviceQueue(cloudToDevice, clock));
+            MqttDeviceCommands devices = new MqttDeviceCommands(reg, new Twins(), new CloudToDeviceQueue(cloudToDevice, clock));
             Throttles throttles = new Throttles(throttle);
             DpsService dps = new DpsService(idScope, new HubAllocation(hubHostNames), enrollments, reg, clock, retryAfterSeconds, throttles);
             GatewayConfig config = new GatewayConfig(bindAddress, port, hubHostNames, idScope, pki.server(),
                     Messages.DEVICE_TO_CLOUD_MAX_BYTES, dpsPort, limits);
-            MqttGateway gateway = MqttGateway.start(config, enrollments, hub, dps, s, clock, throttles);
-            return new EmbeddedHub(gateway, hub, dps, enrollments, s, config, throttles);
+            MqttGateway gateway = MqttGateway.start(config, enrollments, devices, dps, s, clock, throttles);
+            return new EmbeddedHub(gateway, devices, dps, enrollments, s, config, throttles);
         }
     }
 }

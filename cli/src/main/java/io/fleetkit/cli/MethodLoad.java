@@ -1,6 +1,6 @@
 package io.fleetkit.cli;
 
-import io.fleetkit.backend.gateway.HubService;
+import io.fleetkit.backend.hub.DeviceCommands;
 import io.fleetkit.firmware.LifecycleState;
 import io.fleetkit.firmware.netty.NettyDevice;
 import io.fleetkit.firmware.swarm.Swarm;
@@ -27,7 +27,7 @@ final class MethodLoad implements AutoCloseable {
         this.timer = timer;
     }
 
-    static MethodLoad start(HubService hub, Swarm swarm, MethodName method, double perSecond, long seed) {
+    static MethodLoad start(DeviceCommands commands, Swarm swarm, MethodName method, double perSecond, long seed) {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "method-load");
             t.setDaemon(true);
@@ -42,7 +42,7 @@ final class MethodLoad implements AutoCloseable {
                 return;
             }
             long sent = System.nanoTime();
-            hub.invokeMethod(d.firmware().deviceId(), method, EMPTY, Duration.ofSeconds(30))
+            commands.invokeMethod(d.firmware().deviceId(), method, EMPTY, Duration.ofSeconds(30))
                     .thenAccept(r -> swarm.metrics().methodRoundTrip(System.nanoTime() - sent, r.status()));
         }, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
         return new MethodLoad(timer);

@@ -222,7 +222,7 @@ final class ServeCommand implements Runnable {
         StringBuilder processed = new StringBuilder();
         backend.processors().forEach((group, p) -> processed.append(processed.isEmpty() ? "" : ", ").append(group).append(' ').append(p.handled()));
         w.printf("devices registered %d, connected %d; processed: %s; throttled: connects %d delayed/%d refused, sends %d/%d, DPS 429s %d%n",
-                hub.registry().count(), hub.hub().connectedCount(), processed, c.connectsDelayed(), c.connectsRefused(),
+                hub.registry().count(), hub.devices().connectedCount(), processed, c.connectsDelayed(), c.connectsRefused(),
                 c.sendsDelayed(), c.sendsRefused(), c.dpsThrottled());
         w.flush();
     }

@@ -248,7 +248,7 @@ final class SimCommand implements Runnable {
             var m = swarm.metrics();
             swarmListener.accept(swarm);
             if (methodRate > 0) {
-                methods = MethodLoad.start(hub.hub(), swarm, methodName, methodRate, seed);
+                methods = MethodLoad.start(hub.devices(), swarm, methodName, methodRate, seed);
             }
             long[] last = new long[4]; // registrations, connects, sent, acked at the last progress line
             long lastTick = start;

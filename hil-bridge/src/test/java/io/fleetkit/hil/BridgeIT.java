@@ -121,7 +121,7 @@ class BridgeIT {
             String path = "/api/v1/devices/" + identity.deviceId();
 
             // provisioned through DPS and connected by the bridge; its telemetry stored
-            await("online through the bridge", () -> watch.count("online 127.0.0.1") == 1 && backend.hub().hub().isConnected(identity.deviceId()));
+            await("online through the bridge", () -> watch.count("online 127.0.0.1") == 1 && backend.hub().devices().isConnected(identity.deviceId()));
             TelemetryStore telemetry = new TelemetryStore(backend.database());
             await("telemetry stored", () -> telemetry.count(identity.deviceId()) >= 2);
             await("device state stored", () -> api.get(path, ops).status() == 200);
@@ -160,10 +160,10 @@ class BridgeIT {
             if (socat != null) {
                 // unplugged: the device goes offline at the hub; plugged back in: online again, methods answered
                 socat.stop();
-                await("offline at the hub", () -> !backend.hub().hub().isConnected(identity.deviceId()));
+                await("offline at the hub", () -> !backend.hub().devices().isConnected(identity.deviceId()));
                 assertThat(api.post(path + "/methods/identify", ops, "{\"durationSeconds\": 1}").status()).isEqualTo(404);
                 socat.start();
-                await("online again", () -> watch.count("online") == 2 && backend.hub().hub().isConnected(identity.deviceId()));
+                await("online again", () -> watch.count("online") == 2 && backend.hub().devices().isConnected(identity.deviceId()));
                 assertThat(api.post(path + "/methods/identify", ops, "{\"durationSeconds\": 1}").status()).isEqualTo(200);
             }
             assertThat(watch.problems).isEmpty();
@@ -172,7 +172,7 @@ class BridgeIT {
             if (socat == null) {
                 // the bridge restarts while the device keeps running: the new bridge's hello is answered, it is online again
                 bridge.close();
-                await("offline at the hub", () -> !backend.hub().hub().isConnected(identity.deviceId()));
+                await("offline at the hub", () -> !backend.hub().devices().isConnected(identity.deviceId()));
                 Watch second = new Watch();
                 try (Bridge again = new Bridge(bridgeEnd, new TestPortLink.Options(Duration.ofMillis(250), Duration.ofSeconds(2),
                         Duration.ofMillis(100)), new Bridge.Config(identity, pki.trustAnchors(), "127.0.0.1:" + backend.hub().port(),

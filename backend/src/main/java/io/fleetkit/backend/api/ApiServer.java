@@ -3,7 +3,7 @@ package io.fleetkit.backend.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.jwk.JWKSet;
 import io.fleetkit.backend.admission.RefusalLog;
-import io.fleetkit.backend.gateway.HubService;
+import io.fleetkit.backend.hub.DeviceCommands;
 import io.fleetkit.backend.health.Health;
 import io.fleetkit.backend.ownership.ClaimService;
 import io.fleetkit.backend.dps.DpsService;
@@ -46,7 +46,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** What the API serves from. {@code devKeys} is null unless the dev issuer is in use. */
     public record Services(TokenVerifier tokens, JWKSet devKeys, DeviceStateStore devices, TelemetryStore telemetry,
-                           ClaimStore claimStore, ClaimService claims, HubService hub, PrometheusMeterRegistry metrics,
+                           ClaimStore claimStore, ClaimService claims, DeviceCommands commands, PrometheusMeterRegistry metrics,
                            Map<String, Supplier<Health>> healthChecks, Supplier<ObjectNode> fleet, DpsService dps,
                            Supplier<SwarmControl> swarm) {
         public Services {
@@ -55,7 +55,7 @@ public final class ApiServer implements AutoCloseable {
             Objects.requireNonNull(telemetry, "telemetry");
             Objects.requireNonNull(claimStore, "claimStore");
             Objects.requireNonNull(claims, "claims");
-            Objects.requireNonNull(hub, "hub");
+            Objects.requireNonNull(commands, "commands");
             Objects.requireNonNull(metrics, "metrics");
             healthChecks = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(healthChecks)); // in the order given
             Objects.requireNonNull(fleet, "fleet");
@@ -133,7 +133,7 @@ public final class ApiServer implements AutoCloseable {
         router.route("/api/v1/*").handler(ctx -> authenticate(ctx, s.tokens()));
         router.get("/api/v1/fleet").handler(ctx -> FleetEvents.snapshot(ctx, s.fleet()));
         router.get("/api/v1/fleet/events").handler(ctx -> FleetEvents.stream(ctx, s.fleet()));
-        DeviceApi devices = new DeviceApi(s.devices(), s.telemetry(), s.hub());
+        DeviceApi devices = new DeviceApi(s.devices(), s.telemetry(), s.commands());
         devices.mount(router);
         new ClaimApi(s.claims(), s.claimStore(), s.devices(), devices).mount(router);
         new SwarmApi(s.swarm()).mount(router);

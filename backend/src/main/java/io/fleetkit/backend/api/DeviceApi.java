@@ -3,8 +3,8 @@ package io.fleetkit.backend.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fleetkit.backend.gateway.HubService;
-import io.fleetkit.backend.gateway.MethodResult;
+import io.fleetkit.backend.hub.DeviceCommands;
+import io.fleetkit.backend.hub.MethodResult;
 import io.fleetkit.backend.store.DeviceStateStore;
 import io.fleetkit.backend.store.DeviceStateStore.DeviceState;
 import io.fleetkit.backend.store.TelemetryStore;
@@ -29,12 +29,12 @@ final class DeviceApi {
 
     private final DeviceStateStore devices;
     private final TelemetryStore telemetry;
-    private final HubService hub;
+    private final DeviceCommands commands;
 
-    DeviceApi(DeviceStateStore devices, TelemetryStore telemetry, HubService hub) {
+    DeviceApi(DeviceStateStore devices, TelemetryStore telemetry, DeviceCommands commands) {
         this.devices = devices;
         this.telemetry = telemetry;
-        this.hub = hub;
+        this.commands = commands;
     }
 
     void mount(Router router) {
@@ -120,11 +120,11 @@ final class DeviceApi {
         } catch (IllegalArgumentException e) {
             throw ApiProblem.badRequest("name", "method name: " + e.getMessage());
         }
-        int timeoutSeconds = Requests.integer(ctx, "timeoutSeconds", 30, 5, (int) HubService.MAX_METHOD_TIMEOUT.toSeconds());
+        int timeoutSeconds = Requests.integer(ctx, "timeoutSeconds", 30, 5, (int) DeviceCommands.MAX_METHOD_TIMEOUT.toSeconds());
         JsonNode payload = Requests.json(ctx);
         byte[] bytes = (payload == null ? Responses.JSON.nullNode() : payload).toString().getBytes(StandardCharsets.UTF_8);
         Responses.blocking(ctx, () -> visible(caller, id))
-                .compose(s -> Responses.onContext(ctx, hub.invokeMethod(id, method, bytes, Duration.ofSeconds(timeoutSeconds))))
+                .compose(s -> Responses.onContext(ctx, commands.invokeMethod(id, method, bytes, Duration.ofSeconds(timeoutSeconds))))
                 .onSuccess(result -> answer(ctx, id, method, timeoutSeconds, result))
                 .onFailure(ctx::fail);
     }

@@ -20,7 +20,7 @@ import java.util.concurrent.Executor;
  * What the per-connection handlers share: the services, the executors, the limits and the counters
  * behind them (pending connections, refusals, the ingest budget), one of each per gateway. Immutable.
  */
-record GatewayContext(ConnectAuthorizer authorizer, HubService hub, DpsService dps, DeviceToCloudSink sink,
+record GatewayContext(ConnectAuthorizer authorizer, MqttDeviceCommands hub, DpsService dps, DeviceToCloudSink sink,
                       Executor authExecutor, Clock clock, int maxPayloadBytes, Throttles throttles, GatewayLimits limits,
                       ConnectionAdmission admission, RefusalLog refusals, IngestBudget budget, boolean dpsOnly) {
 

@@ -54,7 +54,7 @@ final class HubSessionHandler extends MqttSessionHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HubSession session;
-    private final HubService hub;
+    private final MqttDeviceCommands hub;
     private final DeviceToCloudSink sink;
     private final Clock clock;
     private final int maxPayloadBytes;
@@ -64,7 +64,7 @@ final class HubSessionHandler extends MqttSessionHandler {
     private int inflight; // telemetry handed to the sink (or waiting for a throttle) and not yet completed; event loop only
     private boolean waitingForBudget; // event loop only
 
-    HubSessionHandler(HubSession session, HubService hub, DeviceToCloudSink sink, Clock clock, int maxPayloadBytes,
+    HubSessionHandler(HubSession session, MqttDeviceCommands hub, DeviceToCloudSink sink, Clock clock, int maxPayloadBytes,
                       Throttles throttles, int maxInflight, IngestBudget budget) {
         this.session = session;
         this.hub = hub;

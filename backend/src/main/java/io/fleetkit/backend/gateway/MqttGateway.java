@@ -58,7 +58,7 @@ public final class MqttGateway implements AutoCloseable {
      *
      * @throws IllegalStateException naming the address when it cannot bind (e.g. the port is taken)
      */
-    public static MqttGateway start(GatewayConfig config, Enrollments enrollments, HubService hub, DpsService dps,
+    public static MqttGateway start(GatewayConfig config, Enrollments enrollments, MqttDeviceCommands hub, DpsService dps,
                                     DeviceToCloudSink sink, Clock clock, Throttles throttles) {
         int cores = Runtime.getRuntime().availableProcessors();
         ExecutorService auth = Executors.newFixedThreadPool(cores, new DefaultThreadFactory("fleetkit-auth", true));

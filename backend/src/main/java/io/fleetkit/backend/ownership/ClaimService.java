@@ -1,7 +1,7 @@
 package io.fleetkit.backend.ownership;
 
-import io.fleetkit.backend.gateway.HubService;
-import io.fleetkit.backend.gateway.MethodResult;
+import io.fleetkit.backend.hub.DeviceCommands;
+import io.fleetkit.backend.hub.MethodResult;
 import io.fleetkit.backend.store.ClaimStore;
 import io.fleetkit.backend.store.ClaimStore.Claim;
 import io.fleetkit.backend.store.ClaimStore.Status;
@@ -49,15 +49,15 @@ public final class ClaimService {
      */
     static final Duration GRACE = Duration.ofSeconds(10);
 
-    private final HubService hub;
+    private final DeviceCommands commands;
     private final ClaimStore claims;
     private final DeviceStateStore devices;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final AtomicLong unmatchedPresence = new AtomicLong();
 
-    public ClaimService(HubService hub, ClaimStore claims, DeviceStateStore devices, Clock clock) {
-        this.hub = hub;
+    public ClaimService(DeviceCommands commands, ClaimStore claims, DeviceStateStore devices, Clock clock) {
+        this.commands = commands;
         this.claims = claims;
         this.devices = devices;
         this.clock = clock;
@@ -72,7 +72,7 @@ public final class ClaimService {
      */
     public CompletableFuture<Claim> start(String userId, DeviceId deviceId, int windowSeconds) {
         MethodRequest.StartClaim request = new MethodRequest.StartClaim(newNonce(), windowSeconds); // checks 10–600
-        X509Certificate certificate = hub.certificate(deviceId)
+        X509Certificate certificate = commands.certificate(deviceId)
                 .orElseThrow(() -> new ClaimRefused(ClaimRefused.Reason.NOT_ONLINE, "device '" + deviceId + "' is not online"));
         Instant now = clock.instant();
         for (Claim other : claims.pending(deviceId)) {
@@ -85,7 +85,7 @@ public final class ClaimService {
                 now.plusSeconds(windowSeconds).plus(GRACE), Optional.empty(), Optional.empty(), Pem.certificates(List.of(certificate)));
         claims.create(claim);
         byte[] payload = MethodContracts.of(ReferenceMethod.START_CLAIM).request().toJson(request);
-        return hub.invokeMethod(deviceId, ReferenceMethod.START_CLAIM.methodName(), payload, START_TIMEOUT)
+        return commands.invokeMethod(deviceId, ReferenceMethod.START_CLAIM.methodName(), payload, START_TIMEOUT)
                 .thenApply(result -> {
                     if (result.status() != 200) {
                         claims.decide(claim.claimId(), Status.FAILED, "the device answered startClaim with " + describe(result), clock.instant());

@@ -1,6 +1,6 @@
 package io.fleetkit.backend.processing;
 
-import io.fleetkit.backend.routing.RoutingSink;
+import io.fleetkit.backend.stream.RecordProperties;
 import io.fleetkit.backend.store.ConsumerOffsets;
 import io.fleetkit.backend.store.DeviceStateStore;
 import io.fleetkit.protocol.message.Lifecycle;
@@ -33,7 +33,7 @@ public final class DeviceStateHandler implements DeviceMessageHandler {
     @Override
     public void onConnectionState(MessageContext context, boolean connected) {
         changes.get().presence(context.deviceId(), connected, context.enqueuedTime());
-        String modelId = context.properties().get(RoutingSink.MODEL_ID);
+        String modelId = context.properties().get(RecordProperties.MODEL_ID);
         if (connected && modelId != null) {
             changes.get().modelId(context.deviceId(), modelId); // the Plug and Play model id of its CONNECT
         }

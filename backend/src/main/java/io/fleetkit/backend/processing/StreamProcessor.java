@@ -1,7 +1,7 @@
 package io.fleetkit.backend.processing;
 
+import io.fleetkit.backend.stream.RecordProperties;
 import io.fleetkit.backend.health.Health;
-import io.fleetkit.backend.routing.RoutingSink;
 import io.fleetkit.backend.stream.PartitionWorkers;
 import io.fleetkit.backend.stream.Stream;
 import io.fleetkit.backend.stream.StreamRecord;
@@ -248,8 +248,8 @@ public final class StreamProcessor implements AutoCloseable {
     }
 
     private void dispatch(MessageContext context, StreamRecord r) throws Exception {
-        if (RoutingSink.CONNECTION_STATE_EVENTS.equals(r.properties().get(RoutingSink.MESSAGE_SOURCE))) {
-            handler.onConnectionState(context, "deviceConnected".equals(r.properties().get(RoutingSink.OP_TYPE)));
+        if (RecordProperties.CONNECTION_STATE_EVENTS.equals(r.properties().get(RecordProperties.MESSAGE_SOURCE))) {
+            handler.onConnectionState(context, RecordProperties.DEVICE_CONNECTED.equals(r.properties().get(RecordProperties.OP_TYPE)));
             handled.increment();
             return;
         }

@@ -1,5 +1,12 @@
 package io.fleetkit.backend.routing;
 
+import static io.fleetkit.backend.stream.RecordProperties.CONNECTION_STATE_EVENTS;
+import static io.fleetkit.backend.stream.RecordProperties.DEVICE_CONNECTED;
+import static io.fleetkit.backend.stream.RecordProperties.DEVICE_DISCONNECTED;
+import static io.fleetkit.backend.stream.RecordProperties.MESSAGE_SOURCE;
+import static io.fleetkit.backend.stream.RecordProperties.MODEL_ID;
+import static io.fleetkit.backend.stream.RecordProperties.OP_TYPE;
+
 import io.fleetkit.backend.hub.ConnectionListener;
 import io.fleetkit.backend.hub.DeviceToCloudMessage;
 import io.fleetkit.backend.hub.DeviceToCloudSink;
@@ -61,18 +68,6 @@ public final class RoutingSink implements DeviceToCloudSink {
         return CompletableFuture.allOf(appends);
     }
 
-    /** The value of {@link #MESSAGE_SOURCE} on the hub's connection events, as IoT Hub names it. */
-    public static final String CONNECTION_STATE_EVENTS = "deviceConnectionStateEvents";
-    /** The property that says where a hub-generated event comes from. */
-    public static final String MESSAGE_SOURCE = "iothub-message-source";
-    /**
-     * On a connection event, the IoT Plug and Play model id the device announced in its CONNECT. Fleetkit's addition: IoT Hub
-     * keeps it as the twin's {@code modelId}; the connection event is where fleetkit's processors learn it.
-     */
-    public static final String MODEL_ID = "modelId";
-    /** The property naming the event: {@code deviceConnected} or {@code deviceDisconnected}. */
-    public static final String OP_TYPE = "opType";
-
     /**
      * A listener for the hub that routes connection changes as device lifecycle events (source
      * {@link RouteSource#DEVICE_LIFECYCLE_EVENTS}; no fallback, as in IoT Hub). There is no device
@@ -81,12 +76,12 @@ public final class RoutingSink implements DeviceToCloudSink {
     public ConnectionListener connectionEvents() {
         return (deviceId, connected, at, modelId) -> {
             PropertyBag.Builder builder = PropertyBag.builder().put(MESSAGE_SOURCE, CONNECTION_STATE_EVENTS)
-                    .put(OP_TYPE, connected ? "deviceConnected" : "deviceDisconnected");
+                    .put(OP_TYPE, connected ? DEVICE_CONNECTED : DEVICE_DISCONNECTED);
             if (modelId != null) {
                 builder.put(MODEL_ID, modelId);
             }
             PropertyBag props = builder.build();
-            byte[] body = ("{\"opType\":\"" + (connected ? "deviceConnected" : "deviceDisconnected") + "\"}").getBytes(StandardCharsets.UTF_8);
+            byte[] body = ("{\"opType\":\"" + (connected ? DEVICE_CONNECTED : DEVICE_DISCONNECTED) + "\"}").getBytes(StandardCharsets.UTF_8);
             DeviceToCloudMessage event = new DeviceToCloudMessage(deviceId, Optional.empty(), props, body, at);
             for (String endpoint : router.route(RouteSource.DEVICE_LIFECYCLE_EVENTS, new RoutableMessage(event))) {
                 endpoints.get(endpoint).append(StreamRecord.of(deviceId, at, props.entries(), body)).whenComplete((offset, failure) -> {

@@ -473,6 +473,9 @@ public final class FileStream implements Stream {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        synchronized (appended) {
+            appended.notifyAll(); // consumers waiting for an append stop waiting: none will come
+        }
         for (FilePartition p : partitions) {
             if (p.active != null) {
                 try {

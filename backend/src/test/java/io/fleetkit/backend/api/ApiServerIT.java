@@ -134,8 +134,8 @@ class ApiServerIT extends ApiTestBase {
             var claimStore = new io.fleetkit.backend.store.ClaimStore(db);
             var services = new ApiServer.Services(TokenVerifier.forKeys(backend.devIssuer().publicKeys(), DevTokenIssuer.ISSUER,
                     DevTokenIssuer.AUDIENCE), null, devices, new io.fleetkit.backend.store.TelemetryStore(db), claimStore,
-                    new io.fleetkit.backend.ownership.ClaimService(backend.hub().hub(), claimStore, devices, java.time.Clock.systemUTC()),
-                    backend.hub().hub(), new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                    new io.fleetkit.backend.ownership.ClaimService(backend.hub().devices(), claimStore, devices, java.time.Clock.systemUTC()),
+                    backend.hub().devices(), new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
                     io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT), java.util.Map.of(),
                     () -> new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode(), backend.hub().dps(), () -> null);
             java.util.Set<String> served = new java.util.TreeSet<>();

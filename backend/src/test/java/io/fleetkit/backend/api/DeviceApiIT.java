@@ -267,7 +267,7 @@ class DeviceApiIT {
         o.setSocketFactory(TlsContexts.forDevice(identity, pki.trustAnchors()).getSocketFactory());
         client.connect(o);
         client.subscribe("$iothub/methods/POST/#", 0);
-        Eventually.until(id + " listening for methods", () -> backend.hub().hub().isConnected(identity.deviceId()));
+        Eventually.until(id + " listening for methods", () -> backend.hub().devices().isConnected(identity.deviceId()));
         return client;
     }
 }

@@ -1,5 +1,6 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.backend.hub.MethodResult;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.azure.sdk.iot.device.ClientOptions;
 import com.microsoft.azure.sdk.iot.device.DeviceClient;
@@ -177,7 +178,7 @@ class AzureSdkIT {
             assertThat(got.properties().get(SystemProperty.CONTENT_TYPE)).contains("application/json");
 
             // a direct method from the server API
-            MethodResult r = hub.hub().invokeMethod(id, MethodName.of("setTelemetryInterval"),
+            MethodResult r = hub.devices().invokeMethod(id, MethodName.of("setTelemetryInterval"),
                     "{\"intervalSeconds\":30}".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(20)).get(30, TimeUnit.SECONDS);
             assertThat(r.status()).isEqualTo(200);
             assertThat(JSON.readTree(r.payload()).get("method").asText()).isEqualTo("setTelemetryInterval");
@@ -201,11 +202,11 @@ class AzureSdkIT {
             assertThat(twin.getReportedProperties().get("firmwareVersion")).isEqualTo("1.4.2");
 
             // desired properties pushed from the server
-            hub.hub().updateDesired(id, JSON.createObjectNode().put("targetTemperature", 22));
+            hub.devices().updateDesired(id, JSON.createObjectNode().put("targetTemperature", 22));
             assertThat(((Number) desired.get(20, TimeUnit.SECONDS)).intValue()).isEqualTo(22);
 
             // cloud to device
-            hub.hub().sendCloudToDevice(id, "hello".getBytes(StandardCharsets.UTF_8), Map.of("color", "blue"));
+            hub.devices().sendCloudToDevice(id, "hello".getBytes(StandardCharsets.UTF_8), Map.of("color", "blue"));
             assertThat(c2d.get(20, TimeUnit.SECONDS)).isEqualTo("hello|blue");
         } finally {
             client.close();

@@ -147,12 +147,12 @@ class CloudToDeviceIT {
     void withPahoUnacknowledgedGoesAgainAfterTheLockTimeoutAndAReconnectExpiredNeverCompletedNeverAgain() throws Exception {
         DeviceIdentity d = registered("c2d-paho");
         DeviceId id = d.deviceId();
-        CloudToDeviceQueue queue = hub.hub().cloudToDevice();
+        CloudToDeviceQueue queue = hub.cloudToDevice();
 
         ManualAckDevice first = new ManualAckDevice(d, false);
         assertThat(first.sessionPresent).as("no session kept yet").isFalse();
         first.subscribe(id);
-        hub.hub().sendCloudToDevice(id, bytes("one"), Map.of()).join();
+        hub.devices().sendCloudToDevice(id, bytes("one"), Map.of()).join();
         assertThat(first.next()).isEqualTo("one");
         // not acknowledged: after the 1 s lock timeout it comes again on the same connection
         assertThat(first.next()).isEqualTo("one");
@@ -167,12 +167,12 @@ class CloudToDeviceIT {
         }
 
         long expiredBefore = queue.expired();
-        hub.hub().sendCloudToDevice(id, bytes("expiring"), Map.of(), Duration.ofSeconds(5)).join();
+        hub.devices().sendCloudToDevice(id, bytes("expiring"), Map.of(), Duration.ofSeconds(5)).join();
         clock.advance(Duration.ofSeconds(6)); // it waited past its time to live while the device was away
         try (ManualAckDevice third = new ManualAckDevice(d, true)) {
             assertThat(third.sessionPresent).as("clean session 1: nothing kept").isFalse();
             third.subscribe(id);
-            hub.hub().sendCloudToDevice(id, bytes("marker"), Map.of()).join();
+            hub.devices().sendCloudToDevice(id, bytes("marker"), Map.of()).join();
             assertThat(third.next()).as("neither the completed nor the expired message comes again").isEqualTo("marker");
             third.complete();
             Eventually.until("the marker completed", () -> queue.depth(id) == 0);
@@ -192,12 +192,12 @@ class CloudToDeviceIT {
         DeviceClient client = sdkClient(id, tls, delivered, refusedOnce, true);
         client.open(true);
         try {
-            hub.hub().sendCloudToDevice(id, bytes("sdk-one"), Map.of()).join();
+            hub.devices().sendCloudToDevice(id, bytes("sdk-one"), Map.of()).join();
             assertThat(delivered.poll(10, TimeUnit.SECONDS)).isEqualTo("sdk-one"); // thrown: no PUBACK
             assertThat(delivered.poll(10, TimeUnit.SECONDS)).as("again after the lock timeout").isEqualTo("sdk-one"); // completed
-            Eventually.until("completed", () -> hub.hub().cloudToDevice().depth(id) == 0);
+            Eventually.until("completed", () -> hub.cloudToDevice().depth(id) == 0);
 
-            hub.hub().sendCloudToDevice(id, bytes("sdk-two"), Map.of()).join();
+            hub.devices().sendCloudToDevice(id, bytes("sdk-two"), Map.of()).join();
             assertThat(delivered.poll(10, TimeUnit.SECONDS)).isEqualTo("sdk-two"); // thrown: no PUBACK
         } finally {
             client.close(); // gone before the lock timed out
@@ -206,16 +206,16 @@ class CloudToDeviceIT {
         again.open(true);
         try {
             assertThat(delivered.poll(10, TimeUnit.SECONDS)).as("again after the reconnect").isEqualTo("sdk-two");
-            Eventually.until("completed", () -> hub.hub().cloudToDevice().depth(id) == 0);
+            Eventually.until("completed", () -> hub.cloudToDevice().depth(id) == 0);
         } finally {
             again.close();
         }
-        hub.hub().sendCloudToDevice(id, bytes("sdk-expiring"), Map.of(), Duration.ofSeconds(5)).join();
+        hub.devices().sendCloudToDevice(id, bytes("sdk-expiring"), Map.of(), Duration.ofSeconds(5)).join();
         clock.advance(Duration.ofSeconds(6)); // it waited past its time to live while the device was away
         DeviceClient third = sdkClient(id, tls, delivered, refusedOnce, false);
         third.open(true);
         try {
-            hub.hub().sendCloudToDevice(id, bytes("sdk-marker"), Map.of()).join();
+            hub.devices().sendCloudToDevice(id, bytes("sdk-marker"), Map.of()).join();
             assertThat(delivered.poll(10, TimeUnit.SECONDS)).as("completed and expired ones never come").isEqualTo("sdk-marker");
         } finally {
             third.close();

@@ -225,7 +225,7 @@ class FaultInjectionIT {
             out.append(look == 0 ? "a second later: " : "");
             LockSupport.parkNanos(Duration.ofSeconds(1 - look).toNanos());
         }
-        out.append("connected: ").append(backend.hub().hub().connectedCount()).append("; backlog now ")
+        out.append("connected: ").append(backend.hub().devices().connectedCount()).append("; backlog now ")
                 .append(backend.processors().values().stream().mapToLong(p -> p.backlog()).sum());
         Thread.getAllStackTraces().forEach((t, stack) -> {
             if (t.getName().startsWith("processor-")) {

@@ -1,5 +1,6 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.backend.hub.MethodResult;
 import io.fleetkit.backend.hub.DeviceToCloudMessage;
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.id.MethodName;

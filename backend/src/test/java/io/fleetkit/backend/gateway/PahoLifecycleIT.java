@@ -1,5 +1,6 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.backend.hub.MethodResult;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetkit.backend.EmbeddedHub;
@@ -75,7 +76,7 @@ class PahoLifecycleIT {
             d.connect(HubUsername.of(HubHostName.of(assignedHub), id, "paho/1.2.5").format(), tls(device));
             d.client().subscribe(new String[]{"$iothub/methods/POST/#", "devices/" + id + "/messages/devicebound/#",
                     "$iothub/twin/res/#", "$iothub/twin/PATCH/properties/desired/#"}, new int[]{0, 1, 0, 0});
-            assertThat(hub.hub().isConnected(id)).isTrue();
+            assertThat(hub.devices().isConnected(id)).isTrue();
 
             // telemetry, QoS 1: returns once the hub PUBACKed, i.e. the sink has it
             Telemetry t = new Telemetry(1, Instant.now(), Map.of("temperature", Reading.of(21.5)));
@@ -86,7 +87,7 @@ class PahoLifecycleIT {
             assertThat(DeviceMessageCodec.CODEC.fromJson(got.body())).isEqualTo(t);
 
             // a direct method, answered by the device
-            var call = hub.hub().invokeMethod(id, MethodName.of("setTelemetryInterval"),
+            var call = hub.devices().invokeMethod(id, MethodName.of("setTelemetryInterval"),
                     "{\"intervalSeconds\":30}".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10));
             PahoDevice.Received request = d.awaitTopic("$iothub/methods/POST/");
             MethodRequestTopic rt = (MethodRequestTopic) Topic.parse(request.topic());
@@ -108,18 +109,18 @@ class PahoLifecycleIT {
             assertThat(body.get("reported").get("$version").asLong()).isEqualTo(2);
 
             // desired properties and cloud-to-device
-            hub.hub().updateDesired(id, JSON.createObjectNode().put("targetTemperature", 22));
+            hub.devices().updateDesired(id, JSON.createObjectNode().put("targetTemperature", 22));
             PahoDevice.Received desired = d.awaitTopic("$iothub/twin/PATCH/properties/desired/");
             assertThat(desired.topic()).isEqualTo("$iothub/twin/PATCH/properties/desired/?$version=2");
             assertThat(JSON.readTree(desired.payload()).get("targetTemperature").asInt()).isEqualTo(22);
-            hub.hub().sendCloudToDevice(id, "hello".getBytes(StandardCharsets.UTF_8), Map.of("color", "blue"));
+            hub.devices().sendCloudToDevice(id, "hello".getBytes(StandardCharsets.UTF_8), Map.of("color", "blue"));
             PahoDevice.Received c2d = d.awaitTopic("devices/" + id + "/messages/devicebound/");
             assertThat(c2d.payload()).isEqualTo("hello");
             assertThat(c2d.topic()).contains("color=blue").contains("%24.to=%2Fdevices%2Fpaho-001%2Fmessages%2Fdevicebound");
         }
         // after the disconnect the device is offline: a method call answers 404 at once
         awaitDisconnected(id);
-        MethodResult offline = hub.hub().invokeMethod(id, MethodName.of("reboot"), new byte[0], Duration.ofSeconds(5)).get();
+        MethodResult offline = hub.devices().invokeMethod(id, MethodName.of("reboot"), new byte[0], Duration.ofSeconds(5)).get();
         assertThat(offline.status()).isEqualTo(404);
     }
 
@@ -130,7 +131,7 @@ class PahoLifecycleIT {
         try (PahoDevice d = new PahoDevice(hub.port(), device.deviceId().value())) {
             d.connect(HubUsername.of(HubHostName.of("127.0.0.1"), device.deviceId(), null).format(), tls(device));
             d.client().subscribe("$iothub/methods/POST/#", 0);
-            MethodResult r = hub.hub().invokeMethod(device.deviceId(), MethodName.of("reboot"), new byte[0], Duration.ofMillis(300))
+            MethodResult r = hub.devices().invokeMethod(device.deviceId(), MethodName.of("reboot"), new byte[0], Duration.ofMillis(300))
                     .get(5, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(r.status()).isEqualTo(504);
             assertThat(r.payloadText()).contains("504101").contains("did not answer 'reboot' within 300 ms");
@@ -167,19 +168,19 @@ class PahoLifecycleIT {
 
     static void awaitConnected(EmbeddedHub hub, DeviceId id) {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!hub.hub().isConnected(id) && System.nanoTime() < deadline) {
+        while (!hub.devices().isConnected(id) && System.nanoTime() < deadline) {
             java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
         }
-        assertThat(hub.hub().isConnected(id)).as("device %s connected", id).isTrue();
+        assertThat(hub.devices().isConnected(id)).as("device %s connected", id).isTrue();
     }
 
     static void awaitDisconnected(EmbeddedHub hub, DeviceId id) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (hub.hub().isConnected(id) && System.nanoTime() < deadline) {
+        while (hub.devices().isConnected(id) && System.nanoTime() < deadline) {
             Thread.onSpinWait();
             java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
         }
-        assertThat(hub.hub().isConnected(id)).isFalse();
+        assertThat(hub.devices().isConnected(id)).isFalse();
     }
 
     @Test

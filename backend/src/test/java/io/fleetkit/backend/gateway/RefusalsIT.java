@@ -66,7 +66,7 @@ class RefusalsIT {
     static void stop() throws Exception {
         // the bystander was served throughout
         goodDevice.publish("devices/good-001/messages/events/type=telemetry", "{\"n\":1}", 1);
-        var call = hub.hub().invokeMethod(good.deviceId(), MethodName.of("ping"), new byte[0], Duration.ofSeconds(5));
+        var call = hub.devices().invokeMethod(good.deviceId(), MethodName.of("ping"), new byte[0], Duration.ofSeconds(5));
         PahoDevice.Received req = goodDevice.awaitTopic("$iothub/methods/POST/ping/");
         goodDevice.publish("$iothub/methods/res/200/?$rid=" + req.topic().substring(req.topic().indexOf("=") + 1), "{}", 0);
         assertThat(call.get(5, TimeUnit.SECONDS).status()).isEqualTo(200);
@@ -140,7 +140,7 @@ class RefusalsIT {
         }
         assertThat(hub.gateway().refusals().get(VERSION_REFUSED)).as("refused by its protocol level, not by a decoder error")
                 .isEqualTo(before + 1);
-        assertThat(hub.hub().isConnected(d.deviceId())).isFalse();
+        assertThat(hub.devices().isConnected(d.deviceId())).isFalse();
     }
 
     static final String VERSION_REFUSED = "CONNECT refused: CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION";

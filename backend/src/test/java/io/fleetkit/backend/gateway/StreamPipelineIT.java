@@ -1,5 +1,6 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.backend.stream.RecordProperties;
 import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.backend.routing.Route;
 import io.fleetkit.backend.routing.RouteSource;
@@ -54,7 +55,7 @@ class StreamPipelineIT {
              FileStream lifecycle = FileStream.open(streams.resolve("lifecycle"), "lifecycle", 4, 64 * 1024)) {
             RoutingSink sink = new RoutingSink(router, Map.of("events", events, "alerts", alerts, "lifecycle", lifecycle));
             try (EmbeddedHub hub = EmbeddedHub.builder(pki).port(0).sink(sink).start()) {
-            hub.hub().addConnectionListener(sink.connectionEvents());
+            hub.devices().addConnectionListener(sink.connectionEvents());
             String assigned = PahoLifecycleIT.register(hub.port(), device, tls);
             try (PahoDevice d = new PahoDevice(hub.port(), id.value())) {
                 d.connect(HubUsername.of(HubHostName.of(assigned), id, "paho/1.2.5").format(), tls);
@@ -68,7 +69,7 @@ class StreamPipelineIT {
             }
             // the hub's connection events went to the lifecycle endpoint: connected, then disconnected
             awaitRecords(lifecycle, id, 2);
-            assertThat(readPartitionOf(lifecycle, id)).extracting(r -> r.properties().get(RoutingSink.OP_TYPE))
+            assertThat(readPartitionOf(lifecycle, id)).extracting(r -> r.properties().get(RecordProperties.OP_TYPE))
                     .containsExactly("deviceConnected", "deviceDisconnected");
         }
 

@@ -1,12 +1,12 @@
 package io.fleetkit.backend.processing;
 
+import io.fleetkit.backend.stream.RecordProperties;
 import io.fleetkit.backend.stream.InMemoryStream;
 import io.fleetkit.backend.stream.Stream;
 import io.fleetkit.backend.stream.StreamRecord;
 import io.fleetkit.backend.testing.Eventually;
 import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.id.DeviceId;
-import io.fleetkit.backend.routing.RoutingSink;
 import io.fleetkit.protocol.message.Alert;
 import io.fleetkit.protocol.message.DeviceMessage;
 import io.fleetkit.protocol.message.DeviceMessageCodec;
@@ -357,7 +357,7 @@ class StreamProcessorTest {
             s.append(StreamRecord.of(dev, T0, Map.of("type", m.type().toString()), DeviceMessageCodec.CODEC.toJson(m))).join();
         }
         for (String op : List.of("deviceConnected", "deviceDisconnected")) {
-            s.append(StreamRecord.of(dev, T0, Map.of(RoutingSink.MESSAGE_SOURCE, RoutingSink.CONNECTION_STATE_EVENTS, RoutingSink.OP_TYPE, op),
+            s.append(StreamRecord.of(dev, T0, Map.of(RecordProperties.MESSAGE_SOURCE, RecordProperties.CONNECTION_STATE_EVENTS, RecordProperties.OP_TYPE, op),
                     "{}".getBytes(StandardCharsets.UTF_8))).join();
         }
         List<String> calls = new CopyOnWriteArrayList<>();

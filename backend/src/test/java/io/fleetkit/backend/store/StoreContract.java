@@ -1,8 +1,8 @@
 package io.fleetkit.backend.store;
 
+import io.fleetkit.backend.stream.RecordProperties;
 import io.fleetkit.backend.processing.DeviceStateHandler;
 import io.fleetkit.backend.processing.StreamProcessor;
-import io.fleetkit.backend.routing.RoutingSink;
 import io.fleetkit.backend.processing.TelemetryStoreHandler;
 import io.fleetkit.backend.stream.InMemoryStream;
 import io.fleetkit.backend.stream.StreamRecord;
@@ -248,8 +248,8 @@ abstract class StoreContract {
     void connectionEventsFromTheHubSetTheOnlineState() {
         DeviceStateStore devices = new DeviceStateStore(database());
         InMemoryStream lifecycle = new InMemoryStream("lifecycle", 1);
-        Map<String, String> connected = Map.of(RoutingSink.MESSAGE_SOURCE, RoutingSink.CONNECTION_STATE_EVENTS, RoutingSink.OP_TYPE, "deviceConnected");
-        Map<String, String> disconnected = Map.of(RoutingSink.MESSAGE_SOURCE, RoutingSink.CONNECTION_STATE_EVENTS, RoutingSink.OP_TYPE, "deviceDisconnected");
+        Map<String, String> connected = Map.of(RecordProperties.MESSAGE_SOURCE, RecordProperties.CONNECTION_STATE_EVENTS, RecordProperties.OP_TYPE, "deviceConnected");
+        Map<String, String> disconnected = Map.of(RecordProperties.MESSAGE_SOURCE, RecordProperties.CONNECTION_STATE_EVENTS, RecordProperties.OP_TYPE, "deviceDisconnected");
         lifecycle.append(StreamRecord.of(D1, T0, connected, new byte[0])).join();
         lifecycle.append(StreamRecord.of(D1, T0.plusSeconds(5), disconnected, new byte[0])).join();
         lifecycle.append(StreamRecord.of(DeviceId.of("dev-2"), T0.plusSeconds(6), connected, new byte[0])).join();

@@ -7,7 +7,7 @@ import io.fleetkit.backend.store.TelemetryStore;
 import io.fleetkit.backend.routing.RoutingSink;
 import io.fleetkit.backend.stream.FileStream;
 import io.fleetkit.backend.stream.Stream;
-import io.fleetkit.backend.gateway.HubService;
+import io.fleetkit.backend.hub.DeviceCommands;
 import io.fleetkit.backend.processing.DeviceMessageHandler;
 import io.fleetkit.backend.processing.MessageContext;
 import io.fleetkit.backend.registry.Authentication;
@@ -66,7 +66,7 @@ public final class HubBenchServer {
             for (RegistrationId id : ids) {
                 hub.hub().registry().createIfAbsent(id.toDeviceId(), Authentication.X509_CA_SIGNED, Instant.now());
             }
-            control.on("connected", "CONNECTED", a -> Integer.toString(hub.hub().hub().connectedCount()))
+            control.on("connected", "CONNECTED", a -> Integer.toString(hub.hub().devices().connectedCount()))
                     .on("stored", "STORED", a -> Long.toString(hub.stored()))
                     .on("rows", "ROWS", a -> Long.toString(hub.rows()))
                     .on("backlog", "BACKLOG", a -> Long.toString(hub.backlog()))
@@ -81,7 +81,7 @@ public final class HubBenchServer {
                         return h.getTotalCount() + " " + h.getValueAtPercentile(50) + " " + h.getValueAtPercentile(99) + " "
                                 + h.getValueAtPercentile(99.9);
                     })
-                    .on("methods", "METHODS", a -> callMethods(hub.hub().hub(), ids, Double.parseDouble(a[1]),
+                    .on("methods", "METHODS", a -> callMethods(hub.hub().devices(), ids, Double.parseDouble(a[1]),
                             Duration.ofSeconds(Long.parseLong(a[2])), MethodName.of(a[3])))
                     .serve(Integer.toString(hub.hub().port()));
         }
@@ -161,7 +161,7 @@ public final class HubBenchServer {
      * Calls {@code method} on random connected devices at {@code perSecond} (open loop) for {@code duration},
      * then waits for the answers; returns "calls ok p50 p99 p999" (round trips in microseconds).
      */
-    private static String callMethods(HubService hub, List<RegistrationId> ids, double perSecond, Duration duration, MethodName method) {
+    private static String callMethods(DeviceCommands commands, List<RegistrationId> ids, double perSecond, Duration duration, MethodName method) {
         Recorder roundTrips = new Recorder(3);
         AtomicLong ok = new AtomicLong();
         AtomicLong answered = new AtomicLong();
@@ -173,12 +173,12 @@ public final class HubBenchServer {
         for (long next = start; next < start + duration.toNanos(); next += period) {
             LockSupport.parkNanos(next - System.nanoTime());
             DeviceId id = ids.get(random.nextInt(ids.size())).toDeviceId();
-            if (!hub.isConnected(id)) {
+            if (!commands.isConnected(id)) {
                 continue;
             }
             long sent = System.nanoTime();
             calls++;
-            hub.invokeMethod(id, method, empty, Duration.ofSeconds(30)).whenComplete((r, e) -> {
+            commands.invokeMethod(id, method, empty, Duration.ofSeconds(30)).whenComplete((r, e) -> {
                 roundTrips.recordValue((System.nanoTime() - sent) / 1000);
                 if (e == null && r.status() == 200) {
                     ok.incrementAndGet();

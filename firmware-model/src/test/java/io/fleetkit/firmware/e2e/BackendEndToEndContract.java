@@ -177,7 +177,7 @@ abstract class BackendEndToEndContract {
 
             // an offline device: 404 on methods
             forger.close();
-            await("forger offline", () -> !backend.hub().hub().isConnected(forged.deviceId()));
+            await("forger offline", () -> !backend.hub().devices().isConnected(forged.deviceId()));
             Response offline = api.post("/api/v1/devices/" + forged.deviceId() + "/methods/identify", ops, "{}");
             assertThat(offline.status()).as(offline.text()).isEqualTo(404);
             assertThat(offline.json().get("detail").asText()).contains("not connected");

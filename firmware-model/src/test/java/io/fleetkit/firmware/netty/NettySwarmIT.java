@@ -1,7 +1,7 @@
 package io.fleetkit.firmware.netty;
 
 import io.fleetkit.backend.EmbeddedHub;
-import io.fleetkit.backend.gateway.MethodResult;
+import io.fleetkit.backend.hub.MethodResult;
 import io.fleetkit.backend.hub.DeviceToCloudMessage;
 import io.fleetkit.backend.hub.InMemoryDeviceToCloudSink;
 import io.fleetkit.backend.testing.LeakDetection;
@@ -77,13 +77,13 @@ public class NettySwarmIT {
                 awaitCondition(() -> m.messagesAcknowledged() >= 2L * n, Duration.ofSeconds(30), () -> "acknowledged " + m.messagesAcknowledged());
 
                 NettyDevice first = swarm.devices().get(0);
-                MethodResult r = hub.hub().invokeMethod(first.firmware().deviceId(), MethodName.of("getDiagnostics"), new byte[0],
+                MethodResult r = hub.devices().invokeMethod(first.firmware().deviceId(), MethodName.of("getDiagnostics"), new byte[0],
                         Duration.ofSeconds(10)).get(15, TimeUnit.SECONDS);
                 assertThat(r.status()).isEqualTo(200);
                 assertThat(r.payloadText()).contains("\"modelId\":\"thermostat\"");
 
                 String nonce = "q3Vx7bT0ZkR1cL9mW2aYpQ";
-                MethodResult claim = hub.hub().invokeMethod(first.firmware().deviceId(), MethodName.of("startClaim"),
+                MethodResult claim = hub.devices().invokeMethod(first.firmware().deviceId(), MethodName.of("startClaim"),
                         ("{\"nonce\":\"" + nonce + "\",\"windowSeconds\":30}").getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10))
                         .get(15, TimeUnit.SECONDS);
                 assertThat(claim.status()).isEqualTo(200);

@@ -1,7 +1,7 @@
 package io.fleetkit.firmware.paho;
 
 import io.fleetkit.backend.EmbeddedHub;
-import io.fleetkit.backend.gateway.MethodResult;
+import io.fleetkit.backend.hub.MethodResult;
 import io.fleetkit.backend.hub.DeviceToCloudMessage;
 import io.fleetkit.backend.hub.InMemoryDeviceToCloudSink;
 import io.fleetkit.firmware.Firmware;
@@ -92,7 +92,7 @@ class PahoDeviceIT {
                 assertThat(call(hub, pahoId.deviceId(), "identify", "{}").status()).as("no answer: the hub times out").isEqualTo(504);
 
                 // reboot: straight back to the cached hub (the device log above tells if it reconnected meanwhile)
-                await(() -> hub.hub().isConnected(pahoId.deviceId()) && paho.state() == LifecycleState.ONLINE);
+                await(() -> hub.devices().isConnected(pahoId.deviceId()) && paho.state() == LifecycleState.ONLINE);
                 assertThat(call(hub, pahoId.deviceId(), "reboot", "{}").status()).isEqualTo(200);
                 await(() -> sink.messages().stream().filter(m -> m.deviceId().equals(pahoId.deviceId())
                         && m.properties().get("type").orElse("").equals("lifecycle")).count() == 2);
@@ -112,7 +112,7 @@ class PahoDeviceIT {
     }
 
     private static MethodResult call(EmbeddedHub hub, DeviceId id, String method, String payload) throws Exception {
-        return hub.hub().invokeMethod(id, MethodName.of(method), payload.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(2))
+        return hub.devices().invokeMethod(id, MethodName.of(method), payload.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(2))
                 .get(10, TimeUnit.SECONDS);
     }
 

@@ -1,7 +1,7 @@
 package io.fleetkit.firmware.swarm;
 
 import io.fleetkit.backend.EmbeddedHub;
-import io.fleetkit.backend.gateway.MethodResult;
+import io.fleetkit.backend.hub.MethodResult;
 import io.fleetkit.backend.testing.LeakDetection;
 import io.fleetkit.firmware.LifecycleState;
 import io.fleetkit.firmware.MethodOverride;
@@ -57,21 +57,21 @@ class SwarmResizeIT {
                 awaitCondition(() -> m.count(LifecycleState.ONLINE) == 20, Duration.ofSeconds(60), () -> "online: " + m.states());
 
                 swarm.resize(10);
-                awaitCondition(() -> hub.hub().connectedCount() == 10 && m.count(LifecycleState.OFF) == 10, Duration.ofSeconds(10),
-                        () -> "after shrinking: " + m.states() + ", hub " + hub.hub().connectedCount());
+                awaitCondition(() -> hub.devices().connectedCount() == 10 && m.count(LifecycleState.OFF) == 10, Duration.ofSeconds(10),
+                        () -> "after shrinking: " + m.states() + ", hub " + hub.devices().connectedCount());
                 assertThat(swarm.active()).isEqualTo(10);
 
                 swarm.add(identities.subList(20, 25));
                 assertThatThrownBy(() -> swarm.add(identities.subList(0, 1))).hasMessageContaining("already in the swarm");
                 assertThatThrownBy(() -> swarm.resize(26)).hasMessageContaining("0–25");
                 swarm.resize(25);
-                awaitCondition(() -> m.count(LifecycleState.ONLINE) == 25 && hub.hub().connectedCount() == 25, Duration.ofSeconds(60),
+                awaitCondition(() -> m.count(LifecycleState.ONLINE) == 25 && hub.devices().connectedCount() == 25, Duration.ofSeconds(60),
                         () -> "after growing: " + m.states());
                 long registrations = m.registrations();
                 assertThat(registrations).as("the 5 new devices provisioned; the 10 powered on again used their flash").isEqualTo(25);
 
                 swarm.resize(0);
-                awaitCondition(() -> hub.hub().connectedCount() == 0, Duration.ofSeconds(10), () -> "stopped: " + m.states());
+                awaitCondition(() -> hub.devices().connectedCount() == 0, Duration.ofSeconds(10), () -> "stopped: " + m.states());
                 swarm.resize(25);
                 awaitCondition(() -> m.count(LifecycleState.ONLINE) == 25, Duration.ofSeconds(60), () -> "started again: " + m.states());
                 assertThat(m.registrations()).as("started again from flash, straight to the hub").isEqualTo(registrations);
@@ -101,6 +101,6 @@ class SwarmResizeIT {
     }
 
     private static MethodResult call(EmbeddedHub hub, DeviceId id, MethodName method) throws Exception {
-        return hub.hub().invokeMethod(id, method, "{}".getBytes(), Duration.ofSeconds(10)).get(15, TimeUnit.SECONDS);
+        return hub.devices().invokeMethod(id, method, "{}".getBytes(), Duration.ofSeconds(10)).get(15, TimeUnit.SECONDS);
     }
 }

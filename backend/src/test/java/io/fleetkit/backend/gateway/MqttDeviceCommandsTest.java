@@ -1,5 +1,6 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.backend.hub.MethodResult;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetkit.backend.hub.CloudToDeviceQueue;
@@ -34,15 +35,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The hub's server-side API against sessions on EmbeddedChannels (no handlers: what reaches the device's channel). */
-class HubServiceTest {
+class MqttDeviceCommandsTest {
     final DeviceId dev = DeviceId.of("dev-1");
     final MutableClock clock = new MutableClock();
     final CloudToDeviceQueue queue = new CloudToDeviceQueue(CloudToDeviceQueue.Options.iotHub(), clock);
-    final HubService hub = new HubService(new InMemoryDeviceRegistry(), new Twins(), queue);
+    final MqttDeviceCommands hub = new MqttDeviceCommands(new InMemoryDeviceRegistry(), new Twins(), queue);
     final List<String> events = new ArrayList<>();
     final List<EmbeddedChannel> channels = new ArrayList<>();
 
-    HubServiceTest() {
+    MqttDeviceCommandsTest() {
         hub.addConnectionListener((id, connected, at, modelId) -> events.add(id.value() + (connected ? " connected " + modelId : " gone")));
     }
 
@@ -107,7 +108,7 @@ class HubServiceTest {
     @Test
     void aFailingConnectionListenerDoesNotStopTheOthersOrTheConnection() {
         List<String> later = new ArrayList<>();
-        HubService h = new HubService(new InMemoryDeviceRegistry(), new Twins(), queue);
+        MqttDeviceCommands h = new MqttDeviceCommands(new InMemoryDeviceRegistry(), new Twins(), queue);
         h.addConnectionListener((id, connected, at, modelId) -> {
             throw new IllegalStateException("listener broken");
         });
@@ -150,7 +151,7 @@ class HubServiceTest {
             assertThatThrownBy(() -> hub.invokeMethod(dev, MethodName.of("m"), new byte[0], bad))
                     .hasMessageStartingWith("timeout: must be positive and at most PT5M, was " + bad);
         }
-        assertThat(hub.invokeMethod(dev, MethodName.of("m"), new byte[128 * 1024], HubService.MAX_METHOD_TIMEOUT))
+        assertThat(hub.invokeMethod(dev, MethodName.of("m"), new byte[128 * 1024], MqttDeviceCommands.MAX_METHOD_TIMEOUT))
                 .as("the limits themselves are allowed").isCompletedWithValueMatching(MethodResult::isNotOnline);
     }
 

@@ -1,8 +1,10 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.backend.hub.MethodResult;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetkit.backend.hub.CloudToDeviceQueue;
 import io.fleetkit.backend.hub.ConnectionListener;
+import io.fleetkit.backend.hub.DeviceCommands;
 import io.fleetkit.backend.hub.Twins;
 import io.fleetkit.backend.registry.DeviceRegistry;
 import io.fleetkit.protocol.id.DeviceId;
@@ -35,13 +37,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The hub's server-side API, what a backend calls: direct methods, cloud-to-device messages,
- * desired properties, twins and connection state. Thread-safe; every call returns at once and
- * completes its future when the outcome is known.
+ * The device-command port over this process's MQTT connections: it keeps the session of each connected device (the
+ * gateway's handlers attach and detach them), correlates method calls by {@code $rid}, and delivers queued cloud-to-device
+ * messages. Thread-safe; the handlers call the package-private methods from their event loops.
  */
-public final class HubService {
-    private static final Logger LOG = LoggerFactory.getLogger(HubService.class);
-    public static final Duration MAX_METHOD_TIMEOUT = Duration.ofSeconds(300);
+public final class MqttDeviceCommands implements DeviceCommands {
+    private static final Logger LOG = LoggerFactory.getLogger(MqttDeviceCommands.class);
 
     private final DeviceRegistry registry;
     private final Twins twins;
@@ -56,11 +57,11 @@ public final class HubService {
     private record PendingCall(DeviceId deviceId, CompletableFuture<MethodResult> result) {
     }
 
-    public HubService(DeviceRegistry registry, Twins twins) {
+    public MqttDeviceCommands(DeviceRegistry registry, Twins twins) {
         this(registry, twins, new CloudToDeviceQueue(CloudToDeviceQueue.Options.iotHub(), java.time.Clock.systemUTC()));
     }
 
-    public HubService(DeviceRegistry registry, Twins twins, CloudToDeviceQueue cloudToDevice) {
+    public MqttDeviceCommands(DeviceRegistry registry, Twins twins, CloudToDeviceQueue cloudToDevice) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.twins = Objects.requireNonNull(twins, "twins");
         this.cloudToDevice = Objects.requireNonNull(cloudToDevice, "cloudToDevice");
@@ -79,31 +80,23 @@ public final class HubService {
         return twins;
     }
 
+    @Override
     public boolean isConnected(DeviceId id) {
         return sessions.containsKey(id);
     }
 
-    /**
-     * The certificate a connected device authenticated with on its current connection: the key
-     * that proves a device's presence messages (ownership claims) is the one it holds right now.
-     */
+    @Override
     public Optional<X509Certificate> certificate(DeviceId id) {
         HubSession s = sessions.get(id);
         return s == null ? Optional.empty() : Optional.ofNullable(s.certificate());
     }
 
+    @Override
     public int connectedCount() {
         return sessions.size();
     }
 
-    /**
-     * Calls a direct method. The future completes with the device's status and payload; with
-     * {@link MethodResult#NOT_ONLINE} at once when the device is not connected or not subscribed
-     * to {@code $iothub/methods/POST/#}; with {@link MethodResult#TIMEOUT} when it does not answer
-     * within {@code timeout}. It never completes exceptionally.
-     *
-     * @param payload JSON, at most 128 KB
-     */
+    @Override
     public CompletableFuture<MethodResult> invokeMethod(DeviceId deviceId, MethodName method, byte[] payload, Duration timeout) {
         Objects.requireNonNull(method, "method");
         if (payload.length > Messages.METHOD_PAYLOAD_MAX_BYTES) {
@@ -129,21 +122,7 @@ public final class HubService {
         return result;
     }
 
-    /** {@link #sendCloudToDevice(DeviceId, byte[], Map, Duration)} with the default time to live. */
-    public CompletableFuture<String> sendCloudToDevice(DeviceId deviceId, byte[] payload, Map<String, String> properties) {
-        return sendCloudToDevice(deviceId, payload, properties, null);
-    }
-
-    /**
-     * Sends a cloud-to-device message, at least once: it is queued for the device and delivered (QoS 1) whenever the device
-     * listens on {@code devices/{id}/messages/devicebound/#}, again after each lock timeout or dropped connection until
-     * the device completes it with its PUBACK, within its time to live and the maximum delivery count
-     * ({@link CloudToDeviceQueue}). The future completes with the message id ({@code $.mid}) once it is queued, or fails
-     * with {@link CloudToDeviceQueue.QueueFullException} when the device already has 50 waiting.
-     *
-     * @param ttl how long it may wait, at most 2 days; null for the hub's default (one hour)
-     * @throws IllegalArgumentException when the payload is over 64 KB or the TTL out of range
-     */
+    @Override
     public CompletableFuture<String> sendCloudToDevice(DeviceId deviceId, byte[] payload, Map<String, String> properties, Duration ttl) {
         String messageId = UUID.randomUUID().toString();
         PropertyBag.Builder bag = PropertyBag.builder()
@@ -165,10 +144,7 @@ public final class HubService {
         return CompletableFuture.completedFuture(messageId);
     }
 
-    /**
-     * Patches the desired properties and notifies the device if it listens on
-     * {@code $iothub/twin/PATCH/properties/desired/#}. Completes with the new desired version.
-     */
+    @Override
     public CompletableFuture<Long> updateDesired(DeviceId deviceId, ObjectNode patch) {
         long version = twins.patchDesired(deviceId, patch);
         HubSession session = sessions.get(deviceId);
@@ -180,11 +156,12 @@ public final class HubService {
         return CompletableFuture.completedFuture(version);
     }
 
+    @Override
     public Twins.Snapshot twin(DeviceId deviceId) {
         return twins.get(deviceId);
     }
 
-    /** Adds a listener for devices connecting and disconnecting (e.g. the routing of lifecycle events). */
+    @Override
     public void addConnectionListener(ConnectionListener listener) {
         connectionListeners.add(Objects.requireNonNull(listener, "listener"));
     }

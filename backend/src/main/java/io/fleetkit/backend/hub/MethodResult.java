@@ -1,4 +1,4 @@
-package io.fleetkit.backend.gateway;
+package io.fleetkit.backend.hub;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -36,11 +36,11 @@ public record MethodResult(int status, byte[] payload, boolean fromHub) {
         return new String(payload, StandardCharsets.UTF_8);
     }
 
-    static MethodResult notOnline(String deviceId) {
+    public static MethodResult notOnline(String deviceId) {
         return error(NOT_ONLINE, 404103, "device '" + deviceId + "' is not online or not subscribed to direct methods");
     }
 
-    static MethodResult timeout(String deviceId, String method, long millis) {
+    public static MethodResult timeout(String deviceId, String method, long millis) {
         return error(TIMEOUT, 504101, "device '" + deviceId + "' did not answer '" + method + "' within " + millis + " ms");
     }
 
