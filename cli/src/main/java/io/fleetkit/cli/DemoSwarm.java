@@ -1,5 +1,6 @@
 package io.fleetkit.cli;
 
+import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.backend.api.SwarmControl;
 import io.fleetkit.firmware.LifecycleState;
 import io.fleetkit.firmware.MethodOverride;
@@ -122,7 +123,7 @@ final class DemoSwarm implements SwarmControl {
             DeviceId id;
             try {
                 id = DeviceId.of(deviceId.get());
-            } catch (IllegalArgumentException e) {
+            } catch (ProtocolException e) {
                 return false;
             }
             Optional<MethodOverrides> own = swarm.overridesOf(id);
@@ -149,7 +150,7 @@ final class DemoSwarm implements SwarmControl {
                 d.pressButton();
                 return true;
             }).orElse(false);
-        } catch (IllegalArgumentException malformed) {
+        } catch (ProtocolException malformed) {
             return false;
         }
     }

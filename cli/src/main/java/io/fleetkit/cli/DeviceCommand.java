@@ -1,5 +1,6 @@
 package io.fleetkit.cli;
 
+import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.firmware.Firmware;
 import io.fleetkit.firmware.FirmwareConfig;
 import io.fleetkit.firmware.LifecycleState;
@@ -74,7 +75,7 @@ final class DeviceCommand implements Runnable {
             scope = IdScope.of(idScope);
         } catch (NumberFormatException e) {
             throw new CommandLine.ParameterException(cli, "--target: '" + target.substring(colon + 1) + "' is not a port number");
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ProtocolException e) {
             throw new CommandLine.ParameterException(cli, e.getMessage());
         }
         PkiDirectory dir = PkiDirectory.load(pki);

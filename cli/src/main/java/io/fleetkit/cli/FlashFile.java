@@ -1,5 +1,6 @@
 package io.fleetkit.cli;
 
+import io.fleetkit.protocol.ProtocolException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -65,7 +66,7 @@ final class FlashFile {
                 }
                 out.put(DeviceId.of(e.getKey()), new NonVolatileState(hub.isTextual() ? Optional.of(hub.asText()) : Optional.empty(),
                         v.get("telemetryInterval").asInt(), v.get("nextSeq").asLong()));
-            } catch (IllegalArgumentException bad) {
+            } catch (IllegalArgumentException | ProtocolException bad) {
                 throw new IllegalArgumentException(file + " at '" + e.getKey() + "': " + bad.getMessage());
             }
         }

@@ -1,6 +1,7 @@
 package io.fleetkit.cli;
 
 import io.fleetkit.cli.bench.BenchCommand;
+import io.fleetkit.protocol.FleetkitException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,7 +27,11 @@ public final class FleetkitCommand implements Runnable {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** Runs the command line with the given streams; returns the exit code (0 ok, 1 failed, 2 usage). */
+    /**
+     * Runs the command line with the given streams; returns the exit code: 0 ok; 2 a usage error or input the user can fix
+     * (a flag, a file, a value: picocli's parameter errors and any client-fault {@link FleetkitException}); 1 anything else
+     * that failed. The one place the CLI translates failures.
+     */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new FleetkitCommand());
         cli.setOut(out);
@@ -37,7 +42,7 @@ public final class FleetkitCommand implements Runnable {
                 e.printStackTrace(commandLine.getErr());
             }
             commandLine.getErr().flush();
-            return 1;
+            return e instanceof FleetkitException f && f.isClientFault() ? 2 : 1;
         });
         return cli.execute(args);
     }

@@ -1,5 +1,6 @@
 package io.fleetkit.cli;
 
+import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.hil.bridge.Bridge;
 import io.fleetkit.hil.link.TestPortLink;
 import io.fleetkit.hil.record.FrameRecorder;
@@ -76,7 +77,7 @@ final class HilCommand implements Runnable {
             scope = IdScope.of(idScope);
             registrationId = RegistrationId.of(id);
             io.fleetkit.hil.link.TcpClientPort.parse(target); // the same HOST:PORT checks
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ProtocolException e) {
             throw new CommandLine.ParameterException(cli, e.getMessage());
         }
         PkiDirectory dir = PkiDirectory.load(pki);

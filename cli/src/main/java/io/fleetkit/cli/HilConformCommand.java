@@ -1,5 +1,6 @@
 package io.fleetkit.cli;
 
+import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.firmware.MethodOverrides;
 import io.fleetkit.hil.conform.ConformanceRun;
 import io.fleetkit.hil.conform.Report;
@@ -69,7 +70,7 @@ final class HilConformCommand implements Callable<Integer> {
         DeviceModel reference;
         try {
             reference = DeviceModels.resolve(model);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ProtocolException e) {
             throw new CommandLine.ParameterException(cli, "--model: " + e.getMessage());
         }
         if (rateMultiplier <= 0) {

@@ -1,5 +1,6 @@
 package io.fleetkit.cli;
 
+import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.firmware.MethodOverrides;
 import io.fleetkit.hil.device.ModelDevice;
 import io.fleetkit.protocol.id.RegistrationId;
@@ -58,7 +59,7 @@ final class HilDeviceCommand implements Runnable {
         try {
             deviceModel = DeviceModels.resolve(model);
             registrationId = RegistrationId.of(id);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ProtocolException e) {
             throw new CommandLine.ParameterException(cli, e.getMessage());
         }
         if (rateMultiplier <= 0) {

@@ -1,5 +1,6 @@
 package io.fleetkit.cli;
 
+import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.id.RegistrationId;
 import io.fleetkit.protocol.pki.CertificateIssuer;
 import io.fleetkit.protocol.pki.FactoryBatch;
@@ -106,7 +107,7 @@ final class PkiCommand implements Runnable {
             List<RegistrationId> ids;
             try {
                 ids = FactoryBatch.ids(prefix, start, count);
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | ProtocolException e) {
                 throw new CommandLine.ParameterException(cli, "--prefix: " + e.getMessage());
             }
             java.util.Set<RegistrationId> taken = new java.util.HashSet<>(existing);

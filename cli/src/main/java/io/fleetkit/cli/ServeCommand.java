@@ -1,5 +1,6 @@
 package io.fleetkit.cli;
 
+import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.backend.capture.CaptureConfig;
@@ -240,7 +241,7 @@ final class ServeCommand implements Runnable {
     private static <T> T parse(CommandLine cli, String option, java.util.function.Supplier<T> parse) {
         try {
             return parse.get();
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ProtocolException e) {
             throw new CommandLine.ParameterException(cli, option + ": " + e.getMessage());
         }
     }

@@ -1,5 +1,6 @@
 package io.fleetkit.cli;
 
+import io.fleetkit.protocol.ProtocolException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -174,7 +175,7 @@ final class SimCommand implements Runnable {
         MethodName methodName;
         try {
             methodName = MethodName.of(method);
-        } catch (IllegalArgumentException e) {
+        } catch (ProtocolException e) {
             throw new CommandLine.ParameterException(cli, "--method: " + e.getMessage());
         }
         int colon = target.lastIndexOf(':');
@@ -193,13 +194,13 @@ final class SimCommand implements Runnable {
         try {
             deviceModel = DeviceModels.resolve(model);
             scope = IdScope.of(idScope);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ProtocolException e) {
             throw new CommandLine.ParameterException(cli, e.getMessage());
         }
         MethodOverrides overrides = readOverrides(cli);
         try {
             flash = flashFile == null ? Map.of() : FlashFile.read(flashFile);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ProtocolException e) {
             throw new CommandLine.ParameterException(cli, "--flash: " + e.getMessage());
         }
         PkiDirectory dir = PkiDirectory.load(pki);
@@ -410,7 +411,7 @@ final class SimCommand implements Runnable {
                         v.has("status") ? OptionalInt.of(v.get("status").asInt()) : OptionalInt.empty(),
                         v.has("payload") ? Optional.of(v.get("payload").toString()) : Optional.empty(),
                         Duration.ofMillis(v.path("delayMs").asLong(0)), v.path("noAnswer").asBoolean(false), v.path("errorRate").asDouble(0)));
-            } catch (IllegalArgumentException bad) {
+            } catch (IllegalArgumentException | ProtocolException bad) {
                 throw new CommandLine.ParameterException(cli, "--overrides: " + overridesFile + " at '" + e.getKey() + "': " + bad.getMessage());
             }
         });

@@ -12,11 +12,11 @@ import java.util.Objects;
  * reading; edges (the MQTT gateway, the REST API, the CLI) catch it in one place and turn it
  * into a CONNACK code, an HTTP 400 or one line on the terminal.
  *
- * <p>It extends {@link IllegalArgumentException} because the same checks guard the public
- * constructors: a caller passing a bad device id gets an IllegalArgumentException naming the
- * argument, and a decoder can still catch this narrower type.
+ * <p>It is a {@link FleetkitException} of kind {@link Kind#INVALID_INPUT}: the client's fault. It is not an
+ * {@link IllegalArgumentException} (it was once), so that a programming error can never reach a client as the client's
+ * own fault; the typed values' factories ({@code DeviceId.of}, {@code Topic} parsers…) throw it for input from outside.
  */
-public final class ProtocolException extends IllegalArgumentException {
+public final class ProtocolException extends FleetkitException {
     private static final long serialVersionUID = 1L;
     private static final int MAX_QUOTED = 120;
 
@@ -61,7 +61,7 @@ public final class ProtocolException extends IllegalArgumentException {
      * @param reason   why, as a sentence fragment without a trailing full stop
      */
     public ProtocolException(Subject subject, String input, String location, String reason) {
-        super(message(subject, input, location, reason));
+        super(Kind.INVALID_INPUT, message(subject, input, location, reason), null);
         this.subject = Objects.requireNonNull(subject, "subject");
         this.location = location;
         this.reason = Objects.requireNonNull(reason, "reason");

@@ -10,13 +10,14 @@ public final class Limits {
     private Limits() {
     }
 
+    /** A value out of range is refused: by a constructor's argument check, or by the grammar of the text it reads. */
     public static void accepts(String field, long min, long max, LongFunction<?> make) {
         assertThat(make.apply(min)).as("%s = %d (its minimum)", field, min).isNotNull();
         assertThat(make.apply(max)).as("%s = %d (its maximum)", field, max).isNotNull();
         assertThatThrownBy(() -> make.apply(min - 1)).as("%s = %d", field, min - 1)
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(field);
+                .isInstanceOfAny(IllegalArgumentException.class, ProtocolException.class).hasMessageContaining(field);
         assertThatThrownBy(() -> make.apply(max + 1)).as("%s = %d", field, max + 1)
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(field);
+                .isInstanceOfAny(IllegalArgumentException.class, ProtocolException.class).hasMessageContaining(field);
     }
 
     /** Text of {@code n} characters of {@code c}. */

@@ -1,7 +1,6 @@
 package io.fleetkit.backend.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fleetkit.backend.ownership.ClaimRefused;
 import io.fleetkit.backend.ownership.ClaimService;
 import io.fleetkit.backend.store.ClaimStore;
 import io.fleetkit.backend.store.DeviceStateStore;
@@ -39,13 +38,7 @@ final class ClaimApi {
         DeviceId id = Requests.deviceId(ctx);
         JsonNode body = Requests.object(Requests.json(ctx), CLAIM_FIELDS);
         int window = Requests.intField(body, "windowSeconds", ClaimService.DEFAULT_WINDOW_SECONDS, 10, 600);
-        Responses.blocking(ctx, () -> {
-                    try {
-                        return claims.start(caller.userId(), id, window);
-                    } catch (ClaimRefused r) {
-                        throw refusal(r, id);
-                    }
-                })
+        Responses.blocking(ctx, () -> claims.start(caller.userId(), id, window)) // a ClaimRefused is answered by Problems
                 .compose(started -> Responses.onContext(ctx, started))
                 .onSuccess(claim -> {
                     ctx.response().putHeader("Location", "/api/v1/claims/" + claim.claimId());
@@ -54,12 +47,6 @@ final class ClaimApi {
                 .onFailure(ctx::fail);
     }
 
-    private static ApiProblem refusal(ClaimRefused r, DeviceId id) {
-        return switch (r.reason()) {
-            case NOT_ONLINE -> new ApiProblem(404, "Not found", "no online device '" + id + "' to claim: the device must be connected", null);
-            case CONFLICT -> new ApiProblem(409, "Claim pending", r.getMessage(), null);
-        };
-    }
 
     private void get(RoutingContext ctx) {
         Caller caller = ApiServer.caller(ctx);

@@ -1,5 +1,6 @@
 package io.fleetkit.backend.api;
 
+import io.fleetkit.protocol.ProtocolException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -117,7 +118,7 @@ final class DeviceApi {
         MethodName method;
         try {
             method = MethodName.of(ctx.pathParam("name"));
-        } catch (IllegalArgumentException e) {
+        } catch (ProtocolException e) {
             throw ApiProblem.badRequest("name", "method name: " + e.getMessage());
         }
         int timeoutSeconds = Requests.integer(ctx, "timeoutSeconds", 30, 5, (int) DeviceCommands.MAX_METHOD_TIMEOUT.toSeconds());

@@ -2,6 +2,7 @@ package io.fleetkit.backend.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetkit.protocol.FleetkitException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -21,7 +22,7 @@ final class Problems {
             return;
         }
         ObjectNode body = JSON.createObjectNode()
-                .put("type", "about:blank")
+                .put("type", p.kind().problemType())
                 .put("title", p.title())
                 .put("status", p.status())
                 .put("detail", p.detail())
@@ -38,7 +39,11 @@ final class Problems {
                 .end(Buffer.buffer(body.toString()));
     }
 
-    /** The router's failure handler: known problems as themselves, everything else as a logged 500. */
+    /**
+     * The REST edge's one translation of failures: an {@link ApiProblem} as itself; any other {@link FleetkitException} with
+     * the status of its kind and its message; anything else — an {@link IllegalArgumentException} from a programming error
+     * included — as a logged 500 whose body says nothing of the server's insides.
+     */
     static void onFailure(RoutingContext ctx) {
         Throwable failure = ctx.failure();
         while (failure != null && !(failure instanceof ApiProblem) && failure.getCause() != null
@@ -49,8 +54,11 @@ final class Problems {
             send(ctx, p);
         } else if (failure == null) {
             send(ctx, forStatus(ctx.statusCode(), ctx));
-        } else if (failure instanceof IllegalArgumentException bad) {
-            send(ctx, ApiProblem.badRequest(null, bad.getMessage()));
+        } else if (failure instanceof FleetkitException f) {
+            if (!f.isClientFault()) {
+                LOG.warn("{} {} failed: {}", ctx.request().method(), ctx.request().path(), f.toString());
+            }
+            send(ctx, of(f));
         } else {
             LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
             send(ctx, new ApiProblem(500, "Internal server error",
@@ -75,10 +83,25 @@ final class Problems {
             p = new ApiProblem(400, "Bad request", "the request could not be read as HTTP: "
                     + (cause == null ? "malformed" : cause.getMessage()), null);
         }
-        ObjectNode body = JSON.createObjectNode().put("type", "about:blank").put("title", p.title()).put("status", p.status())
+        ObjectNode body = JSON.createObjectNode().put("type", p.kind().problemType()).put("title", p.title()).put("status", p.status())
                 .put("detail", p.detail());
         request.response().setStatusCode(p.status()).putHeader("Content-Type", MEDIA_TYPE).putHeader("Connection", "close")
                 .end(Buffer.buffer(body.toString())).onComplete(done -> request.connection().close());
+    }
+
+    /** A failure of the family as the problem its kind names. */
+    static ApiProblem of(FleetkitException f) {
+        return switch (f.kind()) {
+            case INVALID_INPUT -> new ApiProblem(400, "Bad request", f.getMessage(), null);
+            case UNAUTHENTICATED -> new ApiProblem(401, "Unauthorized", f.getMessage(), null);
+            case FORBIDDEN -> new ApiProblem(403, "Forbidden", f.getMessage(), null);
+            case NOT_FOUND -> new ApiProblem(404, "Not found", f.getMessage(), null);
+            case CONFLICT -> new ApiProblem(409, "Conflict", f.getMessage(), null);
+            case THROTTLED -> new ApiProblem(429, "Too many requests", f.getMessage(), null);
+            case UNAVAILABLE -> new ApiProblem(503, "Service unavailable", f.getMessage(), null);
+            case TIMEOUT -> new ApiProblem(504, "Gateway timeout", f.getMessage(), null);
+            case INTERNAL -> new ApiProblem(500, "Internal server error", f.getMessage(), null);
+        };
     }
 
     /** Vert.x's own refusals (no route, wrong method, body too large) in the same format. */

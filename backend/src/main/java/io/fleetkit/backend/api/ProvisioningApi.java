@@ -58,11 +58,7 @@ final class ProvisioningApi {
             throw ApiProblem.badRequest("/enabled", "field 'enabled' is required (true or false)");
         }
         boolean enabled = Requests.booleanField(body, "enabled", true);
-        try {
-            dps.enrollments().setEnabled(name, enabled);
-        } catch (IllegalArgumentException e) {
-            throw new ApiProblem(404, "Not found", e.getMessage(), null);
-        }
+        dps.enrollments().setEnabled(name, enabled); // an unknown name is a NOT_FOUND, which Problems answers as 404
         Responses.send(ctx, 200, json());
     }
 

@@ -1,5 +1,6 @@
 package io.fleetkit.backend.api;
 
+import io.fleetkit.protocol.ProtocolException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -32,7 +33,7 @@ final class Requests {
         String raw = ctx.pathParam("id");
         try {
             return DeviceId.of(raw);
-        } catch (IllegalArgumentException e) {
+        } catch (ProtocolException e) {
             throw ApiProblem.noSuchDevice(raw);
         }
     }

@@ -1,5 +1,6 @@
 package io.fleetkit.backend.api;
 
+import io.fleetkit.protocol.ProtocolException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.ext.web.Router;
@@ -93,7 +94,7 @@ public final class SwarmApi {
             boolean found;
             try {
                 found = s.override(method, device, override);
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | ProtocolException e) {
                 throw ApiProblem.badRequest("", e.getMessage());
             }
             if (!found) {

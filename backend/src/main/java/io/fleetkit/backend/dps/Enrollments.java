@@ -1,5 +1,6 @@
 package io.fleetkit.backend.dps;
 
+import io.fleetkit.protocol.FleetkitException;
 import io.fleetkit.protocol.id.RegistrationId;
 import io.fleetkit.protocol.pki.Certificates;
 
@@ -34,7 +35,11 @@ public final class Enrollments {
         }
     }
 
-    /** Enables or disables the enrollment with this name (a group name or a registration id). */
+    /**
+     * Enables or disables the enrollment with this name (a group name or a registration id).
+     *
+     * @throws FleetkitException of kind {@code NOT_FOUND} when there is none
+     */
     public void setEnabled(String name, boolean enabled) {
         boolean found = false;
         for (Enrollment.Group g : groups) {
@@ -49,7 +54,7 @@ public final class Enrollments {
             found = true;
         }
         if (!found) {
-            throw new IllegalArgumentException("no enrollment named '" + name + "'");
+            throw new FleetkitException(FleetkitException.Kind.NOT_FOUND, "no enrollment named '" + name + "'");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.backend.throttle.Throttles;
 import io.fleetkit.protocol.pki.Certificates;
 import io.netty.buffer.Unpooled;
@@ -220,7 +221,7 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
         return () -> {
             try {
                 return encoded.stream().map(Certificates::fromDer).toList();
-            } catch (IllegalArgumentException unreadable) {
+            } catch (IllegalArgumentException | ProtocolException unreadable) {
                 return List.of(); // the authorizer refuses an empty chain
             }
         };

@@ -1,6 +1,7 @@
 package io.fleetkit.backend.gateway;
 
 import io.fleetkit.backend.admission.RefusalLog;
+import io.fleetkit.protocol.FleetkitException;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -14,8 +15,10 @@ import javax.net.ssl.SSLException;
 import java.io.IOException;
 
 /**
- * The last handler: whatever a connection throws ends that connection, with one log line, and
- * nothing else. Stray messages that reach it are released.
+ * The last handler, and the MQTT edge's one translation of failures that no handler answered itself (a handler that can
+ * answer — a CONNACK code, a DPS status — does): whatever a connection throws ends that connection, with one log line, and
+ * nothing else. A {@link FleetkitException} that is the client's fault (malformed input) is logged as the device's doing,
+ * a server fault as the server's. Stray messages that reach it are released.
  */
 @ChannelHandler.Sharable
 final class GatewayExceptionHandler extends ChannelInboundHandlerAdapter {
@@ -31,8 +34,11 @@ final class GatewayExceptionHandler extends ChannelInboundHandlerAdapter {
         } else if (root instanceof SSLException || root instanceof NotSslRecordException) {
             // before authentication: anyone can cause these, as fast as they can connect
             TLS_FAILURES.refused("TLS failed", "TLS with {} failed: {}", ctx.channel().remoteAddress(), root.getMessage());
+        } else if (root instanceof FleetkitException f && f.isClientFault()) {
+            LOG.info("connection from {} closed: it sent what the hub refuses ({}): {}", ctx.channel().remoteAddress(),
+                    f.kind().type(), f.getMessage());
         } else {
-            LOG.warn("connection from {} closed after an error: {}", ctx.channel().remoteAddress(), root.toString());
+            LOG.warn("connection from {} closed after an error of the server's: {}", ctx.channel().remoteAddress(), root.toString());
         }
         ctx.close();
     }

@@ -1,5 +1,6 @@
 package io.fleetkit.backend.hub;
 
+import io.fleetkit.protocol.FleetkitException;
 import io.fleetkit.protocol.id.DeviceId;
 
 import java.time.Clock;
@@ -66,9 +67,11 @@ public final class CloudToDeviceQueue {
     }
 
     /** The queue is full: IoT Hub refuses the send (403004, DeviceMaximumQueueDepthExceeded). */
-    public static final class QueueFullException extends IllegalStateException {
+    public static final class QueueFullException extends FleetkitException {
+        private static final long serialVersionUID = 1L;
+
         QueueFullException(DeviceId device) {
-            super("the cloud-to-device queue of " + device + " holds " + MAX_QUEUED + " messages already (DeviceMaximumQueueDepthExceeded)");
+            super(Kind.THROTTLED, "the cloud-to-device queue of " + device + " holds " + MAX_QUEUED + " messages already (DeviceMaximumQueueDepthExceeded)");
         }
     }
 

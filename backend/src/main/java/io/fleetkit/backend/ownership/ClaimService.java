@@ -73,12 +73,11 @@ public final class ClaimService {
     public CompletableFuture<Claim> start(String userId, DeviceId deviceId, int windowSeconds) {
         MethodRequest.StartClaim request = new MethodRequest.StartClaim(newNonce(), windowSeconds); // checks 10–600
         X509Certificate certificate = commands.certificate(deviceId)
-                .orElseThrow(() -> new ClaimRefused(ClaimRefused.Reason.NOT_ONLINE, "device '" + deviceId + "' is not online"));
+                .orElseThrow(() -> ClaimRefused.notOnline(deviceId));
         Instant now = clock.instant();
         for (Claim other : claims.pending(deviceId)) {
             if (!expireIfDue(other, now) && !other.userId().equals(userId)) {
-                throw new ClaimRefused(ClaimRefused.Reason.CONFLICT,
-                        "another claim on device '" + deviceId + "' is pending until " + other.expires());
+                throw ClaimRefused.pending(deviceId, other.expires());
             }
         }
         Claim claim = new Claim(UUID.randomUUID().toString(), deviceId, userId, request.nonce(), Status.PENDING, now,

@@ -1,5 +1,6 @@
 package io.fleetkit.backend.routing;
 
+import io.fleetkit.protocol.ProtocolException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -99,7 +100,7 @@ public record RoutesConfig(List<Route> routes, boolean fallback) {
             try {
                 RouteCondition condition = RouteCondition.parse(text(r, "condition", source, at));
                 routes.add(new Route(name, from, condition, text(r, "endpoint", source, at), enabled));
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | ProtocolException e) {
                 throw new IllegalArgumentException(source + ": " + at + ": " + e.getMessage(), e);
             }
         }

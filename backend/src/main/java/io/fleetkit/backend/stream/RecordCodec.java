@@ -1,5 +1,6 @@
 package io.fleetkit.backend.stream;
 
+import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.id.DeviceId;
 
 import java.io.DataInputStream;
@@ -99,7 +100,7 @@ final class RecordCodec {
             byte[] body = new byte[in.readInt()];
             in.readFully(body);
             return new StreamRecord(offset, device, t, props, body);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException | ProtocolException e) {
             return null;
         }
     }

@@ -1,5 +1,6 @@
 package io.fleetkit.cli.bench;
 
+import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.cli.DurationConverter;
 import io.fleetkit.firmware.swarm.Swarm;
 import io.fleetkit.protocol.id.MethodName;
@@ -57,7 +58,7 @@ final class MethodsBench implements Runnable {
         BenchCommand.checkRange(cli, "--duration", duration.toSeconds(), 1, 3_600, " seconds");
         try {
             MethodName.of(method);
-        } catch (IllegalArgumentException e) {
+        } catch (ProtocolException e) {
             throw new CommandLine.ParameterException(cli, "--method: " + e.getMessage());
         }
         PrintWriter err = cli.getErr();

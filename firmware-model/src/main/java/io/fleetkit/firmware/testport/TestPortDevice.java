@@ -1,5 +1,6 @@
 package io.fleetkit.firmware.testport;
 
+import io.fleetkit.protocol.ProtocolException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetkit.firmware.Action;
@@ -153,7 +154,7 @@ public final class TestPortDevice extends DeviceRunner implements AutoCloseable 
         Topic topic;
         try {
             topic = Topic.parse(p.topic());
-        } catch (IllegalArgumentException e) {
+        } catch (ProtocolException e) {
             return;
         }
         boolean sent;

@@ -1,5 +1,6 @@
 package io.fleetkit.hil.bridge;
 
+import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.dps.DpsCodecs;
 import io.fleetkit.protocol.dps.RegisterRequest;
 import io.fleetkit.protocol.dps.RegistrationOperation;
@@ -164,7 +165,7 @@ final class HubClient implements AutoCloseable {
                 Topic t;
                 try {
                     t = Topic.parse(topic);
-                } catch (IllegalArgumentException e) {
+                } catch (ProtocolException e) {
                     return;
                 }
                 if (t instanceof MethodRequestTopic m) {

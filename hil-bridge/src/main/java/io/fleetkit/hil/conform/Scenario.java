@@ -1,5 +1,6 @@
 package io.fleetkit.hil.conform;
 
+import io.fleetkit.protocol.ProtocolException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetkit.protocol.id.MethodName;
@@ -78,7 +79,7 @@ public record Scenario(String name, List<Step> steps) {
             }
             try {
                 steps.add(step(i + 1, line));
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | ProtocolException e) {
                 throw new IllegalArgumentException(name + ":" + (i + 1) + ": " + e.getMessage());
             }
         }

@@ -85,8 +85,8 @@ public final class ObjectKind<M> extends Kind<M> {
         try {
             return reader.apply(values);
         } catch (IllegalArgumentException e) {
-            // a record's own cross-field check, e.g. "confirm: must be true"
-            throw e instanceof io.fleetkit.protocol.ProtocolException p ? p : error(path, s, e.getMessage());
+            // a record's own cross-field check, e.g. "confirm: must be true": from the input, so the input's fault
+            throw error(path, s, e.getMessage());
         }
     }
 

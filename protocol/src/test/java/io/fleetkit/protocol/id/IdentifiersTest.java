@@ -20,7 +20,9 @@ class IdentifiersTest {
     void deviceIdErrorNamesCharacterAndPosition() {
         assertThatThrownBy(() -> DeviceId.of("dev 001"))
                 .isInstanceOf(ProtocolException.class)
-                .isInstanceOf(IllegalArgumentException.class)
+                // the client's fault, never confused with a programming error's IllegalArgumentException
+                .isNotInstanceOf(IllegalArgumentException.class)
+                .satisfies(e -> assertThat(((ProtocolException) e).kind()).isEqualTo(io.fleetkit.protocol.FleetkitException.Kind.INVALID_INPUT))
                 .hasMessage("invalid device id 'dev 001' at index 3: character U+0020 is not allowed; "
                         + "allowed are ASCII letters, digits and - . + % _ # * ? ! ( ) , : = @ $ '");
         assertThatThrownBy(() -> DeviceId.of("dev/1"))
