@@ -4,7 +4,14 @@ import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.store.DeviceStateStore;
 import io.fleetkit.backend.store.TelemetryStore;
 import io.fleetkit.backend.throttle.ThrottleProfile;
+import io.fleetkit.firmware.NonVolatileState;
+import io.fleetkit.firmware.swarm.SwarmConfig;
+import io.fleetkit.firmware.swarm.SwarmRun;
+import io.fleetkit.protocol.id.DeviceId;
+import io.fleetkit.protocol.id.IdScope;
+import io.fleetkit.protocol.id.MethodName;
 import io.fleetkit.protocol.pki.CertificateIssuer;
+import io.fleetkit.protocol.pki.DeviceIdentity;
 import io.fleetkit.protocol.pki.PkiDirectory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,9 +19,11 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code fleetkit demo}: the quick start. A PKI under {@code --data} (reused on the next run), the
@@ -55,8 +64,8 @@ final class DemoCommand implements Runnable {
             description = "emulate Azure's quotas: off, f1, s1, s2, s3, optionally with units (s1x4); the dashboard can switch it (default: ${DEFAULT-VALUE})")
     String throttle;
 
-    /** Counted down to stop the demo early, as Ctrl-C does (tests). */
-    final CountDownLatch stop = new CountDownLatch(1);
+    private volatile SwarmRun run;
+    private volatile boolean stopped;
 
     /** Hub and devices share this process, two connections per device, and it may hold 20,000 file descriptors. */
     static final int MAX_DEVICES = 9_500;
@@ -77,70 +86,69 @@ final class DemoCommand implements Runnable {
         }
         PrintWriter out = cli.getOut();
         Path dir = data.resolve("pki");
-        if (PkiDirectory.exists(dir)) {
-            out.println("reusing the PKI in " + dir);
-        } else {
+        boolean reuse = PkiDirectory.exists(dir);
+        if (!reuse) {
             PkiDirectory.init(dir, PkiDirectory.DEFAULT_SERVER_SANS, new CertificateIssuer());
-            out.println("created a PKI in " + dir);
         }
+        out.println((reuse ? "reusing the PKI in " : "created a PKI in ") + dir);
         out.flush();
         if (httpPort < 0 || httpPort > 65535) {
             throw new CommandLine.ParameterException(cli, "--http-port must be 0–65535, was " + httpPort);
         }
         PkiDirectory pkiDir = PkiDirectory.load(dir);
-        // Ctrl-C: the swarm stops and prints its summary (its own hook); this one keeps the JVM alive until the
-        // backend has reported what it stored and closed its files
-        CountDownLatch done = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            try {
-                done.await(40, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "fleetkit-demo-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try (Backend backend = Backend.builder(pkiDir, data).hub(h -> h.port(0).throttle(profile)).http("127.0.0.1", httpPort).start()) {
-            String api = "http://127.0.0.1:" + backend.httpPort();
-            out.printf("platform: hub + DPS on 127.0.0.1:%d, store %s under %s, REST API %s/api/v1 (docs %s/docs)%n",
-                    backend.hub().port(), backend.database().dialect().name().toLowerCase(), data, api, api);
-            String operator = backend.devIssuer().mint("demo-operator", true, Duration.ofHours(12));
-            String user = backend.devIssuer().mint(DEV_USER, false, Duration.ofHours(12));
-            out.printf("operator token (valid 12 h): %s%n", operator);
-            out.printf("dev user '%s' token (valid 12 h): %s%n", DEV_USER, user);
-            out.printf("dashboard: %s/dashboard/#token=%s&user=%s%n", api, operator, user);
+        Path flashFile = data.resolve("flash.json");
+        Map<DeviceId, NonVolatileState> flash = FlashFile.option(cli, flashFile);
+        List<DeviceIdentity> identities = SwarmIdentities.load(pkiDir, 1, devices, cli.getErr());
+        // Ctrl-C: the swarm stops and prints its summary; the backend then reports what it stored and closes its files
+        try (CtrlC ctrlC = CtrlC.install("fleetkit-demo-stop", Duration.ofSeconds(40), this::stop);
+             Backend backend = Backend.builder(pkiDir, data).hub(h -> h.port(0).throttle(profile)).http("127.0.0.1", httpPort).start()) {
+            announce(backend, data, out);
+            SwarmOptions options = new SwarmOptions();
+            SwarmConfig config = options.config("127.0.0.1", backend.hub().port(), IdScope.of("0ne00000001"), rateMultiplier);
+            SwarmRun run = new SwarmRun(config, identities, id -> Optional.ofNullable(flash.get(id)), pkiDir.trustAnchors(), Clock.systemUTC())
+                    .hubInProcess();
+            out.printf("swarm: %d %s devices → 127.0.0.1:%d (in this process) (id scope %s), ramp %.0f/s, telemetry ×%s, for %s%n",
+                    devices, config.model().id(), backend.hub().port(), config.idScope(), config.rampPerSecond(), rateMultiplier, duration);
             out.flush();
-            // the swarm command on the demo's platform: methods called on the swarm through the hub
-            SimCommand sim = new SimCommand();
-            sim.providedHub = backend.hub();
-            sim.stop = stop;
-            sim.swarmListener = swarm -> backend.attachSwarm(swarm == null ? null : new DemoSwarm(swarm, pkiDir, MAX_DEVICES, "thermostat", sim.flash));
-            CommandLine simLine = new CommandLine(sim);
-            simLine.setOut(out);
-            simLine.setErr(cli.getErr());
-            simLine.parseArgs("--pki", dir.toString(), "--devices", Integer.toString(devices),
-                    "--method-rate", "20", "--rate-multiplier", Double.toString(rateMultiplier),
-                    "--duration", duration.toMillis() + "ms", "--summary", data.resolve("summary.json").toString(),
-                    "--flash", data.resolve("flash.json").toString());
-            sim.run();
+            // beside the swarm: 20 method calls a second through the hub, and the dashboard's control of the swarm
+            SwarmListeners listener = new SwarmListeners(cli.getErr(), flashFile, swarm -> {
+                backend.attachSwarm(new DemoSwarm(swarm, pkiDir, MAX_DEVICES, options.model, flash));
+                MethodLoad methods = MethodLoad.start(backend.hub().devices(), swarm, MethodName.of("getDiagnostics"), 20, options.seed);
+                return () -> {
+                    methods.close();
+                    backend.attachSwarm(null);
+                };
+            });
+            this.run = run;
+            if (!stopped) {
+                SimCommand.runToTheEnd(run, duration, listener, data.resolve("summary.json"), out);
+            }
             boolean caughtUp = backend.awaitProcessed(Duration.ofSeconds(30));
-            out.printf("backend: %d telemetry rows and %d devices in the store%s%n", telemetryRows(backend), devicesStored(backend),
+            out.printf("backend: %d telemetry rows and %d devices in the store%s%n", new TelemetryStore(backend.database()).countAll(),
+                    new DeviceStateStore(backend.database()).count(),
                     caughtUp ? "" : " (processors still catching up)");
             out.flush();
-        } finally {
-            done.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the JVM is on its way out, after this
-            }
         }
     }
 
-    private static long telemetryRows(Backend backend) {
-        return new TelemetryStore(backend.database()).countAll();
+    /** Stops the demo early, as Ctrl-C does (tests); any thread. */
+    void stop() {
+        stopped = true;
+        SwarmRun r = run;
+        if (r != null) {
+            r.stop();
+        }
     }
 
-    private static long devicesStored(Backend backend) {
-        return new DeviceStateStore(backend.database()).count();
+    private static void announce(Backend backend, Path data, PrintWriter out) {
+        String api = "http://127.0.0.1:" + backend.httpPort();
+        out.printf("platform: hub + DPS on 127.0.0.1:%d, store %s under %s, REST API %s/api/v1 (docs %s/docs)%n",
+                backend.hub().port(), backend.database().dialect().name().toLowerCase(), data, api, api);
+        String operator = backend.devIssuer().mint("demo-operator", true, Duration.ofHours(12));
+        String user = backend.devIssuer().mint(DEV_USER, false, Duration.ofHours(12));
+        out.printf("operator token (valid 12 h): %s%n", operator);
+        out.printf("dev user '%s' token (valid 12 h): %s%n", DEV_USER, user);
+        out.printf("dashboard: %s/dashboard/#token=%s&user=%s%n", api, operator, user);
+        out.flush();
     }
 }

@@ -9,11 +9,7 @@ import io.fleetkit.firmware.NonVolatileState;
 import io.fleetkit.firmware.swarm.Swarm;
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.id.MethodName;
-import io.fleetkit.protocol.id.RegistrationId;
-import io.fleetkit.protocol.pki.CertificateIssuer;
 import io.fleetkit.protocol.pki.DeviceIdentity;
-import io.fleetkit.protocol.pki.FactoryBatch;
-import io.fleetkit.protocol.pki.KeyAlgorithm;
 import io.fleetkit.protocol.pki.PkiDirectory;
 import org.HdrHistogram.Histogram;
 
@@ -97,14 +93,9 @@ final class DemoSwarm implements SwarmControl {
                     + "each demo device needs two), was " + devices);
         }
         if (devices > swarm.size()) {
-            List<RegistrationId> ids = FactoryBatch.ids("dev-", swarm.size() + 1, devices - swarm.size());
-            java.util.Set<RegistrationId> existing = new java.util.HashSet<>(pki.deviceIds());
-            List<RegistrationId> missing = ids.stream().filter(id -> !existing.contains(id)).toList();
-            if (!missing.isEmpty()) {
-                FactoryBatch.issueInto(pki, new CertificateIssuer(), missing, KeyAlgorithm.EC_P256,
-                        Runtime.getRuntime().availableProcessors(), (done, total) -> { });
-            }
-            List<DeviceIdentity> identities = ids.stream().map(pki::loadDevice).toList();
+            // quietly: the dashboard asked, the terminal shows the run's progress
+            List<DeviceIdentity> identities = SwarmIdentities.load(pki, swarm.size() + 1, devices - swarm.size(),
+                    new java.io.PrintWriter(java.io.Writer.nullWriter()));
             swarm.add(identities, id -> Optional.ofNullable(flash.get(id)));
         }
         swarm.resize(devices);

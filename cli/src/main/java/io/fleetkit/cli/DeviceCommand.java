@@ -17,6 +17,7 @@ import io.fleetkit.protocol.pki.PkiDirectory;
 import io.fleetkit.protocol.pki.TlsContexts;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -47,11 +48,8 @@ final class DeviceCommand implements Runnable {
     @Option(names = "--model", paramLabel = "MODEL", defaultValue = "thermostat", description = "device model (default: ${DEFAULT-VALUE})")
     String model;
 
-    @Option(names = "--target", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8883", description = "the DPS endpoint (default: ${DEFAULT-VALUE})")
-    String target;
-
-    @Option(names = "--id-scope", paramLabel = "SCOPE", defaultValue = "0ne00000001", description = "DPS id scope (default: ${DEFAULT-VALUE})")
-    String idScope;
+    @Mixin
+    DpsTarget dps;
 
     @Option(names = "--script", paramLabel = "FILE", description = "read commands from FILE instead of the terminal")
     Path script;
@@ -60,27 +58,20 @@ final class DeviceCommand implements Runnable {
     public void run() {
         CommandLine cli = spec.commandLine();
         PrintWriter out = cli.getOut();
-        int colon = target.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new CommandLine.ParameterException(cli, "--target must be HOST:PORT, was '" + target + "'");
-        }
-        int port;
+        String host = dps.host();
+        int port = dps.port();
+        IdScope scope = dps.scope();
         DeviceModel deviceModel;
         RegistrationId registrationId;
-        IdScope scope;
         try {
-            port = Integer.parseInt(target.substring(colon + 1));
             deviceModel = DeviceModels.resolve(model);
             registrationId = RegistrationId.of(id);
-            scope = IdScope.of(idScope);
-        } catch (NumberFormatException e) {
-            throw new CommandLine.ParameterException(cli, "--target: '" + target.substring(colon + 1) + "' is not a port number");
         } catch (IllegalArgumentException | ProtocolException e) {
             throw new CommandLine.ParameterException(cli, e.getMessage());
         }
         PkiDirectory dir = PkiDirectory.load(pki);
         DeviceIdentity identity = dir.loadDevice(registrationId);
-        FirmwareConfig config = FirmwareConfig.of(registrationId, target.substring(0, colon), scope, deviceModel);
+        FirmwareConfig config = FirmwareConfig.of(registrationId, host, scope, deviceModel);
         Firmware firmware = new Firmware(config, new SimulatedHardware(deviceModel, identity.credential().key(), new SplittableRandom()),
                 NonVolatileState.factory((int) deviceModel.telemetryInterval().toSeconds()), new MethodOverrides(), new SplittableRandom());
         try (PahoDevice device = new PahoDevice(firmware, TlsContexts.forDevice(identity, dir.trustAnchors()), Clock.systemUTC(), port, s -> { })) {
@@ -88,7 +79,7 @@ final class DeviceCommand implements Runnable {
                 out.println(LocalTime.now().format(TIME) + "  " + line);
                 out.flush();
             });
-            out.printf("device %s (%s) → %s; type 'help' for commands%n", id, deviceModel.id(), target);
+            out.printf("device %s (%s) → %s; type 'help' for commands%n", id, deviceModel.id(), dps.target);
             out.flush();
             device.boot();
             Scripts.run(script, line -> command(line, device, out));

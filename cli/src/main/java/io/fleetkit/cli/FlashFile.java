@@ -31,6 +31,15 @@ final class FlashFile {
     private FlashFile() {
     }
 
+    /** {@code --flash FILE} as read at the start: empty without the option; a malformed file is a usage error naming it. */
+    static Map<DeviceId, NonVolatileState> option(picocli.CommandLine cli, Path file) {
+        try {
+            return file == null ? Map.of() : read(file);
+        } catch (IllegalArgumentException | io.fleetkit.protocol.ProtocolException e) {
+            throw new picocli.CommandLine.ParameterException(cli, "--flash: " + e.getMessage());
+        }
+    }
+
     /**
      * The devices' flash from {@code file}; empty when the file does not exist.
      *

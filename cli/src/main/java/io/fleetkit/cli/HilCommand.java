@@ -5,15 +5,13 @@ import io.fleetkit.hil.bridge.Bridge;
 import io.fleetkit.hil.link.TestPortLink;
 import io.fleetkit.hil.record.FrameRecorder;
 import io.fleetkit.protocol.id.IdScope;
-import io.fleetkit.protocol.id.MethodName;
 import io.fleetkit.protocol.id.RegistrationId;
-import io.fleetkit.protocol.message.DeviceMessage;
 import io.fleetkit.protocol.pki.DeviceIdentity;
 import io.fleetkit.protocol.pki.PkiDirectory;
-import io.fleetkit.protocol.testport.TestPortMessage;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -21,8 +19,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.LocalTime;
-import java.time.format.DateTimeFormatter;
 import java.util.concurrent.TimeUnit;
 
 /** {@code fleetkit hil}: the physical device on its test port, attached to the hub as an ordinary device. */
@@ -33,7 +29,6 @@ import java.util.concurrent.TimeUnit;
                         + "passes direct methods down and their answers back, and prints every event.",
                 "Commands, typed or from --script: press (inject a button press), status, wait 5s, await online 30s, quit."})
 final class HilCommand implements Runnable {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -51,11 +46,8 @@ final class HilCommand implements Runnable {
     @Option(names = "--id", paramLabel = "ID", description = "the device's registration id; required")
     String id;
 
-    @Option(names = "--target", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8883", description = "DPS and hub (default: ${DEFAULT-VALUE})")
-    String target;
-
-    @Option(names = "--id-scope", paramLabel = "SCOPE", defaultValue = "0ne00000001", description = "DPS id scope (default: ${DEFAULT-VALUE})")
-    String idScope;
+    @Mixin
+    DpsTarget dps;
 
     @Option(names = "--record", paramLabel = "FILE", description = "record every frame, both ways, as JSON lines (replay with 'fleetkit hil replay')")
     Path record;
@@ -71,21 +63,20 @@ final class HilCommand implements Runnable {
             throw new CommandLine.ParameterException(cli, "the bridge needs --port PATH or --tcp HOST:PORT, --pki DIR and --id ID"
                     + " (or a subcommand: device, replay, conform)");
         }
-        IdScope scope;
+        IdScope scope = dps.scope();
+        dps.port(); // HOST:PORT checked
         RegistrationId registrationId;
         try {
-            scope = IdScope.of(idScope);
             registrationId = RegistrationId.of(id);
-            io.fleetkit.hil.link.TcpClientPort.parse(target); // the same HOST:PORT checks
-        } catch (IllegalArgumentException | ProtocolException e) {
-            throw new CommandLine.ParameterException(cli, e.getMessage());
+        } catch (ProtocolException e) {
+            throw new CommandLine.ParameterException(cli, "--id: " + e.getMessage());
         }
         PkiDirectory dir = PkiDirectory.load(pki);
         DeviceIdentity identity = dir.loadDevice(registrationId);
-        Bridge.Config config = new Bridge.Config(identity, dir.trustAnchors(), target, scope, Duration.ofMinutes(2));
+        Bridge.Config config = new Bridge.Config(identity, dir.trustAnchors(), dps.target, scope, Duration.ofMinutes(2));
         FrameRecorder recorder = record == null ? null : new FrameRecorder(record, Clock.systemUTC());
-        try (Bridge bridge = new Bridge(end.port(cli, baud), TestPortLink.Options.DEFAULT, config, new Printer(out), recorder).start()) {
-            out.printf("bridge for %s on %s → %s%s; type 'help' for commands%n", id, end.serial != null ? end.serial : end.tcp, target,
+        try (Bridge bridge = new Bridge(end.port(cli, baud), TestPortLink.Options.DEFAULT, config, new BridgePrinter(out), recorder).start()) {
+            out.printf("bridge for %s on %s → %s%s; type 'help' for commands%n", id, end.serial != null ? end.serial : end.tcp, dps.target,
                     record == null ? "" : ", recording to " + record);
             out.flush();
             Scripts.run(script, line -> command(line, bridge, out));
@@ -135,82 +126,5 @@ final class HilCommand implements Runnable {
         }
         out.flush();
         return true;
-    }
-
-
-    /** Prints what the bridge sees, one timestamped line each. */
-    private record Printer(PrintWriter out) implements Bridge.Observer {
-        private void line(String text) {
-            synchronized (out) {
-                out.println(LocalTime.now().format(TIME) + "  " + text);
-                out.flush();
-            }
-        }
-
-        @Override
-        public void linkUp(String port) {
-            line("link up: " + port);
-        }
-
-        @Override
-        public void linkDown(String reason) {
-            line("link down: " + reason);
-        }
-
-        @Override
-        public void hello(TestPortMessage.Hello h) {
-            line("hello: " + h.deviceId() + ", " + h.modelId() + " firmware " + h.firmwareVersion() + ", test-port protocol " + h.protocolVersion());
-        }
-
-        @Override
-        public void online(String hub) {
-            line("online at hub " + hub);
-        }
-
-        @Override
-        public void offline(String reason) {
-            line("offline: " + reason);
-        }
-
-        @Override
-        public void relayed(DeviceMessage m) {
-            line(m.type().wireName() + " seq " + m.seq() + " published");
-        }
-
-        @Override
-        public void methodCalled(MethodName method, long requestId) {
-            line("method " + method.value() + " → device (request " + requestId + ")");
-        }
-
-        @Override
-        public void methodAnswered(long requestId, int status) {
-            line("answer " + status + " ← device (request " + requestId + ")");
-        }
-
-        @Override
-        public void button(TestPortMessage.ButtonAction action) {
-            line("button " + action.wireName());
-        }
-
-        @Override
-        public void led(TestPortMessage.Led l) {
-            line("LED " + l.mode().wireName() + (l.mode() == TestPortMessage.LedMode.OFF ? "" : " " + l.color())
-                    + (l.periodMs() > 0 ? " every " + l.periodMs() + " ms" : ""));
-        }
-
-        @Override
-        public void log(TestPortMessage.Log l) {
-            line("device log " + l.level().wireName() + ": " + l.text());
-        }
-
-        @Override
-        public void corrupt(String reason, int bytes) {
-            line("corrupt frame skipped (" + bytes + " bytes): " + reason);
-        }
-
-        @Override
-        public void problem(String what) {
-            line("problem: " + what);
-        }
     }
 }

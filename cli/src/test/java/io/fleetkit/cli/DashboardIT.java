@@ -153,7 +153,7 @@ class DashboardIT {
 
             firefoxShowsEveryPage(dashboard, base, ids.get(2));
         } catch (Throwable failed) {
-            demoCommand.stop.countDown(); // not its files deleted under it
+            demoCommand.stop(); // not its files deleted under it
             demo.join(Duration.ofSeconds(60).toMillis());
             throw failed;
         } finally {

@@ -1,0 +1,59 @@
+package io.fleetkit.cli;
+
+import io.fleetkit.backend.Backend;
+import io.fleetkit.backend.EmbeddedHub;
+import io.fleetkit.backend.dps.Enrollment;
+import io.fleetkit.protocol.id.HubHostName;
+import io.fleetkit.protocol.pki.Certificates;
+import io.fleetkit.protocol.pki.PkiDirectory;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+
+/** What {@code fleetkit serve} prints: what runs where at the start, and a status line every 10 seconds. */
+final class ServeBanner {
+    private ServeBanner() {
+    }
+
+    static void started(PrintWriter out, Backend backend, HubOptions options, PkiDirectory dir, Path data, boolean capture) {
+        EmbeddedHub hub = backend.hub();
+        String bind = options.bind;
+        out.printf("fleetkit hub + DPS listening on %s:%d (MQTT 3.1.1 over TLS 1.2/1.3, client certificates required)%n", bind, hub.port());
+        if (hub.dpsPort() >= 0) {
+            out.printf("  DPS only also on %s:%d%n", bind, hub.dpsPort());
+        }
+        var hubs = options.hubHostNames();
+        out.printf("  hub host names  %s%n", hubs.stream().map(HubHostName::value).toList());
+        out.printf("  DPS id scope    %s%n", options.scope());
+        out.printf("  throttling      %s%n", options.profile());
+        out.println("  trusts devices from:");
+        for (Enrollment e : hub.enrollments().all()) {
+            if (e instanceof Enrollment.Group g) {
+                out.printf("    group '%s': CA %s (SHA-256 %s)%n", g.name(), Certificates.commonName(g.ca()),
+                        Certificates.sha256Thumbprint(g.ca()).substring(0, 16) + "…");
+            } else {
+                out.printf("    individual '%s'%n", e.name());
+            }
+        }
+        out.printf("  server certificate %s (trust %s)%n", dir.dir().resolve("server.pem"), dir.dir().resolve("root-ca.pem"));
+        out.printf("a device registers as %s and connects as %s%n",
+                "{idScope}/registrations/{id}/api-version=2019-03-31", hubs.get(0).value() + "/{id}/?api-version=2020-09-30");
+        String http = "http://" + bind + ":" + backend.httpPort();
+        out.printf("backend: store %s, streams %s under %s%s%n", backend.database().dialect().name().toLowerCase(),
+                backend.streams().keySet(), data.resolve("streams"), capture ? ", capture under " + data.resolve("capture") : "");
+        out.printf("REST API on %s/api/v1 (docs %s/docs, metrics %s/metrics)%n", http, http, http);
+        out.printf("  a token: fleetkit token --data %s --user alice   (an operator: --admin)%n", data);
+        out.flush();
+    }
+
+    static void status(PrintWriter w, Backend backend) {
+        EmbeddedHub hub = backend.hub();
+        var c = hub.throttles().counters();
+        StringBuilder processed = new StringBuilder();
+        backend.processors().forEach((group, p) -> processed.append(processed.isEmpty() ? "" : ", ").append(group).append(' ').append(p.handled()));
+        w.printf("devices registered %d, connected %d; processed: %s; throttled: connects %d delayed/%d refused, sends %d/%d, DPS 429s %d%n",
+                hub.registry().count(), hub.devices().connectedCount(), processed, c.connectsDelayed(), c.connectsRefused(),
+                c.sendsDelayed(), c.sendsRefused(), c.dpsThrottled());
+        w.flush();
+    }
+}
