@@ -1,6 +1,7 @@
 package io.fleetkit.cli;
 
 import io.fleetkit.backend.Backend;
+import io.fleetkit.bench.load.MethodCalls;
 import io.fleetkit.backend.store.DeviceStateStore;
 import io.fleetkit.backend.store.TelemetryStore;
 import io.fleetkit.backend.throttle.ThrottleProfile;
@@ -113,7 +114,7 @@ final class DemoCommand implements Runnable {
             // beside the swarm: 20 method calls a second through the hub, and the dashboard's control of the swarm
             SwarmListeners listener = new SwarmListeners(cli.getErr(), flashFile, swarm -> {
                 backend.attachSwarm(new DemoSwarm(swarm, pkiDir, MAX_DEVICES, options.model, flash));
-                MethodLoad methods = MethodLoad.start(backend.hub().devices(), swarm, MethodName.of("getDiagnostics"), 20, options.seed);
+                MethodCalls methods = MethodCalls.start(backend.hub().devices(), swarm, MethodName.of("getDiagnostics"), 20, options.seed);
                 return () -> {
                     methods.close();
                     backend.attachSwarm(null);

@@ -1,6 +1,7 @@
 package io.fleetkit.cli;
 
 import io.fleetkit.backend.EmbeddedHub;
+import io.fleetkit.bench.load.MethodCalls;
 import io.fleetkit.firmware.NonVolatileState;
 import io.fleetkit.firmware.swarm.Swarm;
 import io.fleetkit.firmware.swarm.SwarmConfig;
@@ -115,7 +116,7 @@ final class SimCommand implements Runnable {
                     config.model().id(), shown, scope, config.rampPerSecond(), rateMultiplier, duration);
             cli.getOut().flush();
             SwarmListeners listener = new SwarmListeners(err, flashFile, hub == null || methodRate == 0 ? null
-                    : s -> MethodLoad.start(hub.devices(), s, methodName, methodRate, swarm.seed));
+                    : s -> MethodCalls.start(hub.devices(), s, methodName, methodRate, swarm.seed));
             runToTheEnd(run, duration, listener, summaryFile, cli.getOut());
         }
     }

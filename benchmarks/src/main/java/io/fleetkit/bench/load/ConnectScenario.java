@@ -1,11 +1,7 @@
-package io.fleetkit.cli.bench;
+package io.fleetkit.bench.load;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetkit.protocol.pki.DeviceIdentity;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -14,8 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import static io.fleetkit.cli.bench.BenchReport.fmt;
-import static io.fleetkit.cli.bench.BenchReport.row;
+import static io.fleetkit.bench.load.BenchReport.fmt;
+import static io.fleetkit.bench.load.BenchReport.row;
 
 /**
  * {@code fleetkit bench connect}: N devices, each with its own certificate, open MQTT/TLS connections
@@ -23,40 +19,35 @@ import static io.fleetkit.cli.bench.BenchReport.row;
  * each time): connections accepted per second, time to all connected, and memory per idle
  * connection on both sides — heap after GC for the JVMs, resident memory for every server.
  */
-@Command(name = "connect", mixinStandardHelpOptions = true,
-        description = {"Connect storm: N TLS devices with client certificates; connections/s, time to all connected,",
-                "and memory per idle connection on the server and in the generator."})
-final class ConnectBench implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+public final class ConnectScenario {
 
-    @Mixin
-    BenchCommand.Common common;
+    private final LoadRun load;
 
-    @Option(names = "--devices", paramLabel = "N", defaultValue = "3000",
-            description = "devices that connect (default: ${DEFAULT-VALUE}; at most 19000: the 20,000 descriptors a process may hold)")
-    int devices;
+    private final int devices;
 
-    @Option(names = "--window", paramLabel = "W", defaultValue = "200", description = "handshakes in flight (default: ${DEFAULT-VALUE})")
-    int window;
+    private final int window;
 
-    @Option(names = "--systems", paramLabel = "LIST", split = ",", defaultValue = "fleetkit,hivemq,mosquitto",
-            description = "what to compare, in this order (default: ${DEFAULT-VALUE})")
-    List<String> systemNames;
+    private final List<String> systemNames;
+
+    /** The scenario with its settings; {@link #run()} checks them before it starts anything. */
+    public ConnectScenario(LoadRun load, int devices, int window, List<String> systemNames) {
+        this.load = java.util.Objects.requireNonNull(load, "load");
+        this.devices = devices;
+        this.window = window;
+        this.systemNames = systemNames;
+    }
 
     static final List<String> METRICS = List.of("connectsPerSecond", "secondsToAll", "failed", "serverHeapKBPerConnection",
             "generatorHeapKBPerConnection", "serverCpuMsPerConnection", "serverCores", "generatorCores");
 
-    @Override
+    /** Runs the scenario and publishes its report (WORK/results); a setting out of range is refused before anything starts. */
     public void run() {
-        CommandLine cli = spec.commandLine();
-        common.check(cli);
-        BenchCommand.checkRange(cli, "--devices", devices, 1, 19_000, " (the 20,000 descriptors a process may hold)");
-        BenchCommand.checkRange(cli, "--window", window, 1, 10_000, "");
-        List<BenchSystem> systems = BenchCommand.systems(cli, systemNames);
-        PrintWriter out = cli.getOut();
-        PrintWriter err = cli.getErr();
-        BenchWorkspace ws = common.workspace(err);
+        LoadRun.checkRange("--devices", devices, 1, 19_000, " (the 20,000 descriptors a process may hold)");
+        LoadRun.checkRange("--window", window, 1, 10_000, "");
+        List<BenchSystem> systems = LoadRun.systems(systemNames);
+        PrintWriter out = load.out();
+        PrintWriter err = load.progress();
+        BenchWorkspace ws = load.workspace();
         BenchReport.Runs runs = new BenchReport.Runs();
         Map<BenchSystem, ServerProcess> servers = new EnumMap<>(BenchSystem.class);
         Map<BenchSystem, Integer> ports = new EnumMap<>(BenchSystem.class);
@@ -69,11 +60,11 @@ final class ConnectBench implements Runnable {
                 ports.put(system, port);
                 servers.put(system, system.start(ws, devices, "off", port));
             }
-            for (int r = 0; r <= common.runs; r++) {
+            for (int r = 0; r <= load.runs(); r++) {
                 for (BenchSystem system : systems) {
                     Map<String, Double> m;
                     // a fresh generator each time: no device resumes a TLS session from the storm before, every handshake is full
-                    try (LoadFleet fleet = new LoadFleet(ids, ws.pki().trustAnchors(), common.threads)) {
+                    try (LoadFleet fleet = new LoadFleet(ids, ws.pki().trustAnchors(), load.threads())) {
                         m = once(fleet, system, servers.get(system), ports.get(system));
                     }
                     err.printf("%s %s: %.0f connections/s, all %d in %.1f s (%.0f failed), server %s KB heap / %.1f KB resident per connection,"
@@ -98,20 +89,20 @@ final class ConnectBench implements Runnable {
             servers.values().forEach(ServerProcess::close);
             ws.deleteScratch();
         }
-        report(cli, systems, runs, firstStormRss).publish(out, ws.results());
+        report(systems, runs, firstStormRss).publish(out, ws.results());
     }
 
     private Map<String, Double> once(LoadFleet fleet, BenchSystem system, ServerProcess server, int port) throws InterruptedException {
         Map<String, Double> m = new LinkedHashMap<>();
         long heapBefore = system.jvm() ? server.heapAfterGc() : 0;
         long rssBefore = server.residentBytes();
-        long generatorBefore = BenchCommand.heapAfterGc();
+        long generatorBefore = LoadRun.heapAfterGc();
         double serverCpu = server.cpuSeconds();
-        double generatorCpu = BenchCommand.ownCpuSeconds();
+        double generatorCpu = LoadRun.ownCpuSeconds();
         LoadFleet.Connected c = fleet.connect(port, devices, window, nanos -> { });
         try {
             serverCpu = server.cpuSeconds() - serverCpu;
-            generatorCpu = BenchCommand.ownCpuSeconds() - generatorCpu;
+            generatorCpu = LoadRun.ownCpuSeconds() - generatorCpu;
             if (c.devices().isEmpty()) {
                 throw new IllegalStateException("no device could connect to " + system.label() + ": " + c.firstFailure());
             }
@@ -123,7 +114,7 @@ final class ConnectBench implements Runnable {
                 m.put("serverHeapKBPerConnection", (server.heapAfterGc() - heapBefore) / 1024.0 / n);
             }
             m.put("serverRssKBPerConnection", (server.residentBytes() - rssBefore) / 1024.0 / n);
-            m.put("generatorHeapKBPerConnection", (BenchCommand.heapAfterGc() - generatorBefore) / 1024.0 / n);
+            m.put("generatorHeapKBPerConnection", (LoadRun.heapAfterGc() - generatorBefore) / 1024.0 / n);
             m.put("serverCpuMsPerConnection", serverCpu * 1000 / n);
             m.put("serverCores", serverCpu / c.seconds());
             m.put("generatorCores", generatorCpu / c.seconds());
@@ -135,13 +126,13 @@ final class ConnectBench implements Runnable {
         return m;
     }
 
-    private BenchReport report(CommandLine cli, List<BenchSystem> systems, BenchReport.Runs runs, Map<BenchSystem, Double> firstStormRss) {
-        BenchReport report = new BenchReport("connect", "Connect storm", BenchCommand.commandLine(cli));
-        report.json().putObject("parameters").put("devices", devices).put("window", window).put("runs", common.runs)
-                .put("generatorThreads", common.threads);
+    private BenchReport report(List<BenchSystem> systems, BenchReport.Runs runs, Map<BenchSystem, Double> firstStormRss) {
+        BenchReport report = new BenchReport("connect", "Connect storm", load.commandLine());
+        report.json().putObject("parameters").put("devices", devices).put("window", window).put("runs", load.runs())
+                .put("generatorThreads", load.threads());
         runs.writeTo(report.json(), "systems", METRICS);
         report.paragraph(devices + " devices, each with its own EC P-256 certificate, TLS 1.3 with client certificates, window of "
-                + window + " handshakes in flight, then idle; one server process per system for all runs, the connections closed between runs; median of " + common.runs
+                + window + " handshakes in flight, then idle; one server process per system for all runs, the connections closed between runs; median of " + load.runs()
                 + " runs after one warm-up run (each run's figure in brackets). CPU in cores: CPU seconds ÷ wall seconds of the storm.");
         BenchSystem base = systems.get(0);
         List<List<String>> rows = new ArrayList<>();

@@ -1,7 +1,10 @@
-package io.fleetkit.cli.bench;
+package io.fleetkit.bench.load;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,13 +14,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /** How a soak judges its samples: the fitted trends against their limits, devices that gave up, rows against acknowledgements. */
-class SoakBenchTest {
-    private final SoakBench soak = new SoakBench();
-
-    SoakBenchTest() {
-        soak.heapGrowthLimit = 4; // not the defaults (1 and 2): what is judged here is the arithmetic
-        soak.residentGrowthLimit = 8;
-    }
+class SoakScenarioTest {
+    // growth limits of 4 and 8 MB/min, not the defaults (1 and 2): what is judged here is the arithmetic
+    private final SoakScenario soak = new SoakScenario(new LoadRun(Path.of("unused"), 1, 1, false, List.of(), "test",
+            new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter())),
+            10_000, 10, Duration.ofMinutes(30), Duration.ofMinutes(1), null, 4, 8, 500, null);
 
     /** One sample a minute for 30 minutes: heap and resident memory as functions of the minute, noise on top. */
     private static List<SoakSample> samples(double heapPerMinute, double residentPerMinute, int gaveUpAt) {
@@ -31,21 +32,21 @@ class SoakBenchTest {
         return out;
     }
 
-    private static final SoakBench.Ending CLEAN = new SoakBench.Ending(2_990_000, 2_990_000, 0, 1.5);
+    private static final SoakScenario.Ending CLEAN = new SoakScenario.Ending(2_990_000, 2_990_000, 0, 1.5);
 
     @Test
     void aFlatRunPassesWhateverItsWarmUpDid() {
-        SoakBench.Verdict v = soak.judge(samples(0, 0, Integer.MAX_VALUE), Duration.ofMinutes(5), CLEAN);
+        SoakScenario.Verdict v = soak.judge(samples(0, 0, Integer.MAX_VALUE), Duration.ofMinutes(5), CLEAN);
         assertThat(v.failures()).isEmpty();
         assertThat(v.heap().slope()).isCloseTo(0, within(0.5));
     }
 
     @Test
     void aLeakOfAFewMegabytesAMinuteFails() {
-        SoakBench.Verdict v = soak.judge(samples(5, 0, Integer.MAX_VALUE), Duration.ofMinutes(5), CLEAN);
+        SoakScenario.Verdict v = soak.judge(samples(5, 0, Integer.MAX_VALUE), Duration.ofMinutes(5), CLEAN);
         assertThat(v.heap().slope()).isCloseTo(5, within(0.2));
         assertThat(v.failures()).singleElement().asString().startsWith("heap after GC grows ").endsWith("MB/min (limit 4.00)");
-        SoakBench.Verdict resident = soak.judge(samples(0, 9, Integer.MAX_VALUE), Duration.ofMinutes(5), CLEAN);
+        SoakScenario.Verdict resident = soak.judge(samples(0, 9, Integer.MAX_VALUE), Duration.ofMinutes(5), CLEAN);
         assertThat(resident.resident().slope()).isCloseTo(9, within(0.2));
         assertThat(resident.failures()).singleElement().asString().startsWith("resident memory grows ").endsWith("MB/min (limit 8.00)");
     }
@@ -53,10 +54,10 @@ class SoakBenchTest {
     @Test
     void aDeviceThatGaveUpOrATelemetryRowMissingFails() {
         assertThat(soak.judge(samples(0, 0, 12), Duration.ofMinutes(5), CLEAN).failures()).containsExactly("1 device(s) gave up");
-        SoakBench.Ending lost = new SoakBench.Ending(2_990_000, 2_989_998, 0, 1.5);
+        SoakScenario.Ending lost = new SoakScenario.Ending(2_990_000, 2_989_998, 0, 1.5);
         assertThat(soak.judge(samples(0, 0, Integer.MAX_VALUE), Duration.ofMinutes(5), lost).failures())
                 .containsExactly("the store holds 2989998 telemetry rows, the devices saw 2990000 acknowledged (lost: 2)");
-        SoakBench.Ending stuck = new SoakBench.Ending(10, 10, 4, 180);
+        SoakScenario.Ending stuck = new SoakScenario.Ending(10, 10, 4, 180);
         assertThat(soak.judge(samples(0, 0, Integer.MAX_VALUE), Duration.ofMinutes(5), stuck).failures())
                 .containsExactly("4 message(s) still unacknowledged 180 s after the load stopped");
     }

@@ -1,4 +1,4 @@
-package io.fleetkit.cli;
+package io.fleetkit.bench.load;
 
 import io.fleetkit.backend.hub.DeviceCommands;
 import io.fleetkit.firmware.LifecycleState;
@@ -19,15 +19,15 @@ import java.util.concurrent.TimeUnit;
  * API and records each round trip (call → device's answer, or the hub's 404/504) in the swarm's
  * metrics. An open loop: calls go out on schedule whether or not earlier ones have returned.
  */
-final class MethodLoad implements AutoCloseable {
+public final class MethodCalls implements AutoCloseable {
     private static final byte[] EMPTY = "{}".getBytes(StandardCharsets.UTF_8);
     private final ScheduledExecutorService timer;
 
-    private MethodLoad(ScheduledExecutorService timer) {
+    private MethodCalls(ScheduledExecutorService timer) {
         this.timer = timer;
     }
 
-    static MethodLoad start(DeviceCommands commands, Swarm swarm, MethodName method, double perSecond, long seed) {
+    public static MethodCalls start(DeviceCommands commands, Swarm swarm, MethodName method, double perSecond, long seed) {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "method-load");
             t.setDaemon(true);
@@ -45,7 +45,7 @@ final class MethodLoad implements AutoCloseable {
             commands.invokeMethod(d.firmware().deviceId(), method, EMPTY, Duration.ofSeconds(30))
                     .thenAccept(r -> swarm.metrics().methodRoundTrip(System.nanoTime() - sent, r.status()));
         }, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
-        return new MethodLoad(timer);
+        return new MethodCalls(timer);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.fleetkit.cli.bench;
+package io.fleetkit.bench.load;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -28,7 +28,7 @@ final class ControlChannel {
     ControlChannel() {
         this.out = System.out;
         System.setOut(System.err);
-        on("heap", "HEAP", a -> Long.toString(BenchCommand.heapAfterGc()));
+        on("heap", "HEAP", a -> Long.toString(LoadRun.heapAfterGc()));
         on("threads", "THREADS", a -> Integer.toString(Thread.activeCount()));
     }
 

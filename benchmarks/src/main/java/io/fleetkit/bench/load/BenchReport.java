@@ -1,4 +1,4 @@
-package io.fleetkit.cli.bench;
+package io.fleetkit.bench.load;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

@@ -1,9 +1,5 @@
-package io.fleetkit.cli.bench;
+package io.fleetkit.bench.load;
 
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,8 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import static io.fleetkit.cli.bench.BenchReport.fmt;
-import static io.fleetkit.cli.bench.BenchReport.row;
+import static io.fleetkit.bench.load.BenchReport.fmt;
+import static io.fleetkit.bench.load.BenchReport.row;
 
 /**
  * {@code fleetkit bench sdk}: the same N idle devices on the fleetkit hub, simulated two ways, each in
@@ -26,28 +22,25 @@ import static io.fleetkit.cli.bench.BenchReport.row;
  * the fleetkit swarm — measured for time to all connected, heap per device (after GC, connected
  * minus before; the identities are issued before), devices per GiB, threads and CPU.
  */
-@Command(name = "sdk", mixinStandardHelpOptions = true,
-        description = {"The Azure IoT device SDK, one DeviceClient per device, versus the fleetkit swarm, for the same N devices",
-                "on the hub (port 8883, which the SDK dials): devices per GiB of heap, threads, time to all connected."})
-final class SdkBench implements Runnable {
+public final class SdkScenario {
     static final int SDK_PORT = 8883;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
-    @Mixin
-    BenchCommand.Common common;
+    private final LoadRun load;
 
-    @Option(names = "--devices", paramLabel = "N", defaultValue = "500", description = "devices per simulator (default: ${DEFAULT-VALUE})")
-    int devices;
+    private final int devices;
 
-    @Option(names = "--sdk-parallel", paramLabel = "N", defaultValue = "16",
-            description = "SDK clients opening at once (default: ${DEFAULT-VALUE})")
-    int sdkParallel;
+    private final int sdkParallel;
 
-    @Option(names = "--simulators", paramLabel = "LIST", split = ",", defaultValue = "azure-sdk,fleetkit-swarm",
-            description = "which to run: azure-sdk, fleetkit-swarm (default: ${DEFAULT-VALUE}; the swarm alone goes to 19000 devices)")
-    List<String> simulatorNames;
+    private final List<String> simulatorNames;
+
+    /** The scenario with its settings; {@link #run()} checks them before it starts anything. */
+    public SdkScenario(LoadRun load, int devices, int sdkParallel, List<String> simulatorNames) {
+        this.load = java.util.Objects.requireNonNull(load, "load");
+        this.devices = devices;
+        this.sdkParallel = sdkParallel;
+        this.simulatorNames = simulatorNames;
+    }
 
     static final List<String> METRICS = List.of("secondsToAllOnline", "failed", "heapKBPerDevice", "heapKBPerDeviceWithIdentity", "devicesPerGiB", "threads",
             "threadsPerDevice", "residentMB", "residentKBPerDevice", "cpuSeconds");
@@ -75,10 +68,8 @@ final class SdkBench implements Runnable {
         }
     }
 
-    @Override
+    /** Runs the scenario and publishes its report (WORK/results); a setting out of range is refused before anything starts. */
     public void run() {
-        CommandLine cli = spec.commandLine();
-        common.check(cli);
         List<Simulator> simulators = new ArrayList<>();
         for (String name : simulatorNames) {
             try {
@@ -87,31 +78,31 @@ final class SdkBench implements Runnable {
                     simulators.add(sim);
                 }
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(cli, "--simulators: " + e.getMessage());
+                throw LoadRun.invalid("--simulators: " + e.getMessage());
             }
         }
         if (simulators.contains(Simulator.AZURE_SDK)) {
-            BenchCommand.checkRange(cli, "--devices", devices, 1, 5_000, " with azure-sdk (it starts 9 threads per client)");
+            LoadRun.checkRange("--devices", devices, 1, 5_000, " with azure-sdk (it starts 9 threads per client)");
         } else {
-            BenchCommand.checkRange(cli, "--devices", devices, 1, 19_000, " (the 20,000 descriptors a process may hold)");
+            LoadRun.checkRange("--devices", devices, 1, 19_000, " (the 20,000 descriptors a process may hold)");
         }
-        BenchCommand.checkRange(cli, "--sdk-parallel", sdkParallel, 1, 1_000, "");
+        LoadRun.checkRange("--sdk-parallel", sdkParallel, 1, 1_000, "");
         try (ServerSocket probe = new ServerSocket(SDK_PORT, 1, InetAddress.getByName("127.0.0.1"))) {
             probe.setReuseAddress(true);
         } catch (IOException e) {
             throw new IllegalStateException("port " + SDK_PORT + " on 127.0.0.1 is taken, and the Azure SDK dials no other:"
                     + " stop what listens there ('fleetkit serve' uses it by default) and run again");
         }
-        Path sdkJar = BenchWorkspace.home().resolve("peers/azure-sdk/target/fleetkit-peer-azure-sdk.jar");
+        Path sdkJar = BenchWorkspace.home().resolve("benchmarks/peers/azure-sdk/target/fleetkit-peer-azure-sdk.jar");
         if (simulators.contains(Simulator.AZURE_SDK) && !Files.isRegularFile(sdkJar)) {
             throw new IllegalStateException("the Azure SDK peer is not built (" + sdkJar + "); build it with "
-                    + "'mvn -B -q -DskipTests -pl peers/azure-sdk -am package' (./fleetkit builds it on first use)");
+                    + "'mvn -B -q -DskipTests -pl benchmarks/peers/azure-sdk -am package' (./fleetkit builds it on first use)");
         }
-        PrintWriter err = cli.getErr();
-        BenchWorkspace ws = common.workspace(err);
+        PrintWriter err = load.progress();
+        BenchWorkspace ws = load.workspace();
         Map<Simulator, List<Map<String, Double>>> results = new LinkedHashMap<>();
         try (ServerProcess hub = BenchSystem.FLEETKIT.start(ws, devices, "off", SDK_PORT)) {
-            for (int r = 0; r <= common.runs; r++) {
+            for (int r = 0; r <= load.runs(); r++) {
                 for (Simulator sim : simulators) {
                     Map<String, Double> m = once(ws, hub, sim, sdkJar);
                     err.printf("%s %s: all %d online in %.1f s (%.0f failed), %.1f KB heap per device = %.0f devices/GiB, %.0f threads,"
@@ -130,7 +121,7 @@ final class SdkBench implements Runnable {
         } finally {
             ws.deleteScratch();
         }
-        report(cli, results).publish(cli.getOut(), ws.results());
+        report(results).publish(load.out(), ws.results());
     }
 
     private Map<String, Double> once(BenchWorkspace ws, ServerProcess hub, Simulator sim, Path sdkJar) throws InterruptedException {
@@ -142,7 +133,7 @@ final class SdkBench implements Runnable {
                     Integer.toString(sdkParallel)));
         } else {
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SwarmPeer.class.getName(), ws.pki().dir().toString(),
-                    BenchWorkspace.DEVICE_PREFIX, Integer.toString(devices), Integer.toString(SDK_PORT), Integer.toString(common.threads)));
+                    BenchWorkspace.DEVICE_PREFIX, Integer.toString(devices), Integer.toString(SDK_PORT), Integer.toString(load.threads())));
         }
         Map<String, Double> m = new LinkedHashMap<>();
         try (ServerProcess peer = ServerProcess.startControlled(sim.label, cmd, ws.log(sim.name().toLowerCase()), Duration.ofMinutes(5))) {
@@ -180,9 +171,9 @@ final class SdkBench implements Runnable {
         }
     }
 
-    private BenchReport report(CommandLine cli, Map<Simulator, List<Map<String, Double>>> results) {
-        BenchReport report = new BenchReport("sdk", "Device simulators: Azure SDK per device vs the fleetkit swarm", BenchCommand.commandLine(cli));
-        report.json().putObject("parameters").put("devices", devices).put("sdkParallel", sdkParallel).put("runs", common.runs);
+    private BenchReport report(Map<Simulator, List<Map<String, Double>>> results) {
+        BenchReport report = new BenchReport("sdk", "Device simulators: Azure SDK per device vs the fleetkit swarm", load.commandLine());
+        report.json().putObject("parameters").put("devices", devices).put("sdkParallel", sdkParallel).put("runs", load.runs());
         BenchReport.Runs runs = new BenchReport.Runs();
         results.forEach((sim, list) -> list.forEach(m -> runs.add(sim.id(), sim.label, m)));
         runs.writeTo(report.json(), "simulators", METRICS);
@@ -204,7 +195,7 @@ final class SdkBench implements Runnable {
                 + " straight there too; at most 500 starting at once). Heap: used after a full GC, connected minus before (the identities"
                 + " are issued before); all heap ÷ devices: the whole used heap after GC, identities included. Resident KB/device:"
                 + " the process's resident memory grown while connecting"
-                + " (thread stacks included). Median of " + common.runs + " runs after one warm-up run.");
+                + " (thread stacks included). Median of " + load.runs() + " runs after one warm-up run.");
         report.table(row("simulator", "s to all online", "heap KB/device", "all heap ÷ devices KB", "devices/GiB", "swarm ÷ this (devices/GiB)", "threads",
                 "threads/device", "resident MB", "resident KB/device", "CPU s to connect", "failed"), rows);
         return report;

@@ -1,12 +1,8 @@
-package io.fleetkit.cli.bench;
+package io.fleetkit.bench.load;
 
 import io.fleetkit.backend.throttle.ThrottleProfile;
 import io.fleetkit.firmware.swarm.Swarm;
 import io.fleetkit.protocol.pki.DeviceIdentity;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -15,8 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import static io.fleetkit.cli.bench.BenchReport.fmt;
-import static io.fleetkit.cli.bench.BenchReport.row;
+import static io.fleetkit.bench.load.BenchReport.fmt;
+import static io.fleetkit.bench.load.BenchReport.row;
 
 /**
  * {@code fleetkit bench provision}: N firmware devices register through the hub's DPS (over MQTT/TLS,
@@ -24,45 +20,40 @@ import static io.fleetkit.cli.bench.BenchReport.row;
  * warm-up run, then the median of the measured runs in one server process. Throttled, the profile
  * sets it: one run in a fresh server, whose figure is how close the swarm's retries come to the limit.
  */
-@Command(name = "provision", mixinStandardHelpOptions = true,
-        description = {"DPS registrations: N devices register and connect, unthrottled and under an Azure-like throttle profile;",
-                "registrations/s, time to all registered and online, 429s absorbed."})
-final class ProvisionBench implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+public final class ProvisionScenario {
 
-    @Mixin
-    BenchCommand.Common common;
+    private final LoadRun load;
 
-    @Option(names = "--devices", paramLabel = "N", defaultValue = "1000", description = "devices that register (default: ${DEFAULT-VALUE})")
-    int devices;
+    private final int devices;
 
-    @Option(names = "--profiles", paramLabel = "LIST", split = ",", defaultValue = "off,s1",
-            description = "throttle profiles to run, as in 'fleetkit serve --throttle' (default: ${DEFAULT-VALUE})")
-    List<String> profiles;
+    private final List<String> profiles;
 
-    @Option(names = "--max-starting", paramLabel = "N", defaultValue = "500",
-            description = "devices provisioning or connecting at once, as in 'fleetkit sim' (default: ${DEFAULT-VALUE})")
-    int maxStarting;
+    private final int maxStarting;
+
+    /** The scenario with its settings; {@link #run()} checks them before it starts anything. */
+    public ProvisionScenario(LoadRun load, int devices, List<String> profiles, int maxStarting) {
+        this.load = java.util.Objects.requireNonNull(load, "load");
+        this.devices = devices;
+        this.profiles = profiles;
+        this.maxStarting = maxStarting;
+    }
 
     static final List<String> METRICS = List.of("registrationsPerSecond", "secondsToAllRegistered", "secondsToAllOnline", "dps429",
             "serverCores", "generatorCores");
 
-    @Override
+    /** Runs the scenario and publishes its report (WORK/results); a setting out of range is refused before anything starts. */
     public void run() {
-        CommandLine cli = spec.commandLine();
-        common.check(cli);
-        BenchCommand.checkRange(cli, "--devices", devices, 1, 19_000, " (the 20,000 descriptors a process may hold)");
-        BenchCommand.checkRange(cli, "--max-starting", maxStarting, 1, 19_000, "");
+        LoadRun.checkRange("--devices", devices, 1, 19_000, " (the 20,000 descriptors a process may hold)");
+        LoadRun.checkRange("--max-starting", maxStarting, 1, 19_000, "");
         for (String p : profiles) {
             try {
                 ThrottleProfile.parse(p);
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(cli, "--profiles: " + e.getMessage());
+                throw LoadRun.invalid("--profiles: " + e.getMessage());
             }
         }
-        PrintWriter err = cli.getErr();
-        BenchWorkspace ws = common.workspace(err);
+        PrintWriter err = load.progress();
+        BenchWorkspace ws = load.workspace();
         List<DeviceIdentity> ids = ws.identities(devices);
         Map<String, List<Map<String, Double>>> byProfile = new LinkedHashMap<>();
         try {
@@ -72,7 +63,7 @@ final class ProvisionBench implements Runnable {
                 int port = ServerProcess.freePort();
                 ServerProcess server = BenchSystem.FLEETKIT.start(ws, devices, profile, port);
                 try {
-                    for (int r = throttled ? 1 : 0; r <= (throttled ? 1 : common.runs); r++) {
+                    for (int r = throttled ? 1 : 0; r <= (throttled ? 1 : load.runs()); r++) {
                         Map<String, Double> m = once(ws, ids, server, port);
                         err.printf("%s %s: %.0f registrations/s, all registered in %.1f s, online in %.1f s, %.0f × 429; CPU: server %.2f cores,"
                                         + " generator %.2f%n", r == 0 ? "warm-up" : "run " + r, profile, m.get("registrationsPerSecond"),
@@ -92,15 +83,15 @@ final class ProvisionBench implements Runnable {
         } finally {
             ws.deleteScratch();
         }
-        report(cli, byProfile).publish(cli.getOut(), ws.results());
+        report(byProfile).publish(load.out(), ws.results());
     }
 
     private Map<String, Double> once(BenchWorkspace ws, List<DeviceIdentity> ids, ServerProcess server, int port) throws InterruptedException {
         double serverCpu = server.cpuSeconds();
-        double generatorCpu = BenchCommand.ownCpuSeconds();
+        double generatorCpu = LoadRun.ownCpuSeconds();
         long start = System.nanoTime();
         Map<String, Double> m = new LinkedHashMap<>();
-        try (Swarm swarm = SwarmLoad.start(ids, ws.pki().trustAnchors(), port, common.threads, maxStarting)) {
+        try (Swarm swarm = SwarmLoad.start(ids, ws.pki().trustAnchors(), port, load.threads(), maxStarting)) {
             double registered = SwarmLoad.awaitCount(swarm.metrics()::registrations, devices, start, Duration.ofMinutes(10));
             double online = SwarmLoad.awaitOnline(swarm, devices, start, Duration.ofMinutes(10));
             if (Double.isNaN(registered) || Double.isNaN(online)) {
@@ -113,15 +104,15 @@ final class ProvisionBench implements Runnable {
             m.put("secondsToAllOnline", online);
             m.put("dps429", (double) swarm.metrics().throttled());
             m.put("serverCores", (server.cpuSeconds() - serverCpu) / seconds);
-            m.put("generatorCores", (BenchCommand.ownCpuSeconds() - generatorCpu) / seconds);
+            m.put("generatorCores", (LoadRun.ownCpuSeconds() - generatorCpu) / seconds);
         }
         return m;
     }
 
-    private BenchReport report(CommandLine cli, Map<String, List<Map<String, Double>>> byProfile) {
-        BenchReport report = new BenchReport("provision", "Provisioning (DPS over MQTT/TLS)", BenchCommand.commandLine(cli));
-        report.json().putObject("parameters").put("devices", devices).put("maxStarting", maxStarting).put("runs", common.runs)
-                .put("generatorThreads", common.threads);
+    private BenchReport report(Map<String, List<Map<String, Double>>> byProfile) {
+        BenchReport report = new BenchReport("provision", "Provisioning (DPS over MQTT/TLS)", load.commandLine());
+        report.json().putObject("parameters").put("devices", devices).put("maxStarting", maxStarting).put("runs", load.runs())
+                .put("generatorThreads", load.threads());
         BenchReport.Runs runs = new BenchReport.Runs();
         byProfile.forEach((profile, list) -> list.forEach(m -> runs.add(profile, "throttle " + profile, m)));
         runs.writeTo(report.json(), "profiles", METRICS);
@@ -133,7 +124,7 @@ final class ProvisionBench implements Runnable {
         }
         report.paragraph(devices + " thermostats (the firmware model on the swarm's Netty transport) register through the fleetkit hub's DPS"
                 + " (MQTT over TLS, their own certificates: PUT, then polls after retry-after), then connect to the hub; at most " + maxStarting
-                + " starting at once, never giving up. Unthrottled: median of " + common.runs + " runs after one warm-up run, one server process."
+                + " starting at once, never giving up. Unthrottled: median of " + load.runs() + " runs after one warm-up run, one server process."
                 + " Throttled: one run in a fresh server (the profile sets the pace; 429s are answered with retry-after).");
         report.table(row("throttle", "registrations/s", "s to all registered", "s to all online", "429s", "server CPU", "generator CPU"), rows);
         return report;

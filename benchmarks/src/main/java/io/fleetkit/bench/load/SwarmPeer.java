@@ -1,4 +1,4 @@
-package io.fleetkit.cli.bench;
+package io.fleetkit.bench.load;
 
 import io.fleetkit.firmware.LifecycleState;
 import io.fleetkit.firmware.MethodOverrides;
@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The fleetkit swarm as a device simulator in its own JVM, for comparison with one Azure SDK
- * {@code DeviceClient} per device ({@code peers/azure-sdk}): N thermostats whose flash already holds
+ * {@code DeviceClient} per device ({@code benchmarks/peers/azure-sdk}): N thermostats whose flash already holds
  * their hub (so, like the SDK clients given a connection string, they connect straight to it) and a
  * telemetry interval of a day (idle). Arguments: {@code PKI-DIR ID-PREFIX DEVICES PORT THREADS}.
  * Line protocol: {@code READY 0} once the identities are issued; {@code start} connects every device

@@ -1,4 +1,4 @@
-package io.fleetkit.cli.bench;
+package io.fleetkit.bench.load;
 
 import io.fleetkit.protocol.pki.CertificateIssuer;
 import io.fleetkit.protocol.pki.DeviceIdentity;
@@ -143,18 +143,27 @@ final class BenchWorkspace {
         }
     }
 
-    /** The fleetkit checkout (or installation) this command runs from: where the peers' jars are built. */
+    /**
+     * The fleetkit checkout this command runs from: where the peers' jars are built ({@code benchmarks/peers/}). Found above
+     * the harness's jar or classes (a checkout's {@code cli/target/lib}, {@code benchmarks/target/classes}), else above the
+     * working directory (a jar from the local Maven repository).
+     */
     static Path home() {
+        List<Path> starts = new ArrayList<>();
         try {
-            Path p = Path.of(BenchWorkspace.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            for (int up = 0; up < 5 && p != null; up++, p = p.getParent()) {
-                if (Files.isDirectory(p.resolve("peers"))) {
+            starts.add(Path.of(BenchWorkspace.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+        } catch (URISyntaxException | SecurityException e) {
+            // the working directory may still lead there
+        }
+        starts.add(Path.of("").toAbsolutePath());
+        for (Path start : starts) {
+            for (Path p = start; p != null; p = p.getParent()) {
+                if (Files.isDirectory(p.resolve("benchmarks/peers"))) {
                     return p;
                 }
             }
-        } catch (URISyntaxException | SecurityException e) {
-            // fall through to the error below
         }
-        throw new IllegalStateException("cannot find the fleetkit checkout (with its peers/ directory) above this command's jar");
+        throw new IllegalStateException("cannot find the fleetkit checkout (with its benchmarks/peers/ directory) above this command's jar"
+                + " or the working directory");
     }
 }

@@ -1,13 +1,8 @@
-package io.fleetkit.cli.bench;
+package io.fleetkit.bench.load;
 
-import io.fleetkit.cli.DurationConverter;
 import io.fleetkit.firmware.netty.LoadDevice;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -18,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-import static io.fleetkit.cli.bench.BenchReport.fmt;
-import static io.fleetkit.cli.bench.BenchReport.row;
+import static io.fleetkit.bench.load.BenchReport.fmt;
+import static io.fleetkit.bench.load.BenchReport.row;
 
 /**
  * {@code fleetkit bench telemetry}: QoS 1 ingest over TLS. Every system gets the same devices,
@@ -32,39 +27,32 @@ import static io.fleetkit.cli.bench.BenchReport.row;
  * acknowledges faster than the backend stores (the stream buffers the difference), so half the
  * acknowledged rate can be most of what the processors sustain, and measures their backlog.
  */
-@Command(name = "telemetry", mixinStandardHelpOptions = true,
-        description = {"QoS 1 telemetry over TLS: messages/s acknowledged per system (closed loop), stored rows/s for the hub,",
-                "and publish → handler latency (p50/p99/p99.9) at half the hub's maximum rate."})
-final class TelemetryBench implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+public final class TelemetryScenario {
 
-    @Mixin
-    BenchCommand.Common common;
+    private final LoadRun load;
 
-    @Option(names = "--devices", paramLabel = "N", defaultValue = "1000", description = "devices per system (default: ${DEFAULT-VALUE})")
-    int devices;
+    private final int devices;
 
-    @Option(names = "--window", paramLabel = "W", defaultValue = "8",
-            description = "QoS 1 messages each device keeps unacknowledged (default: ${DEFAULT-VALUE})")
-    int window;
+    private final int window;
 
-    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "10s", converter = DurationConverter.class,
-            description = "each measured run (default: ${DEFAULT-VALUE})")
-    Duration duration;
+    private final Duration duration;
 
-    @Option(names = "--latency-duration", paramLabel = "TIME", defaultValue = "15s", converter = DurationConverter.class,
-            description = "the latency phase at half the hub's rate; 0 leaves it out (default: ${DEFAULT-VALUE})")
-    Duration latencyDuration;
+    private final Duration latencyDuration;
 
-    @Option(names = "--latency-rate", paramLabel = "PER_SECOND",
-            description = "messages/s in the latency phase (default: half the hub + backend's median stored rows/s, "
-                    + "its maximum end to end; half the hub's acknowledged rate without fleetkit-pipeline)")
-    Double latencyRate;
+    private final Double latencyRate;
 
-    @Option(names = "--systems", paramLabel = "LIST", split = ",", defaultValue = "fleetkit,fleetkit-pipeline,hivemq,mosquitto",
-            description = "what to compare, in this order (default: ${DEFAULT-VALUE})")
-    List<String> systemNames;
+    private final List<String> systemNames;
+
+    /** The scenario with its settings; {@link #run()} checks them before it starts anything. */
+    public TelemetryScenario(LoadRun load, int devices, int window, Duration duration, Duration latencyDuration, Double latencyRate, List<String> systemNames) {
+        this.load = java.util.Objects.requireNonNull(load, "load");
+        this.devices = devices;
+        this.window = window;
+        this.duration = duration;
+        this.latencyDuration = latencyDuration;
+        this.latencyRate = latencyRate;
+        this.systemNames = systemNames;
+    }
 
     static final List<String> METRICS = List.of("ackedPerSecond", "storedPerSecond", "pubackP50Ms", "pubackP99Ms", "serverCpuMicrosPerMessage", "serverCores",
             "generatorCores");
@@ -73,26 +61,24 @@ final class TelemetryBench implements Runnable {
     private record Target(BenchSystem system, ServerProcess server, List<LoadDevice> devices, AtomicLong acked, Recorder puback) {
     }
 
-    @Override
+    /** Runs the scenario and publishes its report (WORK/results); a setting out of range is refused before anything starts. */
     public void run() {
-        CommandLine cli = spec.commandLine();
-        common.check(cli);
-        List<BenchSystem> systems = BenchCommand.systems(cli, systemNames);
-        BenchCommand.checkRange(cli, "--devices", devices, 1, 19_000 / systems.size(),
+        List<BenchSystem> systems = LoadRun.systems(systemNames);
+        LoadRun.checkRange("--devices", devices, 1, 19_000 / systems.size(),
                 " (" + systems.size() + " systems side by side within the 20,000 descriptors a process may hold)");
-        BenchCommand.checkRange(cli, "--window", window, 1, 1_000, "");
-        BenchCommand.checkRange(cli, "--duration", duration.toSeconds(), 1, 3_600, " seconds");
-        BenchCommand.checkRange(cli, "--latency-duration", latencyDuration.toSeconds(), 0, 3_600, " seconds");
+        LoadRun.checkRange("--window", window, 1, 1_000, "");
+        LoadRun.checkRange("--duration", duration.toSeconds(), 1, 3_600, " seconds");
+        LoadRun.checkRange("--latency-duration", latencyDuration.toSeconds(), 0, 3_600, " seconds");
         if (latencyRate != null && !(latencyRate >= 1 && latencyRate <= 1_000_000)) {
-            throw new CommandLine.ParameterException(cli, "--latency-rate must be 1–1000000 messages/s, was " + latencyRate);
+            throw LoadRun.invalid("--latency-rate must be 1–1000000 messages/s, was " + latencyRate);
         }
-        PrintWriter out = cli.getOut();
-        PrintWriter err = cli.getErr();
-        BenchWorkspace ws = common.workspace(err);
+        PrintWriter out = load.out();
+        PrintWriter err = load.progress();
+        BenchWorkspace ws = load.workspace();
         BenchReport.Runs runs = new BenchReport.Runs();
         List<Latency> latencies = new ArrayList<>();
         Map<BenchSystem, Target> targets = new EnumMap<>(BenchSystem.class);
-        try (LoadFleet fleet = new LoadFleet(ws.identities(devices), ws.pki().trustAnchors(), common.threads)) {
+        try (LoadFleet fleet = new LoadFleet(ws.identities(devices), ws.pki().trustAnchors(), load.threads())) {
             for (BenchSystem s : systems) {
                 err.printf("starting %s and connecting %d devices …%n", s.label(), devices);
                 err.flush();
@@ -110,7 +96,7 @@ final class TelemetryBench implements Runnable {
                     throw new IllegalStateException(c.failed() + " devices could not connect to " + s.label() + ", the first: " + c.firstFailure());
                 }
             }
-            for (int r = 0; r <= common.runs; r++) {
+            for (int r = 0; r <= load.runs(); r++) {
                 for (BenchSystem s : systems) {
                     Map<String, Double> m = once(fleet, targets.get(s));
                     err.printf("%s %s: %.0f messages/s acknowledged%s, PUBACK p50 %.1f ms p99 %.1f ms; CPU: server %.2f cores, generator %.2f%n",
@@ -146,7 +132,7 @@ final class TelemetryBench implements Runnable {
             });
             ws.deleteScratch();
         }
-        report(cli, systems, runs, latencies).publish(out, ws.results());
+        report(systems, runs, latencies).publish(out, ws.results());
     }
 
     private Map<String, Double> once(LoadFleet fleet, Target t) throws InterruptedException {
@@ -154,7 +140,7 @@ final class TelemetryBench implements Runnable {
         long storedBefore = hub ? Long.parseLong(t.server().ask("stored", "STORED")) : 0;
         t.puback().reset();
         double serverCpu = t.server().cpuSeconds();
-        double generatorCpu = BenchCommand.ownCpuSeconds();
+        double generatorCpu = LoadRun.ownCpuSeconds();
         long start = System.nanoTime();
         long acked = fleet.closedLoop(t.devices(), window, duration, t.acked());
         double seconds = duration.toNanos() / 1e9;
@@ -166,7 +152,7 @@ final class TelemetryBench implements Runnable {
         serverCpu = t.server().cpuSeconds() - serverCpu;
         m.put("serverCpuMicrosPerMessage", serverCpu * 1e6 / Math.max(1, acked));
         m.put("serverCores", serverCpu / seconds);
-        m.put("generatorCores", (BenchCommand.ownCpuSeconds() - generatorCpu) / seconds);
+        m.put("generatorCores", (LoadRun.ownCpuSeconds() - generatorCpu) / seconds);
         if (hub) {
             // every message acknowledged (the drained tail too) becomes a row: wait for the last one
             long expected = storedBefore + puback.getTotalCount();
@@ -206,14 +192,14 @@ final class TelemetryBench implements Runnable {
                 puback.getValueAtPercentile(99.9) / 1000.0);
     }
 
-    private BenchReport report(CommandLine cli, List<BenchSystem> systems, BenchReport.Runs runs, List<Latency> latencies) {
-        BenchReport report = new BenchReport("telemetry", "Telemetry ingest (QoS 1 over TLS)", BenchCommand.commandLine(cli));
+    private BenchReport report(List<BenchSystem> systems, BenchReport.Runs runs, List<Latency> latencies) {
+        BenchReport report = new BenchReport("telemetry", "Telemetry ingest (QoS 1 over TLS)", load.commandLine());
         report.json().putObject("parameters").put("devices", devices).put("window", window).put("durationSeconds", duration.toSeconds())
-                .put("runs", common.runs).put("generatorThreads", common.threads);
+                .put("runs", load.runs()).put("generatorThreads", load.threads());
         runs.writeTo(report.json(), "systems", METRICS);
         report.paragraph(devices + " devices per system, each keeping " + window + " QoS 1 messages unacknowledged for "
                 + duration.toSeconds() + " s per run (the same ~150-byte JSON telemetry to `devices/{id}/messages/events/…` on every system);"
-                + " systems side by side, taking turns; median of " + common.runs + " runs after one warm-up run (each run in brackets)."
+                + " systems side by side, taking turns; median of " + load.runs() + " runs after one warm-up run (each run in brackets)."
                 + " The fleetkit hub acknowledges after the durable append (fsync); with the backend behind it, every message also"
                 + " becomes a row in H2 (stored rows/s until the last row is in), on the same two cores. The peers acknowledge with nothing subscribed. CPU in cores: CPU seconds ÷ wall seconds of the run.");
         BenchSystem base = systems.get(0);

@@ -1,15 +1,10 @@
-package io.fleetkit.cli.bench;
+package io.fleetkit.bench.load;
 
-import io.fleetkit.cli.DurationConverter;
 import io.fleetkit.firmware.DeviceRunner;
 import io.fleetkit.firmware.LifecycleState;
 import io.fleetkit.firmware.swarm.Swarm;
 import io.fleetkit.protocol.pki.DeviceIdentity;
 import org.HdrHistogram.Histogram;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -17,8 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.fleetkit.cli.bench.BenchReport.fmt;
-import static io.fleetkit.cli.bench.BenchReport.row;
+import static io.fleetkit.bench.load.BenchReport.fmt;
+import static io.fleetkit.bench.load.BenchReport.row;
 
 /**
  * {@code fleetkit bench soak}: the hub and the whole backend in their own process, held under the swarm's load (this
@@ -29,84 +24,70 @@ import static io.fleetkit.cli.bench.BenchReport.row;
  * are not exactly the telemetry the devices saw acknowledged. The server's heap is fixed and touched up front
  * ({@code -Xms = -Xmx}, {@code AlwaysPreTouch}), so resident memory moves only with what lives outside the heap.
  */
-@Command(name = "soak", mixinStandardHelpOptions = true,
-        description = {"Hours-long load on the hub + backend (own process) from a swarm (this process): per interval the server's heap",
-                "after GC, resident memory, threads, descriptors, store backlog, rows/s and PUBACK p99; fails on a growing memory",
-                "trend, a device that gave up, or stored rows ≠ acknowledged telemetry. Results: WORK/results/soak-DATE.{json,md,png}."})
-final class SoakBench implements Runnable {
+public final class SoakScenario {
     /** The server's fixed heap: resident memory then shows only what grows outside it. */
     static final List<String> SERVER_MEMORY = List.of("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch");
     private static final double MB = 1024 * 1024;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
-    @Mixin
-    BenchCommand.Common common;
+    private final LoadRun load;
 
-    @Option(names = "--devices", paramLabel = "N", defaultValue = "10000", description = "thermostats in the swarm (default: ${DEFAULT-VALUE})")
-    int devices;
+    private final int devices;
 
-    @Option(names = "--rate-multiplier", paramLabel = "X", defaultValue = "10",
-            description = "telemetry X times as often as the thermostat model's 60 s (default: ${DEFAULT-VALUE})")
-    double rateMultiplier;
+    private final double rateMultiplier;
 
-    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "30m", converter = DurationConverter.class,
-            description = "how long the load runs once every device is online (default: ${DEFAULT-VALUE})")
-    Duration duration;
+    private final Duration duration;
 
-    @Option(names = "--sample-every", paramLabel = "TIME", defaultValue = "1m", converter = DurationConverter.class,
-            description = "time between samples (default: ${DEFAULT-VALUE})")
-    Duration sampleEvery;
+    private final Duration sampleEvery;
 
-    @Option(names = "--warm-up", paramLabel = "TIME", converter = DurationConverter.class,
-            description = "samples left out of the trends while the JIT, caches and pools fill (default: a quarter of the duration, at most 5m)")
-    Duration warmUp;
+    private final Duration warmUp;
 
-    @Option(names = "--heap-growth-limit", paramLabel = "MB_PER_MIN", defaultValue = "1",
-            description = "the most the fitted heap-after-GC trend may grow, MB per minute (default: ${DEFAULT-VALUE})")
-    double heapGrowthLimit;
+    private final double heapGrowthLimit;
 
-    @Option(names = "--resident-growth-limit", paramLabel = "MB_PER_MIN", defaultValue = "2",
-            description = "the most the fitted resident-memory trend may grow, MB per minute (default: ${DEFAULT-VALUE})")
-    double residentGrowthLimit;
+    private final double residentGrowthLimit;
 
-    @Option(names = "--max-starting", paramLabel = "N", defaultValue = "500",
-            description = "devices provisioning or connecting at once (default: ${DEFAULT-VALUE})")
-    int maxStarting;
+    private final int maxStarting;
 
-    @Option(names = "--replot", paramLabel = "RESULT.json",
-            description = "run nothing: draw the plot of an earlier soak's result again, beside it (RESULT.png)")
-    Path replot;
+    private final Path replot;
+
+    /** The scenario with its settings; {@link #run()} checks them before it starts anything. */
+    public SoakScenario(LoadRun load, int devices, double rateMultiplier, Duration duration, Duration sampleEvery, Duration warmUp, double heapGrowthLimit, double residentGrowthLimit, int maxStarting, Path replot) {
+        this.load = java.util.Objects.requireNonNull(load, "load");
+        this.devices = devices;
+        this.rateMultiplier = rateMultiplier;
+        this.duration = duration;
+        this.sampleEvery = sampleEvery;
+        this.warmUp = warmUp;
+        this.heapGrowthLimit = heapGrowthLimit;
+        this.residentGrowthLimit = residentGrowthLimit;
+        this.maxStarting = maxStarting;
+        this.replot = replot;
+    }
 
     /** Consecutive failures before a device gives up: a device that cannot get back in is a failed soak. */
     private static final int MAX_FAILURES = 20;
 
-    @Override
+    /** Runs the scenario and publishes its report (WORK/results); a setting out of range is refused before anything starts. */
     public void run() {
-        CommandLine cli = spec.commandLine();
         if (replot != null) {
-            replot(cli);
+            replot();
             return;
         }
-        common.check(cli);
-        BenchCommand.checkRange(cli, "--devices", devices, 1, 19_000, " (the swarm's connections within the 20,000 descriptors a process may hold)");
+        LoadRun.checkRange("--devices", devices, 1, 19_000, " (the swarm's connections within the 20,000 descriptors a process may hold)");
         if (!(rateMultiplier > 0 && rateMultiplier <= 1000)) {
-            throw new CommandLine.ParameterException(cli, "--rate-multiplier must be above 0 and at most 1000, was " + rateMultiplier);
+            throw LoadRun.invalid("--rate-multiplier must be above 0 and at most 1000, was " + rateMultiplier);
         }
-        BenchCommand.checkRange(cli, "--duration", duration.toSeconds(), 30, 7 * 24 * 3600, " seconds");
-        BenchCommand.checkRange(cli, "--sample-every", sampleEvery.toSeconds(), 1, duration.toSeconds() / 4,
+        LoadRun.checkRange("--duration", duration.toSeconds(), 30, 7 * 24 * 3600, " seconds");
+        LoadRun.checkRange("--sample-every", sampleEvery.toSeconds(), 1, duration.toSeconds() / 4,
                 " seconds (at least four samples in the duration)");
         Duration excluded = warmUp != null ? warmUp : Duration.ofSeconds(Math.min(300, duration.toSeconds() / 4));
-        BenchCommand.checkRange(cli, "--warm-up", excluded.toSeconds(), 0, duration.toSeconds() - 2 * sampleEvery.toSeconds(),
+        LoadRun.checkRange("--warm-up", excluded.toSeconds(), 0, duration.toSeconds() - 2 * sampleEvery.toSeconds(),
                 " seconds (at least two samples after it)");
-        BenchCommand.checkRange(cli, "--max-starting", maxStarting, 1, 10_000, "");
-        PrintWriter err = cli.getErr();
+        LoadRun.checkRange("--max-starting", maxStarting, 1, 10_000, "");
+        PrintWriter err = load.progress();
         List<String> jvm = new ArrayList<>(SERVER_MEMORY);
-        if (common.serverJvmOptions != null && !common.serverJvmOptions.isBlank()) {
-            jvm.addAll(List.of(common.serverJvmOptions.trim().split("\\s+")));
-        }
-        BenchWorkspace ws = new BenchWorkspace(common.work, err, common.jfr, jvm);
+        jvm.addAll(load.serverJvmOptions());
+        BenchWorkspace ws = new BenchWorkspace(load.work(), err, load.jfr(), jvm);
         List<DeviceIdentity> ids = ws.identities(devices);
         List<SoakSample> samples = new ArrayList<>();
         Ending ending;
@@ -114,7 +95,7 @@ final class SoakBench implements Runnable {
         err.printf("starting the hub + backend (heap %s) …%n", String.join(" ", SERVER_MEMORY));
         err.flush();
         try (ServerProcess server = BenchSystem.FLEETKIT_PIPELINE.start(ws, devices, "off", port);
-             Swarm swarm = SwarmLoad.start(ids, ws.pki().trustAnchors(), port, common.threads, maxStarting, rateMultiplier, MAX_FAILURES)) {
+             Swarm swarm = SwarmLoad.start(ids, ws.pki().trustAnchors(), port, load.threads(), maxStarting, rateMultiplier, MAX_FAILURES)) {
             err.printf("%d thermostats provisioning and connecting (at most %d at once) …%n", devices, maxStarting);
             err.flush();
             double online = SwarmLoad.awaitOnline(swarm, devices, System.nanoTime(), Duration.ofMinutes(10));
@@ -134,22 +115,22 @@ final class SoakBench implements Runnable {
             ws.deleteScratch();
         }
         Verdict verdict = judge(samples, excluded, ending);
-        report(cli, samples, excluded, ending, verdict, ws.results()).publish(cli.getOut(), ws.results());
+        report(samples, excluded, ending, verdict, ws.results()).publish(load.out(), ws.results());
         if (!verdict.failures().isEmpty()) {
             throw new IllegalStateException("the soak failed: " + String.join("; ", verdict.failures()));
         }
     }
 
     /** Draws {@link #replot}'s samples again (with this build's plot), fitting the trends as the run did. */
-    private void replot(CommandLine cli) {
+    private void replot() {
         com.fasterxml.jackson.databind.JsonNode result;
         try {
             result = new com.fasterxml.jackson.databind.ObjectMapper().readTree(replot.toFile());
         } catch (java.io.IOException e) {
-            throw new CommandLine.ParameterException(cli, "--replot: cannot read " + replot + ": " + e.getMessage());
+            throw LoadRun.invalid("--replot: cannot read " + replot + ": " + e.getMessage());
         }
         if (result == null || !"soak".equals(result.path("scenario").asText()) || !result.path("samples").isArray()) {
-            throw new CommandLine.ParameterException(cli, "--replot: " + replot + " is not the JSON result of a soak");
+            throw LoadRun.invalid("--replot: " + replot + " is not the JSON result of a soak");
         }
         List<SoakSample> samples = new ArrayList<>();
         for (var n : result.get("samples")) {
@@ -164,8 +145,8 @@ final class SoakBench implements Runnable {
         Path png = replot.resolveSibling(replot.getFileName().toString().replaceFirst("\\.json$", "") + ".png");
         SoakPlot.write(png, title(parameters.path("devices").asInt(), parameters.path("rateMultiplier").asDouble(),
                 Duration.ofSeconds(parameters.path("durationSeconds").asLong())), samples, from, trends.heap(), trends.resident());
-        cli.getOut().println("written: " + png);
-        cli.getOut().flush();
+        load.out().println("written: " + png);
+        load.out().flush();
     }
 
     private static String title(int devices, double rateMultiplier, Duration duration) {
@@ -268,8 +249,8 @@ final class SoakBench implements Runnable {
     }
 
     /** The report, and beside it the plot ({@code soak-<date>.png}). */
-    private BenchReport report(CommandLine cli, List<SoakSample> samples, Duration excluded, Ending ending, Verdict verdict, Path results) {
-        BenchReport report = new BenchReport("soak", "Soak (hub + backend under the swarm)", BenchCommand.commandLine(cli));
+    private BenchReport report(List<SoakSample> samples, Duration excluded, Ending ending, Verdict verdict, Path results) {
+        BenchReport report = new BenchReport("soak", "Soak (hub + backend under the swarm)", load.commandLine());
         Path png = results.resolve(report.stem() + ".png");
         SoakPlot.write(png, title(devices, rateMultiplier, duration), samples, excluded.toSeconds() / 60.0, verdict.heap(), verdict.resident());
         report.json().putObject("parameters").put("devices", devices).put("rateMultiplier", rateMultiplier)

@@ -1,4 +1,4 @@
-package io.fleetkit.cli.bench;
+package io.fleetkit.bench.load;
 
 import io.fleetkit.firmware.LifecycleState;
 import io.fleetkit.firmware.MethodOverrides;

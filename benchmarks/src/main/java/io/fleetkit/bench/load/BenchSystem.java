@@ -1,4 +1,4 @@
-package io.fleetkit.cli.bench;
+package io.fleetkit.bench.load;
 
 import java.io.File;
 import java.io.IOException;
@@ -32,10 +32,10 @@ enum BenchSystem {
     HIVEMQ("HiveMQ CE 2025.5", true) {
         @Override
         ServerProcess start(BenchWorkspace ws, int devices, String throttle, int port) {
-            Path jar = BenchWorkspace.home().resolve("peers/hivemq/target/fleetkit-peer-hivemq.jar");
+            Path jar = BenchWorkspace.home().resolve("benchmarks/peers/hivemq/target/fleetkit-peer-hivemq.jar");
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException("the HiveMQ CE peer is not built (" + jar + "); build it with "
-                        + "'mvn -B -q -DskipTests -pl peers/hivemq -am package' (./fleetkit builds it on first use)");
+                        + "'mvn -B -q -DskipTests -pl benchmarks/peers/hivemq -am package' (./fleetkit builds it on first use)");
             }
             List<String> cmd = java(ws, id(), "-jar", jar.toString(), ws.scratch("hivemq").toString(), Integer.toString(port),
                     ws.serverKeyStore().toString(), ws.trustStore().toString(), BenchWorkspace.STORE_PASSWORD);
