@@ -2,14 +2,8 @@ package io.fleetkit.firmware;
 
 import io.fleetkit.firmware.Action.Link;
 import io.fleetkit.protocol.ProtocolException;
-import io.fleetkit.protocol.dps.DpsCodecs;
-import io.fleetkit.protocol.dps.RegisterRequest;
-import io.fleetkit.protocol.dps.RegistrationOperation;
-import io.fleetkit.protocol.dps.RegistrationStatus;
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.id.HubHostName;
-import io.fleetkit.protocol.id.OperationId;
-import io.fleetkit.protocol.id.RequestId;
 import io.fleetkit.protocol.message.DeviceMessage;
 import io.fleetkit.protocol.message.DeviceMessageCodec;
 import io.fleetkit.protocol.message.DeviceMessageTopics;
@@ -18,8 +12,6 @@ import io.fleetkit.protocol.message.LifecycleEvent;
 import io.fleetkit.protocol.message.LifecycleEvent.ResetReason;
 import io.fleetkit.protocol.message.Presence;
 import io.fleetkit.protocol.message.Telemetry;
-import io.fleetkit.protocol.mqtt.DpsOperationStatusTopic;
-import io.fleetkit.protocol.mqtt.DpsRegisterTopic;
 import io.fleetkit.protocol.mqtt.DpsResponseTopic;
 import io.fleetkit.protocol.mqtt.DpsUsername;
 import io.fleetkit.protocol.mqtt.HubUsername;
@@ -74,8 +66,7 @@ public final class Firmware {
     private boolean bootAnnounced;
     private int subscribePacketId;
     // DPS exchange
-    private int dpsRid;
-    private OperationId operationId;
+    private DpsRegistration registration;
     private final Outbox outbox = new Outbox();
     // the claim window
     private String claimNonce;
@@ -191,7 +182,7 @@ public final class Firmware {
     private void connectDps(List<Action> out) {
         state = LifecycleState.PROVISIONING;
         link = Link.DPS;
-        operationId = null;
+        registration = new DpsRegistration(config.registrationId());
         out.add(new Action.Connect(Link.DPS, config.dpsHost(), config.registrationId().value(),
                 DpsUsername.of(config.idScope(), config.registrationId()).format(), config.keepAliveSeconds()));
     }
@@ -273,55 +264,30 @@ public final class Firmware {
 
     // --- DPS ---
 
+    /** The registration's next request: a register until DPS names the operation, then a poll of it. */
     private void register(List<Action> out) {
-        dpsRid++;
-        byte[] body = DpsCodecs.REGISTER_REQUEST.toJson(RegisterRequest.of(config.registrationId()));
-        out.add(new Action.Publish(Link.DPS, new DpsRegisterTopic(RequestId.of(dpsRid)).format(), body, 0, 0));
-    }
-
-    private void poll(List<Action> out) {
-        dpsRid++;
-        out.add(new Action.Publish(Link.DPS, new DpsOperationStatusTopic(RequestId.of(dpsRid), operationId).format(), new byte[0], 0, 0));
+        DpsRegistration.Request r = registration.next();
+        out.add(new Action.Publish(Link.DPS, r.topic(), r.body(), 0, 0));
     }
 
     private void dpsAnswer(DpsResponseTopic t, byte[] payload, List<Action> out, Instant now) {
-        if (!t.requestId().value().equals(Integer.toString(dpsRid))) {
-            return; // an answer to an earlier request
-        }
-        Duration retryAfter = Duration.ofSeconds(t.retryAfterSeconds().orElse(2));
-        if (t.status() == 429) {
+        DpsRegistration.Outcome outcome = registration.answer(t, payload);
+        if (outcome instanceof DpsRegistration.Outcome.Throttled throttled) {
             failures++;
-            Duration wait = max(retryAfter, backoff());
-            out.add(new Action.Schedule(operationId == null ? Timer.REGISTER : Timer.POLL, wait));
-            return;
-        }
-        if (t.status() == 202 || t.status() == 200) {
-            RegistrationOperation op;
-            try {
-                op = DpsCodecs.OPERATION.fromJson(payload);
-            } catch (ProtocolException e) {
-                out.add(new Action.Disconnect(Link.DPS));
-                lost(now, out);
-                return;
-            }
-            operationId = op.operationId();
-            if (op.status() == RegistrationStatus.ASSIGNED && op.registrationState().flatMap(s -> s.assignedHub()).isPresent()) {
-                nv = nv.withHub(op.registrationState().get().assignedHub().get());
-                out.add(new Action.Persist(nv));
-                out.add(new Action.Disconnect(Link.DPS));
-                failures = 0;
-                connectHub(out);
-            } else if (op.status() == RegistrationStatus.ASSIGNING || op.status() == RegistrationStatus.UNASSIGNED) {
-                out.add(new Action.Schedule(Timer.POLL, retryAfter));
-            } else {
-                out.add(new Action.Disconnect(Link.DPS));
-                lost(now, out);
-            }
-            return;
-        }
-        // refused (401, 403, 404, 400…): start over after backoff
-        out.add(new Action.Disconnect(Link.DPS));
-        lost(now, out);
+            out.add(new Action.Schedule(registration.hasOperation() ? Timer.POLL : Timer.REGISTER, max(throttled.retryAfter(), backoff())));
+        } else if (outcome instanceof DpsRegistration.Outcome.Pending pending) {
+            out.add(new Action.Schedule(Timer.POLL, pending.retryAfter()));
+        } else if (outcome instanceof DpsRegistration.Outcome.Assigned assigned) {
+            nv = nv.withHub(assigned.hub());
+            out.add(new Action.Persist(nv));
+            out.add(new Action.Disconnect(Link.DPS));
+            failures = 0;
+            connectHub(out);
+        } else if (outcome instanceof DpsRegistration.Outcome.Refused) {
+            // refused (401, 403, 404, 400…) or not understood: start over after backoff
+            out.add(new Action.Disconnect(Link.DPS));
+            lost(now, out);
+        } // Stale: an answer to an earlier request
     }
 
     // --- hub ---
@@ -412,8 +378,8 @@ public final class Firmware {
                 }
             }
             case POLL -> {
-                if (link == Link.DPS && operationId != null) {
-                    poll(out);
+                if (link == Link.DPS && registration.hasOperation()) {
+                    register(out);
                 }
             }
             case TELEMETRY -> {

@@ -1,5 +1,7 @@
 package io.fleetkit.firmware.netty;
 
+import io.fleetkit.protocol.mqtt.DpsResponseTopic;
+import io.fleetkit.protocol.mqtt.Topic;
 import io.fleetkit.firmware.Action;
 import io.fleetkit.firmware.DeviceRunner;
 import io.fleetkit.firmware.Action.Link;
@@ -250,13 +252,9 @@ public final class NettyDevice extends DeviceRunner {
                                 MqttMessageIdVariableHeader.from(p.variableHeader().packetId())));
                     }
                     String topic = p.variableHeader().topicName();
-                    if (connect.link() == Link.DPS && topic.startsWith("$dps/registrations/res/")) {
-                        int end = topic.indexOf('/', "$dps/registrations/res/".length());
-                        try {
-                            listener.dpsAnswered(Integer.parseInt(topic.substring("$dps/registrations/res/".length(), end)));
-                        } catch (RuntimeException notAStatus) {
-                            // the firmware reports a malformed answer its own way
-                        }
+                    // a malformed answer is not counted here: the firmware reports it its own way
+                    if (connect.link() == Link.DPS && Topic.tryParse(topic).orElse(null) instanceof DpsResponseTopic answer) {
+                        listener.dpsAnswered(answer.status());
                     }
                     dispatch(new Event.MessageReceived(connect.link(), topic, ByteBufUtil.getBytes(p.payload())));
                 }

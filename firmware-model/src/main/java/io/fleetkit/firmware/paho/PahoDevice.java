@@ -1,5 +1,8 @@
 package io.fleetkit.firmware.paho;
 
+import io.fleetkit.protocol.mqtt.MethodRequestTopic;
+import io.fleetkit.protocol.mqtt.MethodResponseTopic;
+import io.fleetkit.protocol.mqtt.Topic;
 import io.fleetkit.firmware.Action;
 import io.fleetkit.firmware.DeviceRunner;
 import io.fleetkit.firmware.Action.Link;
@@ -74,9 +77,8 @@ public final class PahoDevice extends DeviceRunner implements AutoCloseable {
 
     @Override
     protected void beforeDispatch(Event e) {
-        if (e instanceof Event.MessageReceived m && m.topic().startsWith("$iothub/methods/POST/")) {
-            log.accept("method " + m.topic().substring("$iothub/methods/POST/".length(), m.topic().indexOf("/?"))
-                    + " called with " + new String(m.payload(), java.nio.charset.StandardCharsets.UTF_8));
+        if (e instanceof Event.MessageReceived m && Topic.tryParse(m.topic()).orElse(null) instanceof MethodRequestTopic call) {
+            log.accept("method " + call.methodName().value() + " called with " + new String(m.payload(), java.nio.charset.StandardCharsets.UTF_8));
         } else if (e instanceof Event.Connected c) {
             log.accept("connected to " + c.link());
         } else if (e instanceof Event.ConnectFailed f) {
@@ -150,9 +152,8 @@ public final class PahoDevice extends DeviceRunner implements AutoCloseable {
                 if (client != null && client.isConnected()) {
                     MqttMessage m = new MqttMessage(p.payload());
                     m.setQos(p.qos());
-                    if (p.topic().startsWith("$iothub/methods/res/")) {
-                        log.accept("answered " + p.topic().substring("$iothub/methods/res/".length(), p.topic().indexOf("/?")) + " "
-                                + new String(p.payload(), java.nio.charset.StandardCharsets.UTF_8));
+                    if (Topic.tryParse(p.topic()).orElse(null) instanceof MethodResponseTopic answer) {
+                        log.accept("answered " + answer.status() + " " + new String(p.payload(), java.nio.charset.StandardCharsets.UTF_8));
                     }
                     lastPublish.put(client, client.publish(p.topic(), m, null, p.qos() == 0 ? null
                             : listener(client, t -> new Event.PublishAcknowledged(p.link(), p.packetId()), null)));

@@ -1,10 +1,6 @@
 package io.fleetkit.hil.bridge;
 
-import io.fleetkit.protocol.ProtocolException;
-import io.fleetkit.protocol.dps.DpsCodecs;
-import io.fleetkit.protocol.dps.RegisterRequest;
-import io.fleetkit.protocol.dps.RegistrationOperation;
-import io.fleetkit.protocol.dps.RegistrationStatus;
+import io.fleetkit.firmware.DpsRegistration;
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.id.HubHostName;
 import io.fleetkit.protocol.id.IdScope;
@@ -14,8 +10,6 @@ import io.fleetkit.protocol.id.RequestId;
 import io.fleetkit.protocol.message.DeviceMessage;
 import io.fleetkit.protocol.message.DeviceMessageCodec;
 import io.fleetkit.protocol.message.DeviceMessageTopics;
-import io.fleetkit.protocol.mqtt.DpsOperationStatusTopic;
-import io.fleetkit.protocol.mqtt.DpsRegisterTopic;
 import io.fleetkit.protocol.mqtt.DpsResponseTopic;
 import io.fleetkit.protocol.mqtt.DpsUsername;
 import io.fleetkit.protocol.mqtt.HubUsername;
@@ -32,7 +26,6 @@ import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 import javax.net.ssl.SSLContext;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -80,11 +73,12 @@ final class HubClient implements AutoCloseable {
         this.lost = lost;
     }
 
-    /** Registers through DPS (following 202, retry-after and 429) and returns the assigned hub. */
+    /**
+     * Registers through DPS and returns the assigned hub. What to publish and what each answer means is the firmware's
+     * {@link DpsRegistration}; this only carries it over a blocking Paho client, waiting out each retry-after.
+     */
     String provision(Duration timeout) throws MqttException, ProvisioningRefused, InterruptedException {
-        record Answer(String topic, byte[] payload) {
-        }
-        BlockingQueue<Answer> answers = new LinkedBlockingQueue<>();
+        BlockingQueue<MqttAnswer> answers = new LinkedBlockingQueue<>(16);
         MqttClient dps = new MqttClient("ssl://" + endpoint, registrationId.value(), new MemoryPersistence());
         try {
             dps.setCallback(new MqttCallback() {
@@ -94,7 +88,7 @@ final class HubClient implements AutoCloseable {
 
                 @Override
                 public void messageArrived(String topic, MqttMessage message) {
-                    answers.add(new Answer(topic, message.getPayload()));
+                    answers.offer(new MqttAnswer(topic, message.getPayload())); // one request at a time: more is a misbehaving DPS
                 }
 
                 @Override
@@ -104,44 +98,28 @@ final class HubClient implements AutoCloseable {
             dps.connect(options(DpsUsername.of(scope, registrationId).format()));
             dps.subscribe(TopicFilter.Fixed.DPS_RESPONSES.format(), 1);
             long deadline = System.nanoTime() + timeout.toNanos();
-            long rid = 1;
-            String operation = null;
-            dps.publish(new DpsRegisterTopic(RequestId.of(rid)).format(), DpsCodecs.REGISTER_REQUEST.toJson(RegisterRequest.of(registrationId)), 0, false);
+            DpsRegistration registration = new DpsRegistration(registrationId);
+            publish(dps, registration.next());
             while (true) {
-                Answer answer = answers.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                MqttAnswer answer = answers.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (answer == null) {
                     throw new ProvisioningRefused("DPS did not answer within " + timeout.toSeconds() + " s");
                 }
-                DpsResponseTopic t = (DpsResponseTopic) Topic.parse(answer.topic());
-                if (!t.requestId().equals(RequestId.of(rid))) {
+                if (!(Topic.tryParse(answer.topic()).orElse(null) instanceof DpsResponseTopic t)) {
                     continue;
                 }
-                Duration retryAfter = Duration.ofSeconds(t.retryAfterSeconds().orElse(2));
-                if (t.status() == 429) {
-                    Thread.sleep(retryAfter.toMillis());
-                } else if (t.status() == 200 || t.status() == 202) {
-                    RegistrationOperation op = DpsCodecs.OPERATION.fromJson(answer.payload());
-                    if (op.status() == RegistrationStatus.ASSIGNED) {
-                        return op.registrationState().flatMap(s -> s.assignedHub())
-                                .orElseThrow(() -> new ProvisioningRefused("DPS assigned no hub"));
-                    }
-                    if (op.status() != RegistrationStatus.ASSIGNING && op.status() != RegistrationStatus.UNASSIGNED) {
-                        throw new ProvisioningRefused("DPS registration ended " + op.status());
-                    }
-                    operation = op.operationId().value();
-                    Thread.sleep(retryAfter.toMillis());
-                } else {
-                    throw new ProvisioningRefused("DPS refused the registration: " + t.status() + " "
-                            + new String(answer.payload(), StandardCharsets.UTF_8));
-                }
-                rid++;
-                if (operation == null) {
-                    dps.publish(new DpsRegisterTopic(RequestId.of(rid)).format(),
-                            DpsCodecs.REGISTER_REQUEST.toJson(RegisterRequest.of(registrationId)), 0, false);
-                } else {
-                    dps.publish(new DpsOperationStatusTopic(RequestId.of(rid), io.fleetkit.protocol.id.OperationId.of(operation)).format(),
-                            new byte[0], 0, false);
-                }
+                DpsRegistration.Outcome outcome = registration.answer(t, answer.payload());
+                if (outcome instanceof DpsRegistration.Outcome.Assigned assigned) {
+                    return assigned.hub();
+                } else if (outcome instanceof DpsRegistration.Outcome.Refused refused) {
+                    throw new ProvisioningRefused(refused.reason());
+                } else if (outcome instanceof DpsRegistration.Outcome.Pending pending) {
+                    TimeUnit.MILLISECONDS.sleep(pending.retryAfter().toMillis());
+                    publish(dps, registration.next());
+                } else if (outcome instanceof DpsRegistration.Outcome.Throttled throttled) {
+                    TimeUnit.MILLISECONDS.sleep(throttled.retryAfter().toMillis());
+                    publish(dps, registration.next());
+                } // Stale: an answer to an earlier request
             }
         } finally {
             if (dps.isConnected()) {
@@ -149,6 +127,13 @@ final class HubClient implements AutoCloseable {
             }
             dps.close();
         }
+    }
+
+    private record MqttAnswer(String topic, byte[] payload) {
+    }
+
+    private static void publish(MqttClient client, DpsRegistration.Request r) throws MqttException {
+        client.publish(r.topic(), r.body(), 0, false);
     }
 
     /** Connects to the hub as the device and listens for direct methods. */
@@ -162,13 +147,7 @@ final class HubClient implements AutoCloseable {
 
             @Override
             public void messageArrived(String topic, MqttMessage message) {
-                Topic t;
-                try {
-                    t = Topic.parse(topic);
-                } catch (ProtocolException e) {
-                    return;
-                }
-                if (t instanceof MethodRequestTopic m) {
+                if (Topic.tryParse(topic).orElse(null) instanceof MethodRequestTopic m) {
                     methods.call(m.methodName(), m.requestId(), message.getPayload());
                 }
             }

@@ -33,4 +33,16 @@ public sealed interface Topic
     static Topic parse(String topic) {
         return TopicParser.parse(topic);
     }
+
+    /**
+     * {@link #parse(String)} for a caller that only looks (a transport's log line, a counter): the topic, or empty when the
+     * text is not a topic of either dialect.
+     */
+    static java.util.Optional<Topic> tryParse(String topic) {
+        try {
+            return java.util.Optional.of(TopicParser.parse(topic));
+        } catch (io.fleetkit.protocol.ProtocolException notATopic) {
+            return java.util.Optional.empty();
+        }
+    }
 }
