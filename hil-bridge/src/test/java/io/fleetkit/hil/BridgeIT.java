@@ -1,5 +1,6 @@
 package io.fleetkit.hil;
 
+import io.fleetkit.testing.ThrowAwayPki;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.store.TelemetryStore;
@@ -46,7 +47,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * completed by a button press injected by the bridge, and every frame is in the recording.
  */
 @Timeout(120)
+@ThrowAwayPki.Use
 class BridgeIT {
+    private ThrowAwayPki throwAway;
+
+    @org.junit.jupiter.api.BeforeEach
+    void throwAwayPki(ThrowAwayPki pki) {
+        throwAway = pki;
+    }
+
     @TempDir
     Path tmp;
 
@@ -102,7 +111,7 @@ class BridgeIT {
 
     private void run(Port deviceEnd, Port bridgeEnd, Socat socat) throws Exception {
         CertificateIssuer issuer = new CertificateIssuer();
-        PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, issuer);
+        PkiDirectory pki = throwAway.directory();
         DeviceIdentity identity = issuer.issueDevice(pki.intermediate(), RegistrationId.of("bench-001"), KeyAlgorithm.EC_P256);
         DeviceModel base = DeviceModels.builtIn("thermostat");
         DeviceModel model = new DeviceModel(base.id(), base.name(), base.firmwareVersion(), Duration.ofSeconds(1), base.telemetry(), base.methods());

@@ -1,5 +1,6 @@
 package io.fleetkit.hil;
 
+import io.fleetkit.testing.ThrowAwayPki;
 import io.fleetkit.firmware.MethodOverride;
 import io.fleetkit.firmware.MethodOverrides;
 import io.fleetkit.hil.conform.ConformanceRun;
@@ -32,7 +33,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * missing) shows exactly those.
  */
 @Timeout(90)
+@ThrowAwayPki.Use
 class ConformanceIT {
+    private ThrowAwayPki throwAway;
+
+    @org.junit.jupiter.api.BeforeEach
+    void throwAwayPki(ThrowAwayPki pki) {
+        throwAway = pki;
+    }
+
     static final String SCENARIO = """
             # telemetry flows and the reference methods answer
             expect telemetry within 3s
@@ -75,7 +84,7 @@ class ConformanceIT {
 
     private Report run(DeviceModel deviceModel, MethodOverrides deviceOverrides) throws Exception {
         CertificateIssuer issuer = new CertificateIssuer();
-        PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, issuer);
+        PkiDirectory pki = throwAway.directory();
         DeviceIdentity id = issuer.issueDevice(pki.intermediate(), RegistrationId.of("conform-001"), KeyAlgorithm.EC_P256);
         TcpServerPort devicePort = new TcpServerPort(0);
         TcpServerPort referencePort = new TcpServerPort(0);

@@ -1,5 +1,7 @@
 package io.fleetkit.hil;
 
+import io.fleetkit.testing.ThrowAwayPki;
+import io.fleetkit.testing.Eventually;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetkit.hil.device.ModelDevice;
 import io.fleetkit.firmware.MethodOverrides;
@@ -29,7 +31,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,7 +41,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * skipped; a link that disappears is reported and found again when it comes back.
  */
 @Timeout(90)
+@ThrowAwayPki.Use
 class LinkIT {
+    private ThrowAwayPki throwAway;
+
+    @org.junit.jupiter.api.BeforeEach
+    void throwAwayPki(ThrowAwayPki pki) {
+        throwAway = pki;
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -80,7 +89,7 @@ class LinkIT {
 
     private DeviceIdentity identity() throws Exception {
         CertificateIssuer issuer = new CertificateIssuer();
-        PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, issuer);
+        PkiDirectory pki = throwAway.directory();
         return issuer.issueDevice(pki.intermediate(), RegistrationId.of("hil-001"), KeyAlgorithm.EC_P256);
     }
 
@@ -193,12 +202,6 @@ class LinkIT {
     }
 
     static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not within 20 s");
-            }
-            LockSupport.parkNanos(20_000_000);
-        }
+        Eventually.until(what, Duration.ofSeconds(20), condition);
     }
 }

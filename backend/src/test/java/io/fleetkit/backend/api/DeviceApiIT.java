@@ -1,5 +1,6 @@
 package io.fleetkit.backend.api;
 
+import io.fleetkit.testing.ThrowAwayPki;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.registry.Authentication;
@@ -7,7 +8,7 @@ import io.fleetkit.backend.store.DeviceStateStore;
 import io.fleetkit.backend.store.TelemetryStore;
 import io.fleetkit.backend.testing.ApiClient;
 import io.fleetkit.backend.testing.ApiClient.Response;
-import io.fleetkit.backend.testing.Eventually;
+import io.fleetkit.testing.Eventually;
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.id.HubHostName;
 import io.fleetkit.protocol.id.RegistrationId;
@@ -47,6 +48,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link DeviceApi} with devices and telemetry in the store and, for direct methods, a device connected with Paho: what a
  * user and an operator see, paging by its {@code next} links, and the answers of a call.
  */
+@ThrowAwayPki.Use
 class DeviceApiIT {
     static final CertificateIssuer ISSUER = new CertificateIssuer();
     static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
@@ -61,8 +63,8 @@ class DeviceApiIT {
     static final ExecutorService answering = Executors.newSingleThreadExecutor();
 
     @BeforeAll
-    static void start() {
-        pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, ISSUER);
+    static void start(ThrowAwayPki throwAway) {
+        pki = throwAway.directory();
         backend = Backend.builder(pki, tmp.resolve("data")).hub(h -> h.port(0)).http("127.0.0.1", 0).start();
         api = new ApiClient(backend.httpPort());
         alice = backend.devIssuer().mint("alice", false, Duration.ofMinutes(5));

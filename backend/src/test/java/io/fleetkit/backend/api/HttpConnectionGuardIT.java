@@ -1,8 +1,8 @@
 package io.fleetkit.backend.api;
 
+import io.fleetkit.testing.ThrowAwayPki;
 import io.fleetkit.backend.Backend;
-import io.fleetkit.backend.testing.Eventually;
-import io.fleetkit.protocol.pki.CertificateIssuer;
+import io.fleetkit.testing.Eventually;
 import io.fleetkit.protocol.pki.PkiDirectory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -29,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The REST server's guard ({@link HttpConnectionGuard}) against raw sockets: the deadline for a whole request, the idle
  * keep-alive end, no deadline while a request is answered, and the connection caps overall and per source address.
  */
+@ThrowAwayPki.Use
 class HttpConnectionGuardIT {
     static final Duration DEADLINE = Duration.ofMillis(700);
     static final int MAX = 3;
@@ -39,8 +40,8 @@ class HttpConnectionGuardIT {
     final List<Socket> sockets = new ArrayList<>();
 
     @BeforeAll
-    static void start() {
-        PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, new CertificateIssuer());
+    static void start(ThrowAwayPki throwAway) {
+        PkiDirectory pki = throwAway.directory();
         backend = Backend.builder(pki, tmp.resolve("data")).hub(h -> h.port(0)).http("127.0.0.1", 0)
                 .httpLimits(new HttpLimits(DEADLINE, MAX, PER_SOURCE)).start();
     }

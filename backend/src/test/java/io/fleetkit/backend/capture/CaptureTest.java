@@ -8,7 +8,7 @@ import io.fleetkit.protocol.id.DeviceId;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
-import io.fleetkit.backend.testing.Eventually;
+import io.fleetkit.testing.Eventually;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,6 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.testing.ThrowAwayPki;
 import io.fleetkit.backend.hub.MethodResult;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.azure.sdk.iot.device.ClientOptions;
@@ -52,6 +53,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * test classes one after another.
  */
 @Timeout(120)
+@ThrowAwayPki.Use
 class AzureSdkIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static final CertificateIssuer ISSUER = new CertificateIssuer();
@@ -61,8 +63,8 @@ class AzureSdkIT {
     static EmbeddedHub hub;
 
     @BeforeAll
-    static void start() {
-        pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, ISSUER);
+    static void start(ThrowAwayPki throwAway) {
+        pki = throwAway.directory();
         hub = EmbeddedHub.builder(pki).port(8883).start();
     }
 

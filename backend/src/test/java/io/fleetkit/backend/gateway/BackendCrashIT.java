@@ -1,5 +1,6 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.testing.ThrowAwayPki;
 import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.store.TelemetryStore;
 import io.fleetkit.backend.stream.FileStream;
@@ -49,6 +50,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * exactly once.
  */
 @Timeout(180)
+@ThrowAwayPki.Use
 class BackendCrashIT {
     private static final int MESSAGES = 3000;
     private static final int IN_FLIGHT = 64;
@@ -57,9 +59,9 @@ class BackendCrashIT {
     Path tmp;
 
     @Test
-    void everyAcknowledgedMessageIsStoredExactlyOnceAfterAKillAndATornTail() throws Exception {
+    void everyAcknowledgedMessageIsStoredExactlyOnceAfterAKillAndATornTail(ThrowAwayPki throwAway) throws Exception {
         CertificateIssuer issuer = new CertificateIssuer();
-        PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, issuer);
+        PkiDirectory pki = throwAway.directory();
         DeviceIdentity device = issuer.issueDevice(pki.intermediate(), RegistrationId.of("crash-001"), KeyAlgorithm.EC_P256);
         DeviceId id = device.deviceId();
         SSLContext tls = TlsContexts.forDevice(device, pki.trustAnchors());

@@ -1,5 +1,6 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.testing.ThrowAwayPki;
 import com.microsoft.azure.sdk.iot.device.ClientOptions;
 import com.microsoft.azure.sdk.iot.device.DeviceClient;
 import com.microsoft.azure.sdk.iot.device.IotHubClientProtocol;
@@ -7,7 +8,7 @@ import com.microsoft.azure.sdk.iot.device.IotHubMessageResult;
 import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.backend.hub.CloudToDeviceQueue;
 import io.fleetkit.backend.registry.Authentication;
-import io.fleetkit.backend.testing.Eventually;
+import io.fleetkit.testing.Eventually;
 import io.fleetkit.backend.testing.MutableClock;
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.id.HubHostName;
@@ -52,6 +53,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * this class to 127.0.0.1:8883.
  */
 @Timeout(120)
+@ThrowAwayPki.Use
 class CloudToDeviceIT {
     static final CertificateIssuer ISSUER = new CertificateIssuer();
     @TempDir
@@ -61,8 +63,8 @@ class CloudToDeviceIT {
     static final MutableClock clock = new MutableClock();
 
     @BeforeAll
-    static void start() {
-        pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, ISSUER);
+    static void start(ThrowAwayPki throwAway) {
+        pki = throwAway.directory();
         hub = EmbeddedHub.builder(pki).port(8883).clock(clock)
                 .cloudToDevice(new CloudToDeviceQueue.Options(Duration.ofSeconds(1), 10, Duration.ofHours(1))).start();
     }

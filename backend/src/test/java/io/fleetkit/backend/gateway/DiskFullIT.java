@@ -1,10 +1,11 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.testing.ThrowAwayPki;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.store.TelemetryStore;
 import io.fleetkit.backend.testing.ApiClient;
-import io.fleetkit.backend.testing.Eventually;
+import io.fleetkit.testing.Eventually;
 import io.fleetkit.protocol.id.RegistrationId;
 import io.fleetkit.protocol.pki.CertificateIssuer;
 import io.fleetkit.protocol.pki.DeviceIdentity;
@@ -39,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * so and is skipped.
  */
 @Timeout(300)
+@ThrowAwayPki.Use
 class DiskFullIT {
     @TempDir
     Path tmp;
@@ -64,9 +66,9 @@ class DiskFullIT {
     }
 
     @Test
-    void aFullDiskWithholdsPubacksSaysSoAndRecoversByItselfLosingNothingAcknowledged() throws Exception {
+    void aFullDiskWithholdsPubacksSaysSoAndRecoversByItselfLosingNothingAcknowledged(ThrowAwayPki throwAway) throws Exception {
         CertificateIssuer issuer = new CertificateIssuer();
-        PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, issuer);
+        PkiDirectory pki = throwAway.directory();
         backend = Backend.builder(pki, disk.resolve("data")).hub(h -> h.port(0)).http("127.0.0.1", 0).start();
         ApiClient api = new ApiClient(backend.httpPort());
         DeviceIdentity device = issuer.issueDevice(pki.intermediate(), RegistrationId.of("full-001"), KeyAlgorithm.EC_P256);

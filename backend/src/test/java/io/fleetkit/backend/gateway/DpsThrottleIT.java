@@ -1,5 +1,6 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.testing.ThrowAwayPki;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetkit.backend.EmbeddedHub;
@@ -38,18 +39,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code -Dfleetkit.throttle.devices=1000 -Dfleetkit.throttle.profile=s1}.
  */
 @Timeout(600)
+@ThrowAwayPki.Use
 class DpsThrottleIT {
     static final ObjectMapper JSON = new ObjectMapper();
     @TempDir
     Path tmp;
 
     @Test
-    void aBurstIsThrottledAndEveryDeviceCompletesByHonouringRetryAfter() throws Exception {
+    void aBurstIsThrottledAndEveryDeviceCompletesByHonouringRetryAfter(ThrowAwayPki throwAway) throws Exception {
         int n = Integer.getInteger("fleetkit.throttle.devices", 50);
         String name = System.getProperty("fleetkit.throttle.profile", "reduced");
         ThrottleProfile profile = name.equals("reduced") ? new ThrottleProfile("reduced", 0, 0, 600, 5) : ThrottleProfile.parse(name);
         CertificateIssuer issuer = new CertificateIssuer();
-        PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, issuer);
+        PkiDirectory pki = throwAway.directory();
         ConcurrentLinkedQueue<DeviceIdentity> devices = new ConcurrentLinkedQueue<>();
         FactoryBatch.issue(issuer, pki.intermediate(), FactoryBatch.ids("burst-", 1, n), KeyAlgorithm.EC_P256,
                 Runtime.getRuntime().availableProcessors(), devices::add, (d, t) -> { });

@@ -1,12 +1,13 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.testing.ThrowAwayPki;
 import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.store.Database;
 import io.fleetkit.backend.store.TelemetryStore;
 import io.fleetkit.backend.store.TestDatabases;
 import io.fleetkit.backend.testing.ApiClient;
 import io.fleetkit.backend.testing.BackendProcess;
-import io.fleetkit.backend.testing.Eventually;
+import io.fleetkit.testing.Eventually;
 import io.fleetkit.backend.testing.PartitionProxy;
 import io.fleetkit.protocol.id.RegistrationId;
 import io.fleetkit.protocol.pki.CertificateIssuer;
@@ -44,6 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link DiskFullIT}; a kill with a torn tail is {@link BackendCrashIT}.)
  */
 @Timeout(300)
+@ThrowAwayPki.Use
 class FaultInjectionIT {
     private static final int DEVICES = 4;
     private static final int PER_SECOND = 100;
@@ -53,10 +55,10 @@ class FaultInjectionIT {
     Path tmp;
 
     @Test
-    void theDatabaseStoppedAndStartedAgain() throws Exception {
+    void theDatabaseStoppedAndStartedAgain(ThrowAwayPki throwAway) throws Exception {
         String cluster = postgresCluster();
         String schema = TestDatabases.newSchemaName();
-        Fleet fleet = new Fleet(tmp);
+        Fleet fleet = new Fleet(tmp, throwAway);
         try (BackendProcess backend = fleet.start(List.of("-Dfleetkit.test.postgres.schema=" + schema))) {
             ApiClient api = new ApiClient(backend.httpPort());
             List<ResendingPublisher> devices = fleet.publish(i -> backend.hubPort());
@@ -98,8 +100,8 @@ class FaultInjectionIT {
     }
 
     @Test
-    void theHubProcessStoppedFor20Seconds() throws Exception {
-        Fleet fleet = new Fleet(tmp);
+    void theHubProcessStoppedFor20Seconds(ThrowAwayPki throwAway) throws Exception {
+        Fleet fleet = new Fleet(tmp, throwAway);
         List<ResendingPublisher> devices;
         try (BackendProcess backend = fleet.start(List.of())) {
             ApiClient api = new ApiClient(backend.httpPort());
@@ -124,8 +126,8 @@ class FaultInjectionIT {
     }
 
     @Test
-    void theDevicesNetworkBlackHoledThenCut() throws Exception {
-        Fleet fleet = new Fleet(tmp);
+    void theDevicesNetworkBlackHoledThenCut(ThrowAwayPki throwAway) throws Exception {
+        Fleet fleet = new Fleet(tmp, throwAway);
         List<ResendingPublisher> devices;
         try (BackendProcess backend = fleet.start(List.of()); PartitionProxy network = new PartitionProxy(backend.hubPort())) {
             ApiClient api = new ApiClient(backend.httpPort());
@@ -164,8 +166,8 @@ class FaultInjectionIT {
         final Path log;
         final List<DeviceIdentity> identities = new ArrayList<>();
 
-        Fleet(Path tmp) throws IOException {
-            pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, issuer);
+        Fleet(Path tmp, ThrowAwayPki throwAway) throws IOException {
+            pki = throwAway.directory();
             data = tmp.resolve("data");
             log = tmp.resolve("backend.err");
             for (int i = 1; i <= DEVICES; i++) {

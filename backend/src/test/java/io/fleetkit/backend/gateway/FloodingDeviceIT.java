@@ -1,5 +1,6 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.testing.ThrowAwayPki;
 import io.fleetkit.backend.testing.ApiClient;
 import io.fleetkit.backend.testing.BackendProcess;
 import io.fleetkit.protocol.id.RegistrationId;
@@ -29,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 349 MB to an OutOfMemoryError.
  */
 @Timeout(180)
+@ThrowAwayPki.Use
 class FloodingDeviceIT {
     static final long BUDGET = 4L << 20;
     static final int FLOODERS = 3;
@@ -38,9 +40,9 @@ class FloodingDeviceIT {
     Path tmp;
 
     @Test
-    void floodsAreHeldBackByTheBudgetWhileAnOrdinaryDeviceIsServed() throws Exception {
+    void floodsAreHeldBackByTheBudgetWhileAnOrdinaryDeviceIsServed(ThrowAwayPki throwAway) throws Exception {
         CertificateIssuer issuer = new CertificateIssuer();
-        PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, issuer);
+        PkiDirectory pki = throwAway.directory();
         List<ResendingPublisher> floods = new ArrayList<>();
         try (BackendProcess backend = BackendProcess.start(pki.dir(), tmp.resolve("data"), tmp.resolve("backend.err"),
                 List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"), "64", Long.toString(BUDGET))) {

@@ -1,5 +1,7 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.testing.ThrowAwayPki;
+import io.fleetkit.testing.Eventually;
 import io.fleetkit.backend.hub.MethodResult;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,6 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** A device's whole lifecycle with Paho over real TLS: DPS registration, then the hub. */
 @Timeout(60)
+@ThrowAwayPki.Use
 class PahoLifecycleIT {
     static final ObjectMapper JSON = new ObjectMapper();
     @TempDir
@@ -51,8 +54,8 @@ class PahoLifecycleIT {
     static final CertificateIssuer ISSUER = new CertificateIssuer();
 
     @BeforeAll
-    static void start() {
-        pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, ISSUER);
+    static void start(ThrowAwayPki throwAway) {
+        pki = throwAway.directory();
         hub = EmbeddedHub.builder(pki).port(0).start();
     }
 
@@ -167,20 +170,11 @@ class PahoLifecycleIT {
     }
 
     static void awaitConnected(EmbeddedHub hub, DeviceId id) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!hub.devices().isConnected(id) && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
-        }
-        assertThat(hub.devices().isConnected(id)).as("device %s connected", id).isTrue();
+        Eventually.until("device " + id + " connected", () -> hub.devices().isConnected(id));
     }
 
-    static void awaitDisconnected(EmbeddedHub hub, DeviceId id) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (hub.devices().isConnected(id) && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
-        }
-        assertThat(hub.devices().isConnected(id)).isFalse();
+    static void awaitDisconnected(EmbeddedHub hub, DeviceId id) {
+        Eventually.until("device " + id + " disconnected", () -> !hub.devices().isConnected(id));
     }
 
     @Test

@@ -1,9 +1,10 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.testing.ThrowAwayPki;
 import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.registry.Authentication;
 import io.fleetkit.backend.testing.ApiClient;
-import io.fleetkit.backend.testing.Eventually;
+import io.fleetkit.testing.Eventually;
 import io.fleetkit.protocol.id.RegistrationId;
 import io.fleetkit.protocol.pki.CertificateIssuer;
 import io.fleetkit.protocol.pki.DeviceIdentity;
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The IoT Plug and Play model id a device announces in its CONNECT username is recorded and shown by the REST API. */
 @Timeout(60)
+@ThrowAwayPki.Use
 class PlugAndPlayModelIdIT {
     static final String MODEL = "dtmi:com:example:Thermostat;1";
 
@@ -29,9 +31,9 @@ class PlugAndPlayModelIdIT {
     Path tmp;
 
     @Test
-    void theModelIdOfTheUsernameIsTheDevicesModelId() throws Exception {
+    void theModelIdOfTheUsernameIsTheDevicesModelId(ThrowAwayPki throwAway) throws Exception {
         CertificateIssuer issuer = new CertificateIssuer();
-        PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, issuer);
+        PkiDirectory pki = throwAway.directory();
         try (Backend backend = Backend.builder(pki, tmp.resolve("data")).hub(h -> h.port(0)).http("127.0.0.1", 0).start()) {
             DeviceIdentity d = issuer.issueDevice(pki.intermediate(), RegistrationId.of("pnp-001"), KeyAlgorithm.EC_P256);
             backend.hub().registry().createIfAbsent(d.deviceId(), Authentication.X509_CA_SIGNED, Instant.now());

@@ -1,5 +1,7 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.testing.ThrowAwayPki;
+import io.fleetkit.testing.Eventually;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetkit.backend.EmbeddedHub;
@@ -33,7 +35,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -43,6 +44,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * keeps being served, and without a buffer leak.
  */
 @Timeout(120)
+@ThrowAwayPki.Use
 class RefusalsIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static final CertificateIssuer ISSUER = new CertificateIssuer();
@@ -54,8 +56,8 @@ class RefusalsIT {
     static PahoDevice goodDevice;
 
     @BeforeAll
-    static void start() throws Exception {
-        pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, ISSUER);
+    static void start(ThrowAwayPki throwAway) throws Exception {
+        pki = throwAway.directory();
         hub = EmbeddedHub.builder(pki).port(0).start();
         good = registered("good-001");
         goodDevice = connectHub(good);
@@ -104,8 +106,10 @@ class RefusalsIT {
 
     @Test
     void unknownCaIsNotAuthorized() throws Exception {
-        PkiDirectory other = PkiDirectory.init(tmp.resolve("other"), PkiDirectory.DEFAULT_SERVER_SANS, ISSUER);
-        DeviceIdentity stranger = ISSUER.issueDevice(other.intermediate(), RegistrationId.of("stranger"), KeyAlgorithm.EC_P256);
+        DeviceIdentity stranger;
+        try (ThrowAwayPki other = ThrowAwayPki.create()) { // another factory's PKI, which no enrollment names
+            stranger = other.device("stranger");
+        }
         assertThat(refusedCode(stranger, "stranger")).isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
         JsonNode dps = dpsError(stranger, "{\"registrationId\":\"stranger\"}");
         assertThat(dps.get("status").asInt()).isEqualTo(401);
@@ -296,11 +300,7 @@ class RefusalsIT {
     }
 
     static void awaitDisconnected(PahoDevice p) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (p.client().isConnected() && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(10_000_000);
-        }
-        assertThat(p.client().isConnected()).as("the hub closed the connection").isFalse();
+        Eventually.until("the hub closed the connection", () -> !p.client().isConnected());
     }
 
     static SSLSocket rawTls(DeviceIdentity d) throws IOException {

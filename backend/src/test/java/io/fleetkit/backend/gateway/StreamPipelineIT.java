@@ -1,5 +1,6 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.testing.ThrowAwayPki;
 import io.fleetkit.backend.stream.RecordProperties;
 import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.backend.routing.Route;
@@ -36,12 +37,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * PUBACKed message is in its streams, and still there after the streams are reopened from disk.
  */
 @Timeout(60)
+@ThrowAwayPki.Use
 class StreamPipelineIT {
     private static final CertificateIssuer ISSUER = new CertificateIssuer();
 
     @Test
-    void everyAcknowledgedMessageIsInItsStreamsAndSurvivesAReopen(@TempDir Path tmp) throws Exception {
-        PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, ISSUER);
+    void everyAcknowledgedMessageIsInItsStreamsAndSurvivesAReopen(@TempDir Path tmp, ThrowAwayPki throwAway) throws Exception {
+        PkiDirectory pki = throwAway.directory();
         Router router = new Router(List.of(
                 Route.of("alerts", RouteSource.DEVICE_MESSAGES, "type = 'alert'", "alerts"),
                 Route.of("connections", RouteSource.DEVICE_LIFECYCLE_EVENTS, "true", "lifecycle")), true);

@@ -1,10 +1,11 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.testing.ThrowAwayPki;
 import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.api.HttpLimits;
 import io.fleetkit.backend.registry.Authentication;
 import io.fleetkit.backend.testing.ApiClient;
-import io.fleetkit.backend.testing.Eventually;
+import io.fleetkit.testing.Eventually;
 import io.fleetkit.backend.testing.LeakDetection;
 import io.fleetkit.protocol.id.HubHostName;
 import io.fleetkit.protocol.id.IdScope;
@@ -51,6 +52,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * connects and is acknowledged and a REST call answers; then nothing is left pending and no buffer leaked.
  */
 @Timeout(120)
+@ThrowAwayPki.Use
 class UnauthenticatedFloodIT {
     static final Duration DEADLINE = Duration.ofSeconds(2);
     static final Duration SLACK = Duration.ofMillis(2500);
@@ -65,8 +67,8 @@ class UnauthenticatedFloodIT {
     static final ScheduledExecutorService trickle = Executors.newScheduledThreadPool(2);
 
     @BeforeAll
-    static void start() {
-        pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, ISSUER);
+    static void start(ThrowAwayPki throwAway) {
+        pki = throwAway.directory();
         backend = Backend.builder(pki, tmp.resolve("data"))
                 .hub(h -> h.port(0).limits(GatewayLimits.defaults().withConnectDeadline(DEADLINE).withPendingConnections(1000, PER_SOURCE)))
                 .http("127.0.0.1", 0).httpLimits(new HttpLimits(DEADLINE, 1000, PER_SOURCE)).start();

@@ -4,7 +4,7 @@ import io.fleetkit.backend.stream.RecordProperties;
 import io.fleetkit.backend.stream.InMemoryStream;
 import io.fleetkit.backend.stream.Stream;
 import io.fleetkit.backend.stream.StreamRecord;
-import io.fleetkit.backend.testing.Eventually;
+import io.fleetkit.testing.Eventually;
 import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.message.Alert;

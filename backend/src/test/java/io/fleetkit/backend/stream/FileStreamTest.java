@@ -343,7 +343,7 @@ class FileStreamTest {
             assertThat(s.health().detail()).startsWith("the last write failed: ");
             assertThat(s.endOffset(0)).isEqualTo(1);
             Files.delete(blocker);
-            io.fleetkit.backend.testing.Eventually.until("the stream's probe finds writes succeed", () -> s.health().up());
+            io.fleetkit.testing.Eventually.until("the stream's probe finds writes succeed", () -> s.health().up());
             assertThat(s.append(message("dev-1", 2)).join()).as("the failed append took no offset").isEqualTo(1);
             assertThat(readAll(s, 0)).extracting(r -> r.properties().get("n")).containsExactly("0", "2");
         }

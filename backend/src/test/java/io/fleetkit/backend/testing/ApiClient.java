@@ -1,5 +1,6 @@
 package io.fleetkit.backend.testing;
 
+import io.fleetkit.testing.Eventually;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 

@@ -1,5 +1,7 @@
 package io.fleetkit.firmware.netty;
 
+import io.fleetkit.testing.ThrowAwayPki;
+import io.fleetkit.testing.Eventually;
 import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.backend.hub.MethodResult;
 import io.fleetkit.backend.hub.DeviceToCloudMessage;
@@ -35,8 +37,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,15 +45,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * lifecycle against the embedded hub: DPS, hub, telemetry acknowledged, a method, a claim.
  */
 @Timeout(180)
+@ThrowAwayPki.Use
 public class NettySwarmIT {
     @TempDir
     Path tmp;
 
     @Test
-    void aSwarmProvisionsConnectsSendsAndAnswers() throws Exception {
+    void aSwarmProvisionsConnectsSendsAndAnswers(ThrowAwayPki throwAway) throws Exception {
         int n = Integer.getInteger("fleetkit.swarm.devices", 1000);
         CertificateIssuer issuer = new CertificateIssuer();
-        PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, issuer);
+        PkiDirectory pki = throwAway.directory();
         ConcurrentLinkedQueue<DeviceIdentity> identities = new ConcurrentLinkedQueue<>();
         FactoryBatch.issue(issuer, pki.intermediate(), FactoryBatch.ids("swarm-", 1, n), KeyAlgorithm.EC_P256, 2, identities::add, (d, t) -> { });
         DeviceModel thermostat = DeviceModels.builtIn("thermostat");
@@ -67,14 +68,14 @@ public class NettySwarmIT {
             long start = System.nanoTime();
             try (Swarm swarm = Swarm.start(config, new ArrayList<>(identities), pki.trustAnchors(), Clock.systemUTC())) {
                 SwarmMetrics m = swarm.metrics();
-                awaitCondition(() -> m.count(LifecycleState.ONLINE) == n, Duration.ofSeconds(120), () -> "online: " + m.states());
+                Eventually.until("online", Duration.ofSeconds(120), () -> m.count(LifecycleState.ONLINE) == n, () -> "online: " + m.states());
                 Duration toOnline = Duration.ofNanos(System.nanoTime() - start);
                 assertThat(hub.registry().count()).isEqualTo(n);
                 assertThat(swarm.devices()).allSatisfy(d -> assertThat(d.flash().assignedHub()).contains("127.0.0.1"));
 
                 // every device announced its boot and sends telemetry, acknowledged by the hub
-                awaitCondition(() -> sink.accepted() >= 2L * n, Duration.ofSeconds(30), () -> "accepted " + sink.accepted());
-                awaitCondition(() -> m.messagesAcknowledged() >= 2L * n, Duration.ofSeconds(30), () -> "acknowledged " + m.messagesAcknowledged());
+                Eventually.until("accepted", Duration.ofSeconds(30), () -> sink.accepted() >= 2L * n, () -> "accepted " + sink.accepted());
+                Eventually.until("acknowledged", Duration.ofSeconds(30), () -> m.messagesAcknowledged() >= 2L * n, () -> "acknowledged " + m.messagesAcknowledged());
 
                 NettyDevice first = swarm.devices().get(0);
                 MethodResult r = hub.devices().invokeMethod(first.firmware().deviceId(), MethodName.of("getDiagnostics"), new byte[0],
@@ -103,13 +104,4 @@ public class NettySwarmIT {
         LeakDetection.assertNoLeaks();
     }
 
-    public static void awaitCondition(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<String> what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not reached within " + timeout + ": " + what.get());
-            }
-            LockSupport.parkNanos(20_000_000);
-        }
-    }
 }

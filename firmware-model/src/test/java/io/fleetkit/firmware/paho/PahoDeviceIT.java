@@ -1,5 +1,7 @@
 package io.fleetkit.firmware.paho;
 
+import io.fleetkit.testing.ThrowAwayPki;
+import io.fleetkit.testing.Eventually;
 import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.backend.hub.MethodResult;
 import io.fleetkit.backend.hub.DeviceToCloudMessage;
@@ -39,20 +41,20 @@ import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** One faithful device on Paho, and the same firmware on Netty beside it: the hub sees the same device. */
 @Timeout(120)
+@ThrowAwayPki.Use
 class PahoDeviceIT {
     @TempDir
     Path tmp;
 
     @Test
-    void pahoAndNettyRunTheSameFirmwareTheSameWay() throws Exception {
+    void pahoAndNettyRunTheSameFirmwareTheSameWay(ThrowAwayPki throwAway) throws Exception {
         CertificateIssuer issuer = new CertificateIssuer();
-        PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, issuer);
+        PkiDirectory pki = throwAway.directory();
         DeviceModel base = DeviceModels.builtIn("thermostat");
         DeviceModel model = new DeviceModel(base.id(), base.name(), base.firmwareVersion(), Duration.ofSeconds(1), base.telemetry(), base.methods());
         DeviceIdentity pahoId = issuer.issueDevice(pki.intermediate(), RegistrationId.of("paho-dev"), KeyAlgorithm.EC_P256);
@@ -127,12 +129,6 @@ class PahoDeviceIT {
     }
 
     private static void await(java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached within 30 s");
-            }
-            LockSupport.parkNanos(20_000_000);
-        }
+        Eventually.until("the device's condition", Duration.ofSeconds(30), condition);
     }
 }

@@ -1,5 +1,7 @@
 package io.fleetkit.firmware.sdk;
 
+import io.fleetkit.testing.ThrowAwayPki;
+import io.fleetkit.testing.Eventually;
 import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.backend.hub.InMemoryDeviceToCloudSink;
 import io.fleetkit.firmware.Firmware;
@@ -27,7 +29,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.SplittableRandom;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,14 +38,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * assignment in flash and goes straight to the hub.
  */
 @Timeout(90)
+@ThrowAwayPki.Use
 class AzureSdkProvisioningIT {
     @TempDir
     Path tmp;
 
     @Test
-    void theOfficialClientProvisionsAndTheFirmwareConnectsWithTheAssignment() throws Exception {
+    void theOfficialClientProvisionsAndTheFirmwareConnectsWithTheAssignment(ThrowAwayPki throwAway) throws Exception {
         CertificateIssuer issuer = new CertificateIssuer();
-        PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, issuer);
+        PkiDirectory pki = throwAway.directory();
         DeviceIdentity device = issuer.issueDevice(pki.intermediate(), RegistrationId.of("sdk-firmware"), KeyAlgorithm.EC_P256);
         DeviceModel model = DeviceModels.builtIn("smart-plug");
         SSLContext tls = TlsContexts.forDevice(device, pki.trustAnchors());
@@ -58,12 +60,10 @@ class AzureSdkProvisioningIT {
                     new SplittableRandom(1));
             try (PahoDevice paho = new PahoDevice(fw, tls, Clock.systemUTC(), hub.port(), s -> { })) {
                 paho.boot();
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (paho.state() != LifecycleState.ONLINE && System.nanoTime() < deadline) {
+                Eventually.until("online without provisioning (the assignment came from the SDK)", Duration.ofSeconds(30), () -> {
                     assertThat(paho.state()).as("no DPS round trip: the assignment came from the SDK").isNotEqualTo(LifecycleState.PROVISIONING);
-                    LockSupport.parkNanos(20_000_000);
-                }
-                assertThat(paho.state()).isEqualTo(LifecycleState.ONLINE);
+                    return paho.state() == LifecycleState.ONLINE;
+                });
                 ((InMemoryDeviceToCloudSink) hub.sink()).await(m -> m.deviceId().equals(device.deviceId()), Duration.ofSeconds(10));
             }
         }

@@ -1,5 +1,7 @@
 package io.fleetkit.firmware.swarm;
 
+import io.fleetkit.testing.ThrowAwayPki;
+import io.fleetkit.testing.Eventually;
 import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.backend.hub.MethodResult;
 import io.fleetkit.backend.testing.LeakDetection;
@@ -26,7 +28,6 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
-import static io.fleetkit.firmware.netty.NettySwarmIT.awaitCondition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -36,14 +37,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * a faster telemetry rate, and one device's own method override beside the swarm's.
  */
 @Timeout(120)
+@ThrowAwayPki.Use
 class SwarmResizeIT {
     @TempDir
     Path tmp;
 
     @Test
-    void resizeRateAndOverridesWhileRunning() throws Exception {
+    void resizeRateAndOverridesWhileRunning(ThrowAwayPki throwAway) throws Exception {
         CertificateIssuer issuer = new CertificateIssuer();
-        PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, issuer);
+        PkiDirectory pki = throwAway.directory();
         ConcurrentLinkedQueue<DeviceIdentity> made = new ConcurrentLinkedQueue<>();
         FactoryBatch.issue(issuer, pki.intermediate(), FactoryBatch.ids("dev-", 1, 25), KeyAlgorithm.EC_P256, 2, made::add, (d, t) -> { });
         List<DeviceIdentity> identities = made.stream().sorted(java.util.Comparator.comparing(d -> d.deviceId().value())).toList();
@@ -54,33 +56,31 @@ class SwarmResizeIT {
                     List.of(), shared, 0, 1, 0);
             try (Swarm swarm = Swarm.start(config, identities.subList(0, 20), pki.trustAnchors(), Clock.systemUTC())) {
                 SwarmMetrics m = swarm.metrics();
-                awaitCondition(() -> m.count(LifecycleState.ONLINE) == 20, Duration.ofSeconds(60), () -> "online: " + m.states());
+                Eventually.until("online", Duration.ofSeconds(60), () -> m.count(LifecycleState.ONLINE) == 20, () -> "online: " + m.states());
 
                 swarm.resize(10);
-                awaitCondition(() -> hub.devices().connectedCount() == 10 && m.count(LifecycleState.OFF) == 10, Duration.ofSeconds(10),
-                        () -> "after shrinking: " + m.states() + ", hub " + hub.devices().connectedCount());
+                Eventually.until("after shrinking", Duration.ofSeconds(10), () -> hub.devices().connectedCount() == 10 && m.count(LifecycleState.OFF) == 10, () -> "after shrinking: " + m.states() + ", hub " + hub.devices().connectedCount());
                 assertThat(swarm.active()).isEqualTo(10);
 
                 swarm.add(identities.subList(20, 25));
                 assertThatThrownBy(() -> swarm.add(identities.subList(0, 1))).hasMessageContaining("already in the swarm");
                 assertThatThrownBy(() -> swarm.resize(26)).hasMessageContaining("0–25");
                 swarm.resize(25);
-                awaitCondition(() -> m.count(LifecycleState.ONLINE) == 25 && hub.devices().connectedCount() == 25, Duration.ofSeconds(60),
-                        () -> "after growing: " + m.states());
+                Eventually.until("after growing", Duration.ofSeconds(60), () -> m.count(LifecycleState.ONLINE) == 25 && hub.devices().connectedCount() == 25, () -> "after growing: " + m.states());
                 long registrations = m.registrations();
                 assertThat(registrations).as("the 5 new devices provisioned; the 10 powered on again used their flash").isEqualTo(25);
 
                 swarm.resize(0);
-                awaitCondition(() -> hub.devices().connectedCount() == 0, Duration.ofSeconds(10), () -> "stopped: " + m.states());
+                Eventually.until("stopped", Duration.ofSeconds(10), () -> hub.devices().connectedCount() == 0, () -> "stopped: " + m.states());
                 swarm.resize(25);
-                awaitCondition(() -> m.count(LifecycleState.ONLINE) == 25, Duration.ofSeconds(60), () -> "started again: " + m.states());
+                Eventually.until("started again", Duration.ofSeconds(60), () -> m.count(LifecycleState.ONLINE) == 25, () -> "started again: " + m.states());
                 assertThat(m.registrations()).as("started again from flash, straight to the hub").isEqualTo(registrations);
 
                 // 60 s interval ×1 → ×600: a message every 100 ms per device
                 long sent = m.messagesSent();
                 swarm.changeRate(600);
                 assertThat(swarm.rateMultiplier()).isEqualTo(600);
-                awaitCondition(() -> m.messagesSent() - sent >= 250, Duration.ofSeconds(10), () -> "sent since: " + (m.messagesSent() - sent));
+                Eventually.until("sent since", Duration.ofSeconds(10), () -> m.messagesSent() - sent >= 250, () -> "sent since: " + (m.messagesSent() - sent));
                 swarm.changeRate(1);
                 assertThatThrownBy(() -> swarm.changeRate(0)).hasMessageContaining("above 0");
 

@@ -1,5 +1,7 @@
 package io.fleetkit.firmware.swarm;
 
+import io.fleetkit.testing.ThrowAwayPki;
+import io.fleetkit.testing.Eventually;
 import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.backend.throttle.ThrottleProfile;
 import io.fleetkit.firmware.LifecycleState;
@@ -21,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,15 +32,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (1,000 devices) is a `fleetkit serve --throttle s1` + `fleetkit sim` run.
  */
 @Timeout(180)
+@ThrowAwayPki.Use
 class SwarmThrottleIT {
     @TempDir
     Path tmp;
 
     @Test
-    void aColdStartAbsorbsThe429s() {
+    void aColdStartAbsorbsThe429s(ThrowAwayPki throwAway) {
         int n = 100;
         CertificateIssuer issuer = new CertificateIssuer();
-        PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, issuer);
+        PkiDirectory pki = throwAway.directory();
         ConcurrentLinkedQueue<DeviceIdentity> ids = new ConcurrentLinkedQueue<>();
         FactoryBatch.issue(issuer, pki.intermediate(), FactoryBatch.ids("cold-", 1, n), KeyAlgorithm.EC_P256, 2, ids::add, (d, t) -> { });
         ThrottleProfile reduced = new ThrottleProfile("reduced", 0, 0, 1200, 5);
@@ -48,10 +50,8 @@ class SwarmThrottleIT {
                     List.of(), new MethodOverrides(), 20, 7, 0);
             try (Swarm swarm = Swarm.start(config, new ArrayList<>(ids), pki.trustAnchors(), Clock.systemUTC())) {
                 SwarmMetrics m = swarm.metrics();
-                long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
-                while (m.count(LifecycleState.ONLINE) < n && m.count(LifecycleState.GAVE_UP) == 0 && System.nanoTime() < deadline) {
-                    LockSupport.parkNanos(50_000_000);
-                }
+                Eventually.until("every device online, or one gave up", Duration.ofSeconds(150),
+                        () -> m.count(LifecycleState.ONLINE) >= n || m.count(LifecycleState.GAVE_UP) > 0, () -> "states: " + m.states());
                 var summary = SwarmReport.summary(m, n, Duration.ZERO, null);
                 System.out.print(SwarmReport.text(summary));
                 assertThat(summary.get("gaveUp").asInt()).isZero();

@@ -1,5 +1,7 @@
-package io.fleetkit.firmware.e2e;
+package io.fleetkit.it;
 
+import io.fleetkit.testing.ThrowAwayPki;
+import io.fleetkit.testing.Eventually;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.capture.CaptureConfig;
@@ -42,7 +44,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,6 +54,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * JWTs; ownership claimed by a button press. Claims without a press, with a forged signature or
  * by a second user grant nothing, and other users get 404 for everything of the device.
  */
+@ThrowAwayPki.Use
 abstract class BackendEndToEndContract {
     @TempDir
     Path tmp;
@@ -60,9 +62,9 @@ abstract class BackendEndToEndContract {
     abstract Database database();
 
     @Test
-    void anOwnerWhoPressedTheButtonReadsTelemetryAndInvokesMethods() throws Exception {
+    void anOwnerWhoPressedTheButtonReadsTelemetryAndInvokesMethods(ThrowAwayPki throwAway) throws Exception {
         CertificateIssuer issuer = new CertificateIssuer();
-        PkiDirectory pki = PkiDirectory.init(tmp.resolve("pki"), PkiDirectory.DEFAULT_SERVER_SANS, issuer);
+        PkiDirectory pki = throwAway.directory();
         DeviceModel base = DeviceModels.builtIn("thermostat");
         DeviceModel model = new DeviceModel(base.id(), base.name(), base.firmwareVersion(), Duration.ofMillis(500), base.telemetry(), base.methods());
         DeviceIdentity real = issuer.issueDevice(pki.intermediate(), RegistrationId.of("e2e-thermostat"), KeyAlgorithm.EC_P256);
@@ -223,12 +225,6 @@ abstract class BackendEndToEndContract {
     }
 
     static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not reached within 30 s");
-            }
-            LockSupport.parkNanos(50_000_000);
-        }
+        Eventually.until(what, Duration.ofSeconds(30), condition);
     }
 }

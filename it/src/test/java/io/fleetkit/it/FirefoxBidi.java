@@ -1,4 +1,4 @@
-package io.fleetkit.cli;
+package io.fleetkit.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

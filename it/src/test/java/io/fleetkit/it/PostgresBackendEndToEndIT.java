@@ -1,4 +1,4 @@
-package io.fleetkit.firmware.e2e;
+package io.fleetkit.it;
 
 import io.fleetkit.backend.store.Database;
 import io.fleetkit.backend.store.TestDatabases;

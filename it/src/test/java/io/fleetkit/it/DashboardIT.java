@@ -1,11 +1,11 @@
-package io.fleetkit.cli;
+package io.fleetkit.it;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import picocli.CommandLine;
+import io.fleetkit.cli.FleetkitCommand;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
@@ -52,6 +52,9 @@ class DashboardIT {
     /** The fleet chart has five samples, each one's time a number of seconds in this decade (browsers parse ISO instants differently). */
     private static final String CHART_TIMES_READ = "fleet.counts !== null && fleet.counts.data[0].length >= 5 && fleet.counts.data[0].every(t => t > 1.7e9 && t < 2.1e9)";
 
+    /** The user the demo's dashboard claims devices as ({@code fleetkit demo} names it). */
+    private static final String DEV_USER = "alice";
+
     @TempDir
     Path tmp;
 
@@ -65,12 +68,10 @@ class DashboardIT {
         }
         StringWriter demoOut = new StringWriter();
         int[] exit = {-1};
-        DemoCommand demoCommand = new DemoCommand();
-        CommandLine demoLine = new CommandLine(demoCommand);
-        demoLine.setOut(new PrintWriter(demoOut, true));
-        demoLine.setErr(new PrintWriter(new StringWriter(), true));
-        Thread demo = new Thread(() -> exit[0] = demoLine.execute("--data", tmp.resolve("data").toString(),
-                "--devices", "30", "--duration", "120s", "--http-port", Integer.toString(httpPort)), "demo");
+        // the command as a user types it: fleetkit demo …
+        Thread demo = new Thread(() -> exit[0] = FleetkitCommand.execute(new String[]{"demo", "--data", tmp.resolve("data").toString(),
+                "--devices", "30", "--duration", "120s", "--http-port", Integer.toString(httpPort)},
+                new PrintWriter(demoOut, true), new PrintWriter(new StringWriter(), true)), "demo");
         demo.setDaemon(true);
         demo.start();
         String dashboard = awaitLine(demoOut, "dashboard: (\\S+)");
@@ -137,7 +138,7 @@ class DashboardIT {
             // ownership: the dev user claims a device, the simulated button is pressed, it is under "my devices"
             String claimed = ids.get(1);
             browser.get(base + "#ownership");
-            wait.until(b -> b.findElement(By.id("user-name")).getText().equals(DemoCommand.DEV_USER));
+            wait.until(b -> b.findElement(By.id("user-name")).getText().equals(DEV_USER));
             assertThat(browser.findElements(By.cssSelector("#my-devices tbody tr"))).isEmpty();
             type(browser, "claim-device", claimed);
             browser.findElement(By.cssSelector("#claim-form button:not([type=button])")).click();
@@ -153,7 +154,7 @@ class DashboardIT {
 
             firefoxShowsEveryPage(dashboard, base, ids.get(2));
         } catch (Throwable failed) {
-            demoCommand.stop(); // not its files deleted under it
+            demo.interrupt(); // the demo stops as on Ctrl-C: not its files deleted under it
             demo.join(Duration.ofSeconds(60).toMillis());
             throw failed;
         } finally {
