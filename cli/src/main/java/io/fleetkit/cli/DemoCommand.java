@@ -103,7 +103,7 @@ final class DemoCommand implements Runnable {
         // Ctrl-C: the swarm stops and prints its summary; the backend then reports what it stored and closes its files
         try (CtrlC ctrlC = CtrlC.install("fleetkit-demo-stop", Duration.ofSeconds(40), this::stop);
              Backend backend = Backend.builder(pkiDir, data).hub(h -> h.port(0).throttle(profile)).http("127.0.0.1", httpPort).start()) {
-            announce(backend, data, out);
+            ServeBanner.demoStarted(out, backend, data, DEV_USER);
             SwarmOptions options = new SwarmOptions();
             SwarmConfig config = options.config("127.0.0.1", backend.hub().port(), IdScope.of("0ne00000001"), rateMultiplier);
             SwarmRun run = new SwarmRun(config, identities, id -> Optional.ofNullable(flash.get(id)), pkiDir.trustAnchors(), Clock.systemUTC())
@@ -141,15 +141,4 @@ final class DemoCommand implements Runnable {
         }
     }
 
-    private static void announce(Backend backend, Path data, PrintWriter out) {
-        String api = "http://127.0.0.1:" + backend.httpPort();
-        out.printf("platform: hub + DPS on 127.0.0.1:%d, store %s under %s, REST API %s/api/v1 (docs %s/docs)%n",
-                backend.hub().port(), backend.database().dialect().name().toLowerCase(), data, api, api);
-        String operator = backend.devIssuer().mint("demo-operator", true, Duration.ofHours(12));
-        String user = backend.devIssuer().mint(DEV_USER, false, Duration.ofHours(12));
-        out.printf("operator token (valid 12 h): %s%n", operator);
-        out.printf("dev user '%s' token (valid 12 h): %s%n", DEV_USER, user);
-        out.printf("dashboard: %s/dashboard/#token=%s&user=%s%n", api, operator, user);
-        out.flush();
-    }
 }

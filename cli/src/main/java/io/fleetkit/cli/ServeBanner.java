@@ -9,8 +9,9 @@ import io.fleetkit.protocol.pki.PkiDirectory;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 
-/** What {@code fleetkit serve} prints: what runs where at the start, and a status line every 10 seconds. */
+/** What {@code fleetkit serve} and {@code demo} print: what runs where at the start, and (serve) a status line every 10 seconds. */
 final class ServeBanner {
     private ServeBanner() {
     }
@@ -55,5 +56,18 @@ final class ServeBanner {
                 hub.registry().count(), hub.devices().connectedCount(), processed, c.connectsDelayed(), c.connectsRefused(),
                 c.sendsDelayed(), c.sendsRefused(), c.dpsThrottled());
         w.flush();
+    }
+
+    /** What the demo prints once its platform runs: where, and the tokens its dashboard link carries. */
+    static void demoStarted(PrintWriter out, Backend backend, Path data, String devUser) {
+        String api = "http://127.0.0.1:" + backend.httpPort();
+        out.printf("platform: hub + DPS on 127.0.0.1:%d, store %s under %s, REST API %s/api/v1 (docs %s/docs)%n",
+                backend.hub().port(), backend.database().dialect().name().toLowerCase(), data, api, api);
+        String operator = backend.devIssuer().mint("demo-operator", true, Duration.ofHours(12));
+        String user = backend.devIssuer().mint(devUser, false, Duration.ofHours(12));
+        out.printf("operator token (valid 12 h): %s%n", operator);
+        out.printf("dev user '%s' token (valid 12 h): %s%n", devUser, user);
+        out.printf("dashboard: %s/dashboard/#token=%s&user=%s%n", api, operator, user);
+        out.flush();
     }
 }
