@@ -98,7 +98,7 @@ final class DemoCommand implements Runnable {
         }
         PkiDirectory pkiDir = PkiDirectory.load(dir);
         Path flashFile = data.resolve("flash.json");
-        Map<DeviceId, NonVolatileState> flash = FlashFile.option(cli, flashFile);
+        Map<DeviceId, NonVolatileState> flash = SwarmOptions.flash(cli, flashFile);
         List<DeviceIdentity> identities = SwarmIdentities.load(pkiDir, 1, devices, cli.getErr());
         // Ctrl-C: the swarm stops and prints its summary; the backend then reports what it stored and closes its files
         try (CtrlC ctrlC = CtrlC.install("fleetkit-demo-stop", Duration.ofSeconds(40), this::stop);

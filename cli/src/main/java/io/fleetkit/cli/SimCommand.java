@@ -3,7 +3,6 @@ package io.fleetkit.cli;
 import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.bench.load.MethodCalls;
 import io.fleetkit.firmware.NonVolatileState;
-import io.fleetkit.firmware.swarm.Swarm;
 import io.fleetkit.firmware.swarm.SwarmConfig;
 import io.fleetkit.firmware.swarm.SwarmRun;
 import io.fleetkit.protocol.ProtocolException;
@@ -100,7 +99,7 @@ final class SimCommand implements Runnable {
         String host = dps.host();
         int port = dps.port();
         swarm.deviceModel(); // a wrong --model is named before any identity is issued
-        Map<DeviceId, NonVolatileState> flash = FlashFile.option(cli, flashFile);
+        Map<DeviceId, NonVolatileState> flash = SwarmOptions.flash(cli, flashFile);
         PkiDirectory dir = PkiDirectory.load(pki);
         PrintWriter err = cli.getErr();
         var identities = SwarmIdentities.load(dir, 1, devices, err);

@@ -1,6 +1,7 @@
 package io.fleetkit.cli;
 
 import io.fleetkit.firmware.swarm.Swarm;
+import io.fleetkit.firmware.swarm.SwarmFlash;
 import io.fleetkit.firmware.swarm.SwarmRun;
 
 import java.io.IOException;
@@ -61,7 +62,7 @@ final class SwarmListeners implements SwarmRun.Listener {
             return;
         }
         try {
-            FlashFile.write(flashFile, swarm.devices());
+            SwarmFlash.write(flashFile, swarm.devices());
         } catch (IOException e) {
             err.println("could not keep the devices' flash in " + flashFile + " (the next run starts from the factory): " + e.getMessage());
         }

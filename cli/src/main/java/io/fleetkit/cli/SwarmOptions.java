@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetkit.firmware.MethodOverride;
 import io.fleetkit.firmware.MethodOverrides;
+import io.fleetkit.firmware.NonVolatileState;
 import io.fleetkit.firmware.swarm.SwarmConfig;
+import io.fleetkit.firmware.swarm.SwarmFlash;
+import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.id.IdScope;
 import io.fleetkit.protocol.id.MethodName;
@@ -21,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -61,6 +65,15 @@ final class SwarmOptions {
 
     @Option(names = "--seed", paramLabel = "N", description = "random seed (default: ${DEFAULT-VALUE})")
     long seed = 1;
+
+    /** {@code --flash FILE} as read at the start: empty without the option; a malformed file is a usage error naming it. */
+    static Map<DeviceId, NonVolatileState> flash(CommandLine cli, Path file) {
+        try {
+            return file == null ? Map.of() : SwarmFlash.read(file);
+        } catch (IllegalArgumentException | ProtocolException e) {
+            throw new CommandLine.ParameterException(cli, "--flash: " + e.getMessage());
+        }
+    }
 
     /** The swarm's configuration against {@code host:port}, every option checked (a wrong one is a usage error naming it). */
     SwarmConfig config(String host, int port, IdScope scope, double rateMultiplier) {

@@ -150,4 +150,27 @@ public final class FactoryBatch {
                                   int threads, Progress progress) {
         return issue(issuer, pki.intermediate(), ids, algorithm, threads, pki::store, progress);
     }
+
+    /**
+     * The identities {@code prefix}{@code first} … of a batch of {@code count}, as a swarm takes them from the factory: those
+     * missing from {@code pki} are issued into it first (EC P-256, on every core; {@code issuing} told as they go, and not at
+     * all when nothing is missing), then all are loaded ({@code loading} told after each).
+     *
+     * @return the identities in order
+     */
+    public static List<DeviceIdentity> loadOrIssue(PkiDirectory pki, String prefix, int first, int count, Progress issuing,
+                                                   Progress loading) {
+        List<RegistrationId> wanted = ids(prefix, first, count);
+        java.util.Set<RegistrationId> existing = new java.util.HashSet<>(pki.deviceIds());
+        List<RegistrationId> missing = wanted.stream().filter(id -> !existing.contains(id)).toList();
+        if (!missing.isEmpty()) {
+            issueInto(pki, new CertificateIssuer(), missing, KeyAlgorithm.EC_P256, Runtime.getRuntime().availableProcessors(), issuing);
+        }
+        List<DeviceIdentity> out = new java.util.ArrayList<>(count);
+        for (RegistrationId id : wanted) {
+            out.add(pki.loadDevice(id));
+            loading.issued(out.size(), count);
+        }
+        return out;
+    }
 }

@@ -1,12 +1,12 @@
-package io.fleetkit.cli;
+package io.fleetkit.firmware.swarm;
 
-import io.fleetkit.protocol.ProtocolException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetkit.firmware.NonVolatileState;
 import io.fleetkit.firmware.netty.NettyDevice;
+import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.id.DeviceId;
 
 import java.io.IOException;
@@ -25,19 +25,10 @@ import java.util.Optional;
  * starts from the factory, so sequence numbers start again at 1 and a store that already holds them
  * (it de-duplicates by device and sequence number) would drop the new run's first messages.
  */
-final class FlashFile {
+public final class SwarmFlash {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private FlashFile() {
-    }
-
-    /** {@code --flash FILE} as read at the start: empty without the option; a malformed file is a usage error naming it. */
-    static Map<DeviceId, NonVolatileState> option(picocli.CommandLine cli, Path file) {
-        try {
-            return file == null ? Map.of() : read(file);
-        } catch (IllegalArgumentException | io.fleetkit.protocol.ProtocolException e) {
-            throw new picocli.CommandLine.ParameterException(cli, "--flash: " + e.getMessage());
-        }
+    private SwarmFlash() {
     }
 
     /**
@@ -45,7 +36,7 @@ final class FlashFile {
      *
      * @throws IllegalArgumentException naming the file, the device and what is wrong
      */
-    static Map<DeviceId, NonVolatileState> read(Path file) {
+    public static Map<DeviceId, NonVolatileState> read(Path file) {
         if (!Files.exists(file)) {
             return Map.of();
         }
@@ -83,7 +74,7 @@ final class FlashFile {
     }
 
     /** Writes the devices' flash as it is now, replacing {@code file} whole (never half-written). */
-    static void write(Path file, List<NettyDevice> devices) throws IOException {
+    public static void write(Path file, List<NettyDevice> devices) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         for (NettyDevice d : devices) {
             NonVolatileState nv = d.flash();
