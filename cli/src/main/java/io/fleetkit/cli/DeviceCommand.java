@@ -1,6 +1,5 @@
 package io.fleetkit.cli;
 
-import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.firmware.Firmware;
 import io.fleetkit.firmware.FirmwareConfig;
 import io.fleetkit.firmware.LifecycleState;
@@ -11,7 +10,6 @@ import io.fleetkit.firmware.paho.PahoDevice;
 import io.fleetkit.protocol.id.IdScope;
 import io.fleetkit.protocol.id.RegistrationId;
 import io.fleetkit.protocol.model.DeviceModel;
-import io.fleetkit.protocol.model.DeviceModels;
 import io.fleetkit.protocol.pki.DeviceIdentity;
 import io.fleetkit.protocol.pki.PkiDirectory;
 import io.fleetkit.protocol.pki.TlsContexts;
@@ -39,14 +37,8 @@ final class DeviceCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--pki", required = true, paramLabel = "DIR", description = "the PKI holding DIR/devices/ID.pem|.key")
-    Path pki;
-
-    @Option(names = "--id", required = true, paramLabel = "ID", description = "the device's registration id, e.g. dev-00001")
-    String id;
-
-    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "thermostat", description = "device model (default: ${DEFAULT-VALUE})")
-    String model;
+    @Mixin
+    DeviceOptions deviceOptions;
 
     @Mixin
     DpsTarget dps;
@@ -61,15 +53,9 @@ final class DeviceCommand implements Runnable {
         String host = dps.host();
         int port = dps.port();
         IdScope scope = dps.scope();
-        DeviceModel deviceModel;
-        RegistrationId registrationId;
-        try {
-            deviceModel = DeviceModels.resolve(model);
-            registrationId = RegistrationId.of(id);
-        } catch (IllegalArgumentException | ProtocolException e) {
-            throw new CommandLine.ParameterException(cli, e.getMessage());
-        }
-        PkiDirectory dir = PkiDirectory.load(pki);
+        DeviceModel deviceModel = deviceOptions.deviceModel();
+        RegistrationId registrationId = deviceOptions.registrationId();
+        PkiDirectory dir = PkiDirectory.load(deviceOptions.pki);
         DeviceIdentity identity = dir.loadDevice(registrationId);
         FirmwareConfig config = FirmwareConfig.of(registrationId, host, scope, deviceModel);
         Firmware firmware = new Firmware(config, new SimulatedHardware(deviceModel, identity.credential().key(), new SplittableRandom()),
@@ -79,7 +65,7 @@ final class DeviceCommand implements Runnable {
                 out.println(LocalTime.now().format(TIME) + "  " + line);
                 out.flush();
             });
-            out.printf("device %s (%s) → %s; type 'help' for commands%n", id, deviceModel.id(), dps.target);
+            out.printf("device %s (%s) → %s; type 'help' for commands%n", registrationId, deviceModel.id(), dps.target);
             out.flush();
             device.boot();
             Scripts.run(script, line -> command(line, device, out));
@@ -101,16 +87,7 @@ final class DeviceCommand implements Runnable {
                     device.led() == null ? "off" : device.led().mode().wireName());
             case "wait" -> TimeUnit.NANOSECONDS.sleep(Scripts.duration(words, 1).toNanos()); // a scripted pause, as a tester would wait
             case "await" -> {
-                if (words.length < 2 || !words[1].equals("online")) {
-                    throw new IllegalArgumentException("'await' knows 'await online 30s'");
-                }
-                long deadline = System.nanoTime() + Scripts.duration(words, 2).toNanos();
-                while (device.state() != LifecycleState.ONLINE) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("the device was not online within " + words[2] + " (state " + device.state() + ")");
-                    }
-                    TimeUnit.MILLISECONDS.sleep(50);
-                }
+                Scripts.awaitOnline(words, () -> device.state() == LifecycleState.ONLINE, () -> "state " + device.state());
                 out.println("online");
             }
             case "quit", "exit" -> {

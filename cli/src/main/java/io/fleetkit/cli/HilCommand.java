@@ -106,16 +106,7 @@ final class HilCommand implements Runnable {
             }
             case "wait" -> TimeUnit.NANOSECONDS.sleep(Scripts.duration(words, 1).toNanos());
             case "await" -> {
-                if (words.length < 2 || !words[1].equals("online")) {
-                    throw new IllegalArgumentException("'await' knows 'await online 30s'");
-                }
-                long deadline = System.nanoTime() + Scripts.duration(words, 2).toNanos();
-                while (!bridge.isOnline()) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("the device was not online within " + words[2]);
-                    }
-                    TimeUnit.MILLISECONDS.sleep(50);
-                }
+                Scripts.awaitOnline(words, () -> bridge.isOnline(), () -> "offline");
                 out.println("online");
             }
             case "quit", "exit" -> {

@@ -1,20 +1,18 @@
 package io.fleetkit.cli;
 
-import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.firmware.MethodOverrides;
 import io.fleetkit.hil.device.ModelDevice;
 import io.fleetkit.protocol.id.RegistrationId;
 import io.fleetkit.protocol.model.DeviceModel;
-import io.fleetkit.protocol.model.DeviceModels;
 import io.fleetkit.protocol.pki.DeviceIdentity;
 import io.fleetkit.protocol.pki.PkiDirectory;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -35,14 +33,8 @@ final class HilDeviceCommand implements Runnable {
     @Option(names = "--baud", paramLabel = "RATE", defaultValue = "115200", description = "serial baud rate, 8N1 (default: ${DEFAULT-VALUE})")
     int baud;
 
-    @Option(names = "--pki", required = true, paramLabel = "DIR", description = "the PKI holding the device's key (it signs presence proofs)")
-    Path pki;
-
-    @Option(names = "--id", required = true, paramLabel = "ID", description = "the device's registration id")
-    String id;
-
-    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "thermostat", description = "device model or model file (default: ${DEFAULT-VALUE})")
-    String model;
+    @Mixin
+    DeviceOptions deviceOptions;
 
     @Option(names = "--rate-multiplier", paramLabel = "X", defaultValue = "1", description = "telemetry X times as often (default: ${DEFAULT-VALUE})")
     double rateMultiplier;
@@ -54,24 +46,18 @@ final class HilDeviceCommand implements Runnable {
     public void run() {
         CommandLine cli = spec.commandLine();
         PrintWriter out = cli.getOut();
-        DeviceModel deviceModel;
-        RegistrationId registrationId;
-        try {
-            deviceModel = DeviceModels.resolve(model);
-            registrationId = RegistrationId.of(id);
-        } catch (IllegalArgumentException | ProtocolException e) {
-            throw new CommandLine.ParameterException(cli, e.getMessage());
-        }
+        DeviceModel deviceModel = deviceOptions.deviceModel();
+        RegistrationId registrationId = deviceOptions.registrationId();
         if (rateMultiplier <= 0) {
             throw new CommandLine.ParameterException(cli, "--rate-multiplier must be positive, was " + rateMultiplier);
         }
-        DeviceIdentity identity = PkiDirectory.load(pki).loadDevice(registrationId);
+        DeviceIdentity identity = PkiDirectory.load(deviceOptions.pki).loadDevice(registrationId);
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(stop::countDown, "fleetkit-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try (ModelDevice device = new ModelDevice(registrationId, identity.credential().key(), deviceModel, end.port(cli, baud),
                 new MethodOverrides(), rateMultiplier).start()) {
-            out.printf("device %s (%s, firmware model) on %s%n", id, deviceModel.id(), device.link().describe());
+            out.printf("device %s (%s, firmware model) on %s%n", registrationId, deviceModel.id(), device.link().describe());
             out.flush();
             long until = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
             while (!stop.await(Math.min(5_000_000_000L, Math.max(1, until - System.nanoTime())), TimeUnit.NANOSECONDS)

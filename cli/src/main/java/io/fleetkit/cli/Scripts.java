@@ -45,4 +45,22 @@ final class Scripts {
         }
         return new DurationConverter().convert(words[index]);
     }
+
+    /**
+     * The script command {@code await online 30s}: returns once {@code online} holds, checking every 50 ms, or fails naming
+     * the time and what {@code state} says then.
+     */
+    static void awaitOnline(String[] words, java.util.function.BooleanSupplier online, java.util.function.Supplier<String> state)
+            throws InterruptedException {
+        if (words.length < 2 || !words[1].equals("online")) {
+            throw new IllegalArgumentException("'await' knows 'await online 30s'");
+        }
+        long deadline = System.nanoTime() + duration(words, 2).toNanos();
+        while (!online.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("the device was not online within " + words[2] + " (" + state.get() + ")");
+            }
+            java.util.concurrent.TimeUnit.MILLISECONDS.sleep(50);
+        }
+    }
 }
