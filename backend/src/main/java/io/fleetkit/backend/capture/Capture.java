@@ -2,6 +2,9 @@ package io.fleetkit.backend.capture;
 
 import io.fleetkit.backend.health.Health;
 import io.fleetkit.protocol.pki.PrivateFiles;
+import io.fleetkit.backend.stream.GroupMembership;
+import io.fleetkit.backend.stream.PartitionOwner;
+import io.fleetkit.backend.stream.PartitionReader;
 import io.fleetkit.backend.stream.PartitionWorkers;
 import io.fleetkit.backend.stream.Stream;
 import io.fleetkit.backend.stream.StreamRecord;
@@ -26,10 +29,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
@@ -47,19 +53,26 @@ public final class Capture implements AutoCloseable {
     static final Schema SCHEMA = loadSchema();
     private static final Logger LOG = LoggerFactory.getLogger(Capture.class);
     private static final DateTimeFormatter LAYOUT = DateTimeFormatter.ofPattern("yyyy/MM/dd/HH/mm/ss").withZone(ZoneOffset.UTC);
-    private static final long IDLE_NANOS = 50_000_000L;
+    private static final Duration IDLE = Duration.ofMillis(50);
 
     private final Stream stream;
     private final CaptureConfig config;
     private final CaptureFilter filter;
     private final Clock clock;
     private PartitionWorkers workers;
+    private GroupMembership membership;
+    /** Per partition, the group's checkpoint as last known or written: where archiving (re)starts. */
+    private final AtomicLongArray checkpoints;
+    /** Per partition, what a stopped worker archived to (its files closed): committed when the partition leaves; -1 for nothing new. */
+    private final AtomicLongArray archived;
 
     private Capture(Stream stream, CaptureConfig config, Clock clock) {
         this.stream = stream;
         this.config = config;
         this.filter = new CaptureFilter(config.bodyFields(), config.properties());
         this.clock = clock;
+        this.checkpoints = new AtomicLongArray(stream.partitions());
+        this.archived = new AtomicLongArray(stream.partitions());
     }
 
     public static Capture start(Stream stream, CaptureConfig config) {
@@ -83,8 +96,38 @@ public final class Capture implements AutoCloseable {
             }
         }
         c.workers = new PartitionWorkers("capture-" + stream.name(), stream.partitions(), c::capture);
-        c.workers.start();
+        c.membership = stream.join(GROUP, c.new Owner());
         return c;
+    }
+
+    /** Starts and stops archiving partitions as the engine moves them to and from this member. */
+    private final class Owner implements PartitionOwner {
+        @Override
+        public void assigned(Map<Integer, Long> given) {
+            given.forEach((partition, checkpoint) -> {
+                checkpoints.set(partition, checkpoint);
+                archived.set(partition, -1);
+                workers.start(partition);
+            });
+        }
+
+        @Override
+        public Map<Integer, Long> revoked(Set<Integer> partitions) {
+            workers.stop(partitions); // each closes its open file early
+            Map<Integer, Long> last = new HashMap<>();
+            for (int p : partitions) {
+                long at = archived.getAndSet(p, -1);
+                if (at >= 0) {
+                    last.put(p, at);
+                }
+            }
+            return last;
+        }
+
+        @Override
+        public void lost(Set<Integer> partitions) {
+            workers.stop(partitions);
+        }
     }
 
     private Path partitionDir(int partition) {
@@ -144,54 +187,63 @@ public final class Capture implements AutoCloseable {
     }
 
     private void capture(int partition) {
-        long next = stream.committed(GROUP, partition);
+        long next = checkpoints.get(partition);
         OpenFile file = null;
         long pending = next; // the checkpoint to commit when the open file is closed
-        while (workers.running()) {
-            try {
-                if (file != null && file.full(clock.instant())) {
-                    file.close();
-                    stream.commit(GROUP, partition, pending);
-                    file = null;
-                }
-                List<StreamRecord> batch = stream.read(partition, next, 500);
-                workers.fine(partition); // running (again): a failure the supervisor reported is over
-                if (batch.isEmpty()) {
-                    LockSupport.parkNanos(IDLE_NANOS);
-                    continue;
-                }
-                for (StreamRecord r : batch) {
-                    if (file == null) {
-                        file = new OpenFile(partition, clock.instant());
-                    }
-                    file.append(r);
-                    next = r.offset() + 1;
-                    pending = next;
-                    if (file.out.count >= config.maxBytes()) {
-                        file.writer.flush();
+        try (PartitionReader reader = stream.reader(partition)) {
+            while (workers.running(partition)) {
+                try {
+                    if (file != null && file.full(clock.instant())) {
                         file.close();
-                        stream.commit(GROUP, partition, pending);
+                        commit(partition, pending);
                         file = null;
                     }
+                    List<StreamRecord> batch = reader.read(next, 500, IDLE);
+                    workers.fine(partition); // running (again): a failure the supervisor reported is over
+                    if (batch.isEmpty()) {
+                        continue;
+                    }
+                    for (StreamRecord r : batch) {
+                        if (file == null) {
+                            file = new OpenFile(partition, clock.instant());
+                        }
+                        file.append(r);
+                        next = r.offset() + 1;
+                        pending = next;
+                        if (file.out.count >= config.maxBytes()) {
+                            file.writer.flush();
+                            file.close();
+                            commit(partition, pending);
+                            file = null;
+                        }
+                    }
+                    if (file != null) {
+                        file.writer.flush(); // makes the size count real
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.error("capture {} partition {}: {}; retrying from the checkpoint in 5 s", stream.name(), partition, e.toString());
+                    workers.trouble(partition, "archiving fails and is retried from the checkpoint (" + e.getMessage() + ")");
+                    file = abandon(file);
+                    next = checkpoints.get(partition);
+                    LockSupport.parkNanos(5_000_000_000L);
                 }
-                if (file != null) {
-                    file.writer.flush(); // makes the size count real
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.error("capture {} partition {}: {}; retrying from the checkpoint in 5 s", stream.name(), partition, e.toString());
-                file = abandon(file);
-                next = stream.committed(GROUP, partition);
-                LockSupport.parkNanos(5_000_000_000L);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        if (file != null) { // a clean stop closes the window early
+        if (file != null) { // a clean stop closes the window early; the checkpoint goes with the partition
             try {
                 file.close();
-                stream.commit(GROUP, partition, pending);
+                archived.set(partition, pending);
             } catch (IOException e) {
                 LOG.error("capture {} partition {}: closing {} on stop: {}", stream.name(), partition, file.tmp, e.toString());
             }
         }
+    }
+
+    private void commit(int partition, long offset) {
+        stream.commit(GROUP, partition, offset);
+        checkpoints.set(partition, offset);
     }
 
     private static OpenFile abandon(OpenFile file) {
@@ -206,7 +258,6 @@ public final class Capture implements AutoCloseable {
         return null;
     }
 
-    /** Stops capturing; open files are closed (early) and checkpointed. */
     /** The captured stream's name. */
     public String streamName() {
         return stream.name();
@@ -214,12 +265,15 @@ public final class Capture implements AutoCloseable {
 
     /** UP while every partition's archiving gets on; DOWN naming those whose worker failed (e.g. a file it cannot write). */
     public Health health() {
-        return workers.health();
+        Health member = membership.health();
+        return member.up() ? workers.health() : member;
     }
 
+    /** Stops capturing; open files are closed (early) and checkpointed as the partitions leave. */
     @Override
     public void close() {
-        workers.stop();
+        membership.close();
+        workers.stopAll();
     }
 
     private static Schema loadSchema() {

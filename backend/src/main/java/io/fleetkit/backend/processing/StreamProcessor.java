@@ -2,6 +2,9 @@ package io.fleetkit.backend.processing;
 
 import io.fleetkit.backend.stream.RecordProperties;
 import io.fleetkit.backend.health.Health;
+import io.fleetkit.backend.stream.GroupMembership;
+import io.fleetkit.backend.stream.PartitionOwner;
+import io.fleetkit.backend.stream.PartitionReader;
 import io.fleetkit.backend.stream.PartitionWorkers;
 import io.fleetkit.backend.stream.Stream;
 import io.fleetkit.backend.stream.StreamRecord;
@@ -16,20 +19,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Runs a {@link DeviceMessageHandler} over one stream as a consumer group: one thread per
- * partition (parallel across partitions, in order within one), starting at the group's
- * checkpoint — or where the handler's own store says it got to ({@link DeviceMessageHandler#resumeAt}). After each batch
- * it calls {@link DeviceMessageHandler#flush(MessageContext)}; what is flushed is
- * checkpointed at most once a second per partition (busy or idle, within a second) and on stop.
- * A stop re-delivers at most the batch in flight, a crash at most the last second's batches: at
- * least once, as before, with handlers that tolerate a repeat (the store ignores rows it has).
+ * Runs a {@link DeviceMessageHandler} over one stream as a consumer group: it {@link Stream#join joins} the group, and runs
+ * one thread per partition the engine gives it (parallel across partitions, in order within one) — on the file log every
+ * partition, on Kafka its share, which moves when members come and go. A partition starts at the group's checkpoint, or
+ * where the handler's own store says it got to ({@link DeviceMessageHandler#resumeAt}). After each batch it calls
+ * {@link DeviceMessageHandler#flush(MessageContext)}; what is flushed is checkpointed at most once a second per partition
+ * (busy or idle, within a second), and when the partition leaves (a rebalance, a stop) before another member may take it.
+ * A stop re-delivers at most the batch in flight, a crash at most the last second's batches: at least once, with handlers
+ * that tolerate a repeat (the store ignores rows it has).
  *
  * <p>Why not after every batch: a checkpoint is a small file replaced atomically (a create and a
  * rename), and at a few thousand messages a second the batches are small — a few hundred of those
@@ -49,8 +57,11 @@ public final class StreamProcessor implements AutoCloseable {
     private final DeviceMessageHandler handler;
     private final int batchSize;
     private PartitionWorkers workers;
+    private GroupMembership membership;
     /** Per partition, the offset after the last flushed batch (checkpointed or not yet); -1 until its worker knows where it starts. */
     private final AtomicLongArray flushed;
+    /** Per partition, the group's checkpoint as this member last knew or wrote it. */
+    private final AtomicLongArray checkpoints;
     private final LongAdder handled = new LongAdder();
     private final LatencyWindow latency = new LatencyWindow();
     private final LongAdder undecodable = new LongAdder();
@@ -64,6 +75,7 @@ public final class StreamProcessor implements AutoCloseable {
         this.batchSize = batchSize;
         this.problems = new Problems();
         this.flushed = new AtomicLongArray(stream.partitions());
+        this.checkpoints = new AtomicLongArray(stream.partitions());
         for (int p = 0; p < stream.partitions(); p++) {
             flushed.set(p, -1);
         }
@@ -80,25 +92,56 @@ public final class StreamProcessor implements AutoCloseable {
         }
         StreamProcessor p = new StreamProcessor(stream, group, handler, batchSize);
         p.workers = new PartitionWorkers("processor-" + stream.name() + "-" + group, stream.partitions(), p::consume);
-        p.workers.start();
+        p.membership = stream.join(group, p.new Owner());
         return p;
     }
 
+    /** Starts and stops partition workers as the engine moves partitions to and from this member. */
+    private final class Owner implements PartitionOwner {
+        @Override
+        public void assigned(Map<Integer, Long> given) {
+            given.forEach((partition, checkpoint) -> {
+                checkpoints.set(partition, checkpoint);
+                flushed.set(partition, -1);
+                workers.start(partition);
+            });
+        }
+
+        @Override
+        public Map<Integer, Long> revoked(Set<Integer> partitions) {
+            workers.stop(partitions);
+            Map<Integer, Long> last = new HashMap<>();
+            for (int p : partitions) {
+                long at = flushed.getAndSet(p, -1); // everything flushed, and nothing of a batch in flight
+                if (at >= 0) {
+                    last.put(p, at);
+                    checkpoints.set(p, at);
+                }
+            }
+            return last;
+        }
+
+        @Override
+        public void lost(Set<Integer> partitions) {
+            workers.stop(partitions);
+            partitions.forEach(p -> flushed.set(p, -1));
+        }
+    }
+
     private void consume(int partition) {
-        long checkpointed = stream.committed(group, partition);
-        long next = resumePoint(partition, checkpointed);
+        long checkpointed = checkpoints.get(partition);
+        long next = flushed.get(partition) >= 0 ? flushed.get(partition) : resumePoint(partition, checkpointed); // a restart goes on
         if (next < 0) {
             return; // stopped before it could start
         }
         flushed.set(partition, next);
         problems.handler(partition, null); // started (again): a failure the supervisor reported is over, a checkpoint problem stays
         Checkpoint checkpoint = new Checkpoint(partition, checkpointed);
-        try {
-            while (workers.running()) {
-                List<StreamRecord> batch = stream.read(partition, next, batchSize);
+        try (PartitionReader reader = stream.reader(partition)) {
+            while (workers.running(partition)) {
+                List<StreamRecord> batch = reader.read(next, batchSize, checkpoint.waitAtMost(next));
                 if (batch.isEmpty()) {
                     checkpoint.writeIfDue(next);
-                    awaitMore(partition, next, checkpoint.waitAtMost(next));
                     continue;
                 }
                 for (StreamRecord r : batch) {
@@ -120,13 +163,8 @@ public final class StreamProcessor implements AutoCloseable {
                 flushed.set(partition, next);
                 checkpoint.writeIfDue(next);
             }
-        } finally {
-            try {
-                checkpoint.write(flushed.get(partition)); // on stop: everything flushed, and nothing of a batch in flight
-            } catch (RuntimeException e) {
-                LOG.warn("{} group {} partition {}: checkpoint at {} not written on stop ({}); what came after the last one comes again",
-                        stream.name(), group, partition, flushed.get(partition), e.toString());
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -190,6 +228,7 @@ public final class StreamProcessor implements AutoCloseable {
         void write(long next) {
             if (next != written) {
                 stream.commit(group, partition, next);
+                checkpoints.set(partition, next);
                 written = next;
                 writtenAt = System.nanoTime();
             }
@@ -205,19 +244,6 @@ public final class StreamProcessor implements AutoCloseable {
         }
     }
 
-    /** Waits for an append past {@code next} (woken at once by streams that can), rechecking for a stop now and then. */
-    private void awaitMore(int partition, long next, Duration atMost) {
-        try {
-            if (stream.endOffset(partition) > next) {
-                LockSupport.parkNanos(RECHECK_NANOS); // there is a record, but it could not be read yet
-            } else {
-                stream.awaitAppend(partition, next, atMost);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private interface Step {
         void run() throws Exception;
     }
@@ -228,7 +254,7 @@ public final class StreamProcessor implements AutoCloseable {
      */
     private boolean retrying(int partition, long offset, Step step) {
         long wait = FIRST_RETRY_NANOS;
-        while (workers.running()) {
+        while (workers.running(partition)) {
             try {
                 step.run();
                 if (wait != FIRST_RETRY_NANOS) {
@@ -280,8 +306,9 @@ public final class StreamProcessor implements AutoCloseable {
     public boolean awaitCaughtUp(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         do {
-            boolean caughtUp = true;
-            for (int p = 0; p < stream.partitions() && caughtUp; p++) {
+            boolean caughtUp = membership.joined();
+            for (Iterator<Integer> owned = membership.owned().iterator(); owned.hasNext() && caughtUp; ) {
+                int p = owned.next();
                 caughtUp = flushed.get(p) >= stream.endOffset(p);
             }
             if (caughtUp) {
@@ -302,12 +329,12 @@ public final class StreamProcessor implements AutoCloseable {
         return handled.sum();
     }
 
-    /** Records appended to the stream and not yet handled and flushed by this group, over all partitions. */
+    /** Records appended to the stream and not yet handled and flushed by this group, over the partitions this member owns. */
     public long backlog() {
         long n = 0;
-        for (int p = 0; p < stream.partitions(); p++) {
+        for (int p : membership.owned()) {
             long at = flushed.get(p);
-            n += Math.max(0, stream.endOffset(p) - (at < 0 ? stream.committed(group, p) : at));
+            n += Math.max(0, stream.endOffset(p) - (at < 0 ? checkpoints.get(p) : at));
         }
         return n;
     }
@@ -316,9 +343,9 @@ public final class StreamProcessor implements AutoCloseable {
         return undecodable.sum();
     }
 
-    /** Whether its partition threads are running (until {@link #close}). */
-    public boolean running() {
-        return workers.running();
+    /** The partitions this member consumes now (on the file log all of them; on Kafka its share of the group's). */
+    public Set<Integer> partitions() {
+        return membership.owned();
     }
 
     /**
@@ -326,7 +353,8 @@ public final class StreamProcessor implements AutoCloseable {
      * checkpoint cannot be written, or whose worker failed and restarts.
      */
     public Health health() {
-        return workers.health();
+        Health member = membership.health();
+        return member.up() ? workers.health() : member;
     }
 
     /** What holds each partition up now, as the worker tells {@link PartitionWorkers}: a failing handler, a failing checkpoint. */
@@ -362,11 +390,12 @@ public final class StreamProcessor implements AutoCloseable {
     }
 
     /**
-     * Stops the partition threads, each checkpointing what it flushed; a batch in flight is not
-     * checkpointed and is delivered again next time.
+     * Leaves the group: the partition threads stop and what they flushed is checkpointed; a batch in flight is not, and is
+     * delivered again next time.
      */
     @Override
     public void close() {
-        workers.stop();
+        membership.close();
+        workers.stopAll(); // none left, unless the engine lost the partitions without telling
     }
 }

@@ -11,8 +11,11 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One endpoint: a partitioned, append-only log. A device's messages always go to the same
  * partition (by its id), so they keep their order; consumer groups keep their own checkpoints.
- * The embedded implementation is {@link FileStream}; {@link InMemoryStream} serves tests; a
- * Kafka / Event Hubs implementation fits the same interface. Implementations are thread-safe.
+ * The embedded implementation is {@link FileStream}; {@link InMemoryStream} serves tests;
+ * {@code stream.kafka.KafkaStream} runs on Apache Kafka and Azure Event Hubs. Implementations are thread-safe.
+ *
+ * <p>Consumers ({@code processing.StreamProcessor}, capture) {@link #join} a consumer group, which gives them partitions, and
+ * read each through a {@link PartitionReader}; the engine decides who owns what (the file log: one member owns all).
  */
 public interface Stream extends AutoCloseable {
 
@@ -76,6 +79,20 @@ public interface Stream extends AutoCloseable {
         if (endOffset(partition) <= offset) {
             Thread.sleep(Math.max(1, Math.min(timeout.toMillis(), 20)));
         }
+    }
+
+    /** A reader of {@code partition} for one consumer thread; the caller closes it. */
+    default PartitionReader reader(int partition) {
+        return new PolledReader(this, partition);
+    }
+
+    /**
+     * Joins consumer group {@code group}: the engine tells {@code owner} which partitions this member consumes, now and when
+     * they move ({@link PartitionOwner}). By default the member owns every partition at once, from the group's checkpoints
+     * ({@link #committed}), until it leaves: engines with one consumer per group.
+     */
+    default GroupMembership join(String group, PartitionOwner owner) {
+        return new AllPartitions(this, group, owner);
     }
 
     /** Records a consumer group's position: it has processed everything before {@code offset}. */
