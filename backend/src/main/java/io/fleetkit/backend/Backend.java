@@ -28,6 +28,9 @@ import io.fleetkit.backend.store.TelemetryStore;
 import io.fleetkit.backend.stream.FileStream;
 import io.fleetkit.backend.stream.Retention;
 import io.fleetkit.backend.stream.Stream;
+import io.fleetkit.backend.stream.kafka.KafkaEngine;
+import io.fleetkit.backend.stream.kafka.KafkaSettings;
+import io.fleetkit.backend.stream.kafka.KafkaStream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Gauge;
@@ -188,6 +191,7 @@ public final class Backend implements AutoCloseable {
         private Consumer<EmbeddedHub.Builder> hubOptions = b -> { };
         private Clock clock = Clock.systemUTC();
         private final List<CustomProcessor> customProcessors = new ArrayList<>();
+        private KafkaSettings kafka;
 
         private record CustomProcessor(String endpoint, String group, DeviceMessageHandler handler) {
         }
@@ -255,6 +259,17 @@ public final class Backend implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The routing endpoints' streams as topics on Kafka or Event Hubs instead of the file log under the data directory
+         * (null: the file log). The hub's ingest budget is then held to a quarter of the producer's buffer, so a slow or absent
+         * broker pauses devices instead of filling it.
+         */
+        public Builder kafka(KafkaSettings settings) {
+            this.kafka = settings;
+            return this;
+        }
+
+        /** How long the file log keeps records (Kafka topics keep theirs by the broker's retention). */
         public Builder retention(Retention retention) {
             this.retention = Objects.requireNonNull(retention, "retention");
             return this;
@@ -282,10 +297,19 @@ public final class Backend implements AutoCloseable {
             started.add(db);
             Router router = new Router(routes, fallback);
             Map<String, Stream> streams = new LinkedHashMap<>();
-            for (String endpoint : router.endpoints()) {
-                FileStream s = FileStream.open(dataDir.resolve("streams").resolve(endpoint), endpoint, PARTITIONS, 64L << 20, retention);
-                streams.put(endpoint, s);
-                started.add(s);
+            KafkaEngine engine = null;
+            if (kafka != null) {
+                Map<String, Integer> partitions = new LinkedHashMap<>();
+                router.endpoints().forEach(endpoint -> partitions.put(endpoint, PARTITIONS));
+                engine = KafkaEngine.open(kafka, partitions);
+                started.add(engine);
+                streams.putAll(engine.streams());
+            } else {
+                for (String endpoint : router.endpoints()) {
+                    FileStream s = FileStream.open(dataDir.resolve("streams").resolve(endpoint), endpoint, PARTITIONS, 64L << 20, retention);
+                    streams.put(endpoint, s);
+                    started.add(s);
+                }
             }
             RoutingSink sink = new RoutingSink(router, streams);
             TelemetryStore telemetry = new TelemetryStore(db);
@@ -294,6 +318,9 @@ public final class Backend implements AutoCloseable {
 
             EmbeddedHub.Builder hubBuilder = EmbeddedHub.builder(pki).registry(new StoreDeviceRegistry(db));
             hubOptions.accept(hubBuilder);
+            if (engine != null) {
+                hubBuilder.capIngestBudget(engine.bufferBytes() / 4);
+            }
             EmbeddedHub hub = hubBuilder.sink(sink).start();
             started.add(hub);
             hub.devices().addConnectionListener(sink.connectionEvents());
@@ -339,6 +366,9 @@ public final class Backend implements AutoCloseable {
             Map<String, Supplier<Health>> health = new LinkedHashMap<>();
             health.put("hub", () -> hub.gateway().health());
             health.put("store", () -> db.health(Duration.ofSeconds(2)));
+            if (engine != null) {
+                health.put("streams.kafka", engine::health);
+            }
             streams.forEach((name, stream) -> health.put("stream." + name, stream::health));
             processors.forEach((group, processor) -> health.put("processor." + group, processor::health));
             capturing.forEach(capture -> health.put("capture." + capture.streamName(), capture::health));
@@ -354,6 +384,9 @@ public final class Backend implements AutoCloseable {
             closeOrder.addAll(processors.values());
             closeOrder.addAll(capturing);
             closeOrder.addAll(streams.values());
+            if (engine != null) {
+                closeOrder.add(engine);
+            }
             closeOrder.add(db);
             return new Backend(closeOrder, hub, api, db, java.util.Collections.unmodifiableMap(streams), processors, issuer, sink, swarm);
         }
@@ -379,6 +412,12 @@ public final class Backend implements AutoCloseable {
             Gauge.builder("fleetkit.hub.c2d.dead.lettered", hub.cloudToDevice(), q -> q.deadLettered()).register(m);
             Gauge.builder("fleetkit.routing.dropped.messages", sink, RoutingSink::dropped).register(m);
             streams.forEach((name, s) -> Gauge.builder("fleetkit.stream.records", s, Backend::recordsIn).tag("stream", name).register(m));
+            streams.forEach((name, s) -> {
+                if (s instanceof KafkaStream k) {
+                    Gauge.builder("fleetkit.stream.append.failures", k, KafkaStream::failedAppends).tag("stream", name)
+                            .description("appends the broker did not acknowledge (the device got no PUBACK and sends again)").register(m);
+                }
+            });
             processors.forEach((group, p) -> {
                 Gauge.builder("fleetkit.processor.handled", p, StreamProcessor::handled).tag("group", group).register(m);
                 Gauge.builder("fleetkit.processor.failures", p, StreamProcessor::failures).tag("group", group).register(m);

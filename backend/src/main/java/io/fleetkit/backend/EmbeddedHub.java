@@ -206,6 +206,14 @@ public final class EmbeddedHub implements AutoCloseable {
             return this;
         }
 
+        /** Lowers the ingest budget to at most {@code bytes} (a sink with a fixed buffer, such as a Kafka producer, sets it). */
+        Builder capIngestBudget(long bytes) {
+            if (limits.ingestBudgetBytes() > bytes) {
+                limits = limits.withInflight(limits.maxInflightPerConnection(), bytes);
+            }
+            return this;
+        }
+
         public Builder enrollment(Enrollment e) {
             extraEnrollments.add(e);
             return this;

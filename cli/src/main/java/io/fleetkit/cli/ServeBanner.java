@@ -1,6 +1,7 @@
 package io.fleetkit.cli;
 
 import io.fleetkit.backend.Backend;
+import io.fleetkit.backend.stream.kafka.KafkaSettings;
 import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.backend.dps.Enrollment;
 import io.fleetkit.protocol.id.HubHostName;
@@ -16,7 +17,8 @@ final class ServeBanner {
     private ServeBanner() {
     }
 
-    static void started(PrintWriter out, Backend backend, HubOptions options, PkiDirectory dir, Path data, boolean capture) {
+    static void started(PrintWriter out, Backend backend, HubOptions options, PkiDirectory dir, Path data, KafkaSettings kafka,
+                        boolean capture) {
         EmbeddedHub hub = backend.hub();
         String bind = options.bind;
         out.printf("fleetkit hub + DPS listening on %s:%d (MQTT 3.1.1 over TLS 1.2/1.3, client certificates required)%n", bind, hub.port());
@@ -40,8 +42,9 @@ final class ServeBanner {
         out.printf("a device registers as %s and connects as %s%n",
                 "{idScope}/registrations/{id}/api-version=2019-03-31", hubs.get(0).value() + "/{id}/?api-version=2020-09-30");
         String http = "http://" + bind + ":" + backend.httpPort();
-        out.printf("backend: store %s, streams %s under %s%s%n", backend.database().dialect().name().toLowerCase(),
-                backend.streams().keySet(), data.resolve("streams"), capture ? ", capture under " + data.resolve("capture") : "");
+        out.printf("backend: store %s, streams %s %s%s%n", backend.database().dialect().name().toLowerCase(),
+                backend.streams().keySet(), kafka == null ? "under " + data.resolve("streams") : "on " + StreamOptions.describe(kafka),
+                capture ? ", capture under " + data.resolve("capture") : "");
         out.printf("REST API on %s/api/v1 (docs %s/docs, metrics %s/metrics)%n", http, http, http);
         out.printf("  a token: fleetkit token --data %s --user alice   (an operator: --admin)%n", data);
         out.flush();

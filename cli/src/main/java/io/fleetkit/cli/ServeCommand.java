@@ -6,6 +6,7 @@ import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.backend.capture.CaptureConfig;
 import io.fleetkit.backend.routing.RoutesConfig;
 import io.fleetkit.backend.store.Database;
+import io.fleetkit.backend.stream.kafka.KafkaSettings;
 import io.fleetkit.protocol.pki.PkiDirectory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -67,6 +68,9 @@ final class ServeCommand implements Runnable {
     @Mixin
     HubOptions hub;
 
+    @Mixin
+    StreamOptions streams;
+
     @Option(names = "--duration", paramLabel = "TIME", converter = DurationConverter.class,
             description = "stop after this long, e.g. 90s or 10m (default: run until Ctrl-C)")
     Duration duration;
@@ -83,7 +87,8 @@ final class ServeCommand implements Runnable {
                     + "' (or name another with --pki)");
         }
         PkiDirectory dir = PkiDirectory.load(pkiDir);
-        Backend.Builder builder = Backend.builder(dir, data).http(hub.bind, httpPort).hub(hubSettings);
+        KafkaSettings kafka = streams.settings();
+        Backend.Builder builder = Backend.builder(dir, data).http(hub.bind, httpPort).hub(hubSettings).kafka(kafka);
         if (routes != null) {
             RoutesConfig config;
             try {
@@ -105,7 +110,7 @@ final class ServeCommand implements Runnable {
         // Ctrl-C: the hook asks this thread to stop and waits until it has closed the backend cleanly
         try (CtrlC ctrlC = CtrlC.install("fleetkit-shutdown", Duration.ofSeconds(15), stop::countDown)) {
             try (Backend backend = builder.start()) {
-                ServeBanner.started(out, backend, hub, dir, data, capture);
+                ServeBanner.started(out, backend, hub, dir, data, kafka, capture);
                 long started = System.nanoTime();
                 while (true) {
                     long left = duration == null ? Long.MAX_VALUE : duration.toNanos() - (System.nanoTime() - started);

@@ -141,6 +141,37 @@ class FleetkitCommandTest {
     }
 
     @Test
+    void serveStreamFlagsThatDoNotFitSayWhatToGive() throws Exception {
+        Path dir = tmp.resolve("streams-pki");
+        run("pki", "init", "--dir", dir.toString());
+        Run noEngine = run("serve", "--pki", dir.toString(), "--kafka-bootstrap", "127.0.0.1:9092");
+        assertThat(noEngine.exit()).isEqualTo(2);
+        assertThat(noEngine.err()).contains("--kafka-bootstrap, --kafka-config, --kafka-topics and --no-create-topics need --streams kafka");
+        Run noBroker = run("serve", "--pki", dir.toString(), "--streams", "kafka");
+        assertThat(noBroker.err()).contains("--streams kafka needs --kafka-bootstrap HOST:PORT or --kafka-config FILE");
+        Run unknown = run("serve", "--pki", dir.toString(), "--streams", "rabbit");
+        assertThat(unknown.err()).contains("Invalid value for option '--streams': expected one of [file, kafka, eventhubs]");
+        Run topics = run("serve", "--pki", dir.toString(), "--streams", "kafka", "--kafka-bootstrap", "127.0.0.1:9092",
+                "--kafka-topics", "fleet");
+        assertThat(topics.err()).contains("--kafka-topics: topic names 'fleet': must contain {endpoint}");
+        Run missingFile = run("serve", "--pki", dir.toString(), "--streams", "kafka", "--kafka-config", tmp.resolve("none").toString());
+        assertThat(missingFile.err()).contains("--kafka-config: Kafka config " + tmp.resolve("none") + ": no such file");
+        Path eventHubs = tmp.resolve("eventhubs.properties");
+        java.nio.file.Files.writeString(eventHubs, "bootstrap.servers=ns.servicebus.windows.net:9093\nmax.request.size=2000000\n");
+        Run tooLarge = run("serve", "--pki", dir.toString(), "--streams", "eventhubs", "--kafka-config", eventHubs.toString());
+        assertThat(tooLarge.exit()).isEqualTo(2);
+        assertThat(tooLarge.err()).contains("--kafka-config: Event Hubs profile: max.request.size 2000000 must be under 1046528");
+        if (System.getenv(StreamOptions.EVENT_HUBS_ENV) == null) {
+            Run noConnection = run("serve", "--pki", dir.toString(), "--streams", "eventhubs");
+            assertThat(noConnection.err()).contains("--streams eventhubs: set FLEETKIT_EVENTHUBS_CONNECTION_STRING");
+        }
+        for (Run r : new Run[]{noEngine, noBroker, unknown, topics, missingFile, tooLarge}) {
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.err()).doesNotContain("\tat ");
+        }
+    }
+
+    @Test
     void aDataDirectoryThatIsAFileSaysSoInOneLine() throws Exception {
         Path dir = tmp.resolve("file-pki");
         run("pki", "init", "--dir", dir.toString());

@@ -57,7 +57,7 @@ final class KafkaGroupMember implements GroupMembership, ConsumerRebalanceListen
         this.group = group;
         this.owner = owner;
         this.onClose = onClose;
-        this.consumer = engine.consumer("group-" + group, Map.of(ConsumerConfig.GROUP_ID_CONFIG, group,
+        this.consumer = engine.consumer("group-" + group, Map.of(ConsumerConfig.GROUP_ID_CONFIG, stream.groupId(group),
                 ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1));
         this.thread = new Thread(this::run, "kafka-group-" + stream.name() + "-" + group);

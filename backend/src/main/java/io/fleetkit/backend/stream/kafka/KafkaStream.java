@@ -127,6 +127,15 @@ public final class KafkaStream implements Stream {
         return engine.offsets().end(new TopicPartition(topic, partition));
     }
 
+    /**
+     * The Kafka group id of one of fleetkit's groups on this topic: {@code {topic}.{group}}, e.g. {@code fleetkit.telemetry.store}.
+     * fleetkit's choice: like an Event Hubs consumer group, a group belongs to one stream, and two deployments on one broker
+     * with different topic names never share a group.
+     */
+    public String groupId(String group) {
+        return topic + "." + group;
+    }
+
     @Override
     public GroupMembership join(String group, PartitionOwner owner) {
         KafkaGroupMember member = new KafkaGroupMember(engine, this, group, owner, () -> members.remove(group));
@@ -149,7 +158,7 @@ public final class KafkaStream implements Stream {
             member.commit(partition, offset);
             return;
         }
-        try (KafkaConsumer<byte[], byte[]> c = engine.consumer("commit", Map.of(ConsumerConfig.GROUP_ID_CONFIG, group))) {
+        try (KafkaConsumer<byte[], byte[]> c = engine.consumer("commit", Map.of(ConsumerConfig.GROUP_ID_CONFIG, groupId(group)))) {
             c.commitSync(Map.of(new TopicPartition(topic, partition), new OffsetAndMetadata(offset)), Duration.ofSeconds(10));
         } catch (KafkaException e) {
             throw new FleetkitException(FleetkitException.Kind.UNAVAILABLE, topic + " group " + group + " partition " + partition
@@ -160,7 +169,7 @@ public final class KafkaStream implements Stream {
     @Override
     public long committed(String group, int partition) {
         TopicPartition tp = new TopicPartition(topic, partition);
-        try (KafkaConsumer<byte[], byte[]> c = engine.consumer("committed", Map.of(ConsumerConfig.GROUP_ID_CONFIG, group))) {
+        try (KafkaConsumer<byte[], byte[]> c = engine.consumer("committed", Map.of(ConsumerConfig.GROUP_ID_CONFIG, groupId(group)))) {
             OffsetAndMetadata at = c.committed(Set.of(tp), Duration.ofSeconds(10)).get(tp);
             return at == null ? 0 : at.offset();
         } catch (KafkaException e) {
