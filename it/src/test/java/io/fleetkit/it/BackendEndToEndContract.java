@@ -61,6 +61,11 @@ abstract class BackendEndToEndContract {
 
     abstract Database database();
 
+    /** Where the streams live: the file log under the data directory unless an engine says otherwise. */
+    Backend.Builder streams(Backend.Builder builder) {
+        return builder;
+    }
+
     @Test
     void anOwnerWhoPressedTheButtonReadsTelemetryAndInvokesMethods(ThrowAwayPki throwAway) throws Exception {
         CertificateIssuer issuer = new CertificateIssuer();
@@ -74,7 +79,7 @@ abstract class BackendEndToEndContract {
         MutableClock clock = new MutableClock();
         MethodOverrides overrides = new MethodOverrides();
 
-        try (Backend backend = Backend.builder(pki, tmp.resolve("data")).database(database()).hub(h -> h.port(0))
+        try (Backend backend = streams(Backend.builder(pki, tmp.resolve("data"))).database(database()).hub(h -> h.port(0))
                 .http("127.0.0.1", 0).clock(clock)
                 .capture("telemetry", new CaptureConfig(tmp.resolve("capture"), "fleetkit", "e2e", Duration.ofSeconds(1), 1 << 20,
                         Backend.CAPTURED_BODY_FIELDS, Set.of()))

@@ -1,9 +1,11 @@
 package io.fleetkit.backend.testing;
 
+import io.fleetkit.backend.stream.kafka.KafkaSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -15,6 +17,11 @@ import java.util.concurrent.TimeoutException;
  */
 public final class TestKafka {
     private TestKafka() {
+    }
+
+    /** Settings for the test broker with topics of their own, {@code {prefix}-{random}.{endpoint}}, created when missing. */
+    public static KafkaSettings settings(String prefix) {
+        return KafkaSettings.bootstrap(bootstrap()).withTopics(prefix + "-" + UUID.randomUUID().toString().substring(0, 8) + ".{endpoint}");
     }
 
     /** The broker's bootstrap address, checked to answer within 10 s. */
