@@ -71,7 +71,7 @@ class BackendCrashIT {
         // closed with SIGKILL at once after the last PUBACK, whatever the processors had done
         try (BackendProcess backend = BackendProcess.start(pki.dir(), data, tmp.resolve("backend.err"), List.of())) {
             String assigned = PahoLifecycleIT.register(backend.hubPort(), device, tls);
-            acknowledged = publishAll(backend.hubPort(), id, assigned, tls);
+            acknowledged = publishAll(backend.hubPort(), id, assigned, tls, MESSAGES);
         }
         assertThat(acknowledged).isEqualTo(MESSAGES);
         try (Stream telemetry = FileStream.open(data.resolve("streams").resolve("telemetry"), "telemetry", Backend.PARTITIONS, 64L << 20)) {
@@ -126,7 +126,7 @@ class BackendCrashIT {
     }
 
     /** Publishes seq 1..N as QoS 1 telemetry, at most {@value #IN_FLIGHT} unacknowledged; returns how many were PUBACKed. */
-    private static long publishAll(int port, DeviceId id, String assignedHub, SSLContext tls) throws Exception {
+    static long publishAll(int port, DeviceId id, String assignedHub, SSLContext tls, int messages) throws Exception {
         MqttAsyncClient client = new MqttAsyncClient("ssl://127.0.0.1:" + port, id.value(), new MemoryPersistence());
         MqttConnectOptions options = new MqttConnectOptions();
         options.setSocketFactory(tls.getSocketFactory());
@@ -138,7 +138,7 @@ class BackendCrashIT {
         Deque<IMqttDeliveryToken> pending = new ArrayDeque<>();
         long acked = 0;
         Instant start = Instant.now();
-        for (long seq = 1; seq <= MESSAGES; seq++) {
+        for (long seq = 1; seq <= messages; seq++) {
             if (pending.size() >= IN_FLIGHT - 1) {
                 pending.removeFirst().waitForCompletion(10_000);
                 acked++;

@@ -3,6 +3,7 @@ package io.fleetkit.backend.testing;
 import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.gateway.GatewayLimits;
 import io.fleetkit.backend.store.TestDatabases;
+import io.fleetkit.backend.stream.kafka.KafkaSettings;
 import io.fleetkit.protocol.pki.PkiDirectory;
 
 import java.nio.file.Path;
@@ -12,7 +13,8 @@ import java.nio.file.Path;
  * {@code BackendMain PKI-DIR DATA-DIR [MAX-INFLIGHT INGEST-BUDGET-BYTES]} starts one on free ports (with
  * those gateway limits, when given), prints {@code ready HUB-PORT HTTP-PORT} and runs until killed. With
  * {@code -Dfleetkit.test.postgres.schema=NAME} its store is that schema of the test PostgreSQL ({@link TestDatabases}),
- * otherwise H2 in the data directory.
+ * otherwise H2 in the data directory. With {@code -Dfleetkit.test.kafka.topics=PATTERN} its streams are those topics on the
+ * test broker ({@link TestKafka}), otherwise the file log in the data directory.
  */
 public final class BackendMain {
     private BackendMain() {
@@ -26,6 +28,10 @@ public final class BackendMain {
         String schema = System.getProperty("fleetkit.test.postgres.schema");
         if (schema != null) {
             builder.database(TestDatabases.postgres(schema));
+        }
+        String topics = System.getProperty("fleetkit.test.kafka.topics");
+        if (topics != null) {
+            builder.kafka(KafkaSettings.bootstrap(TestKafka.bootstrap()).withTopics(topics));
         }
         Backend backend = builder.start();
         System.out.println("ready " + backend.hub().port() + " " + backend.httpPort());
