@@ -148,7 +148,16 @@ class KafkaBrokerOutageIT {
                     () -> "acked " + acked(publishers) + ", failures " + publishers.stream().map(p -> String.valueOf(p.failure)).toList());
 
             broker.stop();
-            Thread.sleep(1000); // PUBACKs for what the broker took just before it stopped
+            // PUBACKs for what the broker took just before it stopped may still arrive: wait until none has for a second
+            long[] last = {-1, System.nanoTime()}; // the count, when it last changed
+            Eventually.until("the PUBACKs stop", Duration.ofSeconds(20), () -> {
+                long now = acked(publishers);
+                if (now != last[0]) {
+                    last[0] = now;
+                    last[1] = System.nanoTime();
+                }
+                return System.nanoTime() - last[1] > 1_000_000_000L;
+            });
             long ackedWhenDown = acked(publishers);
             long heldMax = 0;
             boolean healthSaidDown = false;
