@@ -1,7 +1,6 @@
 package io.fleetkit.backend.capture;
 
 import io.fleetkit.backend.health.Health;
-import io.fleetkit.protocol.pki.PrivateFiles;
 import io.fleetkit.backend.stream.GroupMembership;
 import io.fleetkit.backend.stream.PartitionOwner;
 import io.fleetkit.backend.stream.PartitionReader;
@@ -23,11 +22,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,10 +36,10 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Archives one stream in the Event Hubs Capture layout and Avro schema ({@code EventData.avsc}):
- * per partition, a file per time window (or sooner, at the size limit), written as
- * {@code ….avro.tmp} and renamed when closed, so a reader never sees half a file. Capture is a
- * consumer group ({@value #GROUP}) that checkpoints only when a file is closed: after a crash
- * the open window is captured again from the checkpoint (its {@code .tmp} is removed on start).
+ * per partition, a file per time window (or sooner, at the size limit), visible only once closed
+ * and committed ({@link CaptureStore}: a folder, or block blobs in Azure Blob Storage), so a reader
+ * never sees half a file. Capture is a consumer group ({@value #GROUP}) that checkpoints only after
+ * a file is committed: after a crash the open window is captured again from the checkpoint.
  * Only allow-listed body fields and properties are archived ({@link CaptureConfig}).
  */
 public final class Capture implements AutoCloseable {
@@ -82,17 +76,11 @@ public final class Capture implements AutoCloseable {
     static Capture start(Stream stream, CaptureConfig config, Clock clock) {
         Capture c = new Capture(stream, config, clock);
         for (int p = 0; p < stream.partitions(); p++) {
-            Path dir = c.partitionDir(p);
             try {
-                PrivateFiles.createDirectories(dir);
-                try (var walk = Files.walk(dir)) {
-                    for (Path leftover : walk.filter(f -> f.toString().endsWith(".avro.tmp")).toList()) {
-                        LOG.warn("capture {}: removing the unfinished {} (its records are captured again)", stream.name(), leftover);
-                        Files.delete(leftover);
-                    }
-                }
+                config.store().prepare(c.partitionPath(p));
             } catch (IOException e) {
-                throw new UncheckedIOException("capture " + stream.name() + ": cannot prepare " + dir + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("capture " + stream.name() + ": cannot prepare " + config.store().describe() + "/"
+                        + c.partitionPath(p) + ": " + e.getMessage(), e);
             }
         }
         c.workers = new PartitionWorkers("capture-" + stream.name(), stream.partitions(), c::capture);
@@ -130,31 +118,26 @@ public final class Capture implements AutoCloseable {
         }
     }
 
-    private Path partitionDir(int partition) {
-        return config.root().resolve(config.namespace()).resolve(config.hub()).resolve(Integer.toString(partition));
+    private String partitionPath(int partition) {
+        return config.namespace() + "/" + config.hub() + "/" + partition;
     }
 
     /** One file being written. */
     private final class OpenFile {
-        final Path tmp;
-        final Path target;
+        final CaptureStore.CaptureFile file;
         final Instant windowEnd;
         final CountingOutputStream out;
         final DataFileWriter<GenericRecord> writer;
 
         OpenFile(int partition, Instant start) throws IOException {
-            Path base = partitionDir(partition).resolve(LAYOUT.format(start));
-            PrivateFiles.createDirectories(base.getParent());
-            Path t = base.resolveSibling(base.getFileName() + ".avro");
-            for (int n = 1; Files.exists(t); n++) { // several files in one second (size limit): keep them all
-                t = base.resolveSibling(base.getFileName() + "-" + n + ".avro");
+            String base = partitionPath(partition) + "/" + LAYOUT.format(start);
+            String name = base + ".avro";
+            for (int n = 1; config.store().exists(name); n++) { // several files in one second (size limit): keep them all
+                name = base + "-" + n + ".avro";
             }
-            target = t;
-            tmp = t.resolveSibling(t.getFileName() + ".tmp");
+            file = config.store().create(name);
             windowEnd = start.plus(config.window());
-            FileChannel file = PrivateFiles.openReadWrite(tmp);
-            file.truncate(0);
-            out = new CountingOutputStream(Channels.newOutputStream(file));
+            out = new CountingOutputStream(file.out());
             writer = new DataFileWriter<GenericRecord>(new GenericDatumWriter<>(SCHEMA)).setCodec(CodecFactory.deflateCodec(6));
             writer.create(SCHEMA, out);
         }
@@ -182,7 +165,7 @@ public final class Capture implements AutoCloseable {
 
         void close() throws IOException {
             writer.close();
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            file.commit();
         }
     }
 
@@ -236,7 +219,7 @@ public final class Capture implements AutoCloseable {
                 file.close();
                 archived.set(partition, pending);
             } catch (IOException e) {
-                LOG.error("capture {} partition {}: closing {} on stop: {}", stream.name(), partition, file.tmp, e.toString());
+                LOG.error("capture {} partition {}: closing {} on stop: {}", stream.name(), partition, file.file.name(), e.toString());
             }
         }
     }
@@ -250,10 +233,10 @@ public final class Capture implements AutoCloseable {
         if (file != null) {
             try {
                 file.writer.close();
-                Files.deleteIfExists(file.tmp);
             } catch (IOException ignored) {
-                // the .tmp is removed on the next start
+                // dropped below either way
             }
+            file.file.abandon();
         }
         return null;
     }
