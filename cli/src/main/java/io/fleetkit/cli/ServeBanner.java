@@ -1,6 +1,7 @@
 package io.fleetkit.cli;
 
 import io.fleetkit.backend.Backend;
+import io.fleetkit.backend.capture.CaptureConfig;
 import io.fleetkit.backend.stream.kafka.KafkaSettings;
 import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.backend.dps.Enrollment;
@@ -18,7 +19,7 @@ final class ServeBanner {
     }
 
     static void started(PrintWriter out, Backend backend, HubOptions options, PkiDirectory dir, Path data, KafkaSettings kafka,
-                        boolean capture) {
+                        CaptureConfig capture) {
         EmbeddedHub hub = backend.hub();
         String bind = options.bind;
         out.printf("fleetkit hub + DPS listening on %s:%d (MQTT 3.1.1 over TLS 1.2/1.3, client certificates required)%n", bind, hub.port());
@@ -44,7 +45,7 @@ final class ServeBanner {
         String http = "http://" + bind + ":" + backend.httpPort();
         out.printf("backend: store %s, streams %s %s%s%n", backend.database().dialect().name().toLowerCase(),
                 backend.streams().keySet(), kafka == null ? "under " + data.resolve("streams") : "on " + StreamOptions.describe(kafka),
-                capture ? ", capture under " + data.resolve("capture") : "");
+                capture != null ? ", capture to " + capture.store().describe() : "");
         out.printf("REST API on %s/api/v1 (docs %s/docs, metrics %s/metrics)%n", http, http, http);
         out.printf("  a token: fleetkit token --data %s --user alice   (an operator: --admin)%n", data);
         out.flush();

@@ -17,8 +17,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -57,19 +55,14 @@ final class ServeCommand implements Runnable {
                     + " (default: telemetry, lifecycle + presence + connection events, alerts, fallback to events)")
     Path routes;
 
-    @Option(names = "--capture", description = "archive telemetry as Avro files in the Event Hubs Capture layout under DIR/capture of --data")
-    boolean capture;
-
-    @Option(names = "--capture-fields", paramLabel = "PATHS", split = ",",
-            description = "with --capture, the telemetry body paths archived, scalars only (default: v,type,seq,ts,readings.* — "
-                    + "name readings one by one, e.g. readings.temperature, if a reading could hold personal data)")
-    java.util.List<String> captureFields;
-
     @Mixin
     HubOptions hub;
 
     @Mixin
     StreamOptions streams;
+
+    @Mixin
+    CaptureOptions capture;
 
     @Option(names = "--duration", paramLabel = "TIME", converter = DurationConverter.class,
             description = "stop after this long, e.g. 90s or 10m (default: run until Ctrl-C)")
@@ -102,15 +95,15 @@ final class ServeCommand implements Runnable {
             String password = System.getenv().getOrDefault("FLEETKIT_DATABASE_PASSWORD", "");
             builder.database(Database.open(databaseUrl, databaseUser, password, null));
         }
-        if (capture) {
-            builder.capture("telemetry", new CaptureConfig(data.resolve("capture"), "fleetkit", "local", Duration.ofMinutes(1), 64L << 20,
-                    captureFields == null ? Backend.CAPTURED_BODY_FIELDS : Set.copyOf(captureFields), Set.of()));
+        CaptureConfig captureConfig = capture.config(data);
+        if (captureConfig != null) {
+            builder.capture("telemetry", captureConfig);
         }
         CountDownLatch stop = new CountDownLatch(1);
         // Ctrl-C: the hook asks this thread to stop and waits until it has closed the backend cleanly
         try (CtrlC ctrlC = CtrlC.install("fleetkit-shutdown", Duration.ofSeconds(15), stop::countDown)) {
             try (Backend backend = builder.start()) {
-                ServeBanner.started(out, backend, hub, dir, data, kafka, capture);
+                ServeBanner.started(out, backend, hub, dir, data, kafka, captureConfig);
                 long started = System.nanoTime();
                 while (true) {
                     long left = duration == null ? Long.MAX_VALUE : duration.toNanos() - (System.nanoTime() - started);

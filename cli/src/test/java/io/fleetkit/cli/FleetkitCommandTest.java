@@ -172,6 +172,38 @@ class FleetkitCommandTest {
     }
 
     @Test
+    void serveCaptureFlagsThatDoNotFitSayWhatToGive() throws Exception {
+        Path dir = tmp.resolve("capture-pki");
+        run("pki", "init", "--dir", dir.toString());
+        String pki = dir.toString();
+        Run urlWithoutCapture = run("serve", "--pki", pki, "--capture-url", "https://acct.blob.core.windows.net/capture");
+        assertThat(urlWithoutCapture.err()).contains("--capture-url and --capture-fields need --capture");
+        Run urlForFiles = run("serve", "--pki", pki, "--capture", "--capture-url", "https://acct.blob.core.windows.net/capture");
+        assertThat(urlForFiles.err()).contains("--capture-url needs --capture blob");
+        Run noUrl = run("serve", "--pki", pki, "--capture", "blob");
+        assertThat(noUrl.err()).contains("--capture blob needs --capture-url https://ACCOUNT.blob.core.windows.net/CONTAINER");
+        Run noContainer = run("serve", "--pki", pki, "--capture", "blob", "--capture-url", "https://acct.blob.core.windows.net?sig=x");
+        assertThat(noContainer.err()).contains("--capture-url: capture URL", "expected https://ACCOUNT.blob.core.windows.net/CONTAINER");
+        Run unknown = run("serve", "--pki", pki, "--capture", "s3");
+        assertThat(unknown.err()).contains("Invalid value for option '--capture': expected one of [file, blob]");
+        Run badField = run("serve", "--pki", pki, "--capture", "--capture-fields", "readings..x");
+        assertThat(badField.err()).contains("--capture-fields: capture body path 'readings..x': an empty member name");
+        Run shortWindow = run("serve", "--pki", pki, "--capture", "--capture-window", "10ms");
+        assertThat(shortWindow.err()).contains("--capture-window: capture window: at least 1 s");
+        for (Run r : new Run[]{urlWithoutCapture, urlForFiles, noUrl, noContainer, unknown, badField, shortWindow}) {
+            assertThat(r.exit()).as(r.err()).isEqualTo(2);
+            assertThat(r.err()).doesNotContain("\tat ");
+        }
+        // a container that does not answer: not the user's typing, but one clear line all the same
+        Run unreachable = run("serve", "--pki", pki, "--port", "0", "--http-port", "0", "--duration", "1s", "--data",
+                tmp.resolve("capture-data").toString(), "--capture", "blob", "--capture-url",
+                "http://127.0.0.1:1/devstoreaccount1/capture?sv=2021-08-06&sig=abc");
+        assertThat(unreachable.exit()).isEqualTo(1);
+        assertThat(unreachable.err().strip()).contains("capture container 127.0.0.1/devstoreaccount1/capture: cannot be reached or created")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
     void aDataDirectoryThatIsAFileSaysSoInOneLine() throws Exception {
         Path dir = tmp.resolve("file-pki");
         run("pki", "init", "--dir", dir.toString());
