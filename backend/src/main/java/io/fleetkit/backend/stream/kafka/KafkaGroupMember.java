@@ -141,8 +141,8 @@ final class KafkaGroupMember implements GroupMembership, ConsumerRebalanceListen
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-        joined = true;
         if (partitions.isEmpty()) {
+            joined = true;
             return;
         }
         consumer.pause(partitions);
@@ -155,6 +155,7 @@ final class KafkaGroupMember implements GroupMembership, ConsumerRebalanceListen
         LOG.info("{} group {}: assigned partitions {} at {}", stream.name(), group, numbers(partitions), checkpoints);
         owned.addAll(checkpoints.keySet());
         owner.assigned(checkpoints);
+        joined = true; // only now: joined with nothing owned yet would read as "caught up" on nothing
     }
 
     @Override
