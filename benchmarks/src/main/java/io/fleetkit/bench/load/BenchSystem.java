@@ -12,7 +12,8 @@ import java.util.Locale;
 
 /**
  * The systems a load run compares, each started in its own process: the fleetkit hub (its ingest:
- * durable append before PUBACK; or with the whole backend behind it: rows stored in H2), HiveMQ CE (embedded in its own JVM with its own Netty) and
+ * durable append before PUBACK; or with the whole backend behind it: rows stored in H2 — or on the production engines,
+ * streams on Kafka and rows in PostgreSQL), HiveMQ CE (embedded in its own JVM with its own Netty) and
  * Mosquitto (the C reference, its own instance with a TLS listener). All three require a client
  * certificate issued under the bench PKI and listen on 127.0.0.1.
  */
@@ -27,6 +28,13 @@ enum BenchSystem {
         @Override
         ServerProcess start(BenchWorkspace ws, int devices, String throttle, int port) {
             return startHub(this, ws, devices, throttle, port, "pipeline");
+        }
+    },
+    FLEETKIT_KAFKA("fleetkit hub + backend on Kafka + PostgreSQL", true) {
+        @Override
+        ServerProcess start(BenchWorkspace ws, int devices, String throttle, int port) {
+            ProductionEngines e = ws.engines();
+            return startHub(this, ws, devices, throttle, port, "kafka", e.kafkaBootstrap(), e.databaseUrl(), e.databaseUser());
         }
     },
     HIVEMQ("HiveMQ CE 2025.5", true) {
@@ -73,11 +81,13 @@ enum BenchSystem {
         }
     };
 
-    private static ServerProcess startHub(BenchSystem system, BenchWorkspace ws, int devices, String throttle, int port, String mode) {
+    private static ServerProcess startHub(BenchSystem system, BenchWorkspace ws, int devices, String throttle, int port, String mode,
+                                          String... engines) {
         Path data = ws.scratch(system.id());
         List<String> cmd = java(ws, system.id(), "-cp", System.getProperty("java.class.path"), HubBenchServer.class.getName(),
                 ws.pki().dir().toString(), data.toString(), Integer.toString(port), BenchWorkspace.DEVICE_PREFIX,
                 Integer.toString(devices), throttle, mode);
+        cmd.addAll(List.of(engines));
         return ServerProcess.startControlled(system.label(), cmd, ws.log(system.id()), Duration.ofMinutes(2));
     }
 
@@ -102,6 +112,11 @@ enum BenchSystem {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
+    /** Whether the whole backend runs behind its hub: rows stored, publish → handler measured. */
+    boolean pipeline() {
+        return this == FLEETKIT_PIPELINE || this == FLEETKIT_KAFKA;
+    }
+
     /** Whether its memory is a Java heap (measured after GC) rather than the resident set of a native process. */
     boolean jvm() {
         return jvm;
@@ -113,7 +128,7 @@ enum BenchSystem {
                 return s;
             }
         }
-        throw new IllegalArgumentException("unknown system '" + text + "' (fleetkit, fleetkit-pipeline, hivemq, mosquitto)");
+        throw new IllegalArgumentException("unknown system '" + text + "' (fleetkit, fleetkit-pipeline, fleetkit-kafka, hivemq, mosquitto)");
     }
 
     private static List<String> java(BenchWorkspace ws, String name, String... args) {

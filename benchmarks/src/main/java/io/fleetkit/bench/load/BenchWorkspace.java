@@ -33,10 +33,12 @@ final class BenchWorkspace {
     private final PrintWriter progress;
     private final boolean jfr;
     private final List<String> extraJvmOptions;
+    private final ProductionEngines engines;
     private List<DeviceIdentity> identities = List.of();
 
-    BenchWorkspace(Path dir, PrintWriter progress, boolean jfr, List<String> extraJvmOptions) {
+    BenchWorkspace(Path dir, PrintWriter progress, boolean jfr, List<String> extraJvmOptions, ProductionEngines engines) {
         this.dir = dir;
+        this.engines = engines;
         this.progress = progress;
         this.jfr = jfr;
         this.extraJvmOptions = List.copyOf(extraJvmOptions);
@@ -47,6 +49,11 @@ final class BenchWorkspace {
 
     Path dir() {
         return dir;
+    }
+
+    /** The broker and database of {@code fleetkit-kafka}. */
+    ProductionEngines engines() {
+        return engines;
     }
 
     PkiDirectory pki() {

@@ -3,7 +3,11 @@ package io.fleetkit.bench.load;
 import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.backend.routing.Router;
+import io.fleetkit.backend.store.Database;
 import io.fleetkit.backend.store.TelemetryStore;
+import io.fleetkit.backend.stream.kafka.KafkaSettings;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import io.fleetkit.backend.routing.RoutingSink;
 import io.fleetkit.backend.stream.FileStream;
 import io.fleetkit.backend.stream.Stream;
@@ -23,6 +27,10 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +39,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -41,7 +51,8 @@ import java.util.concurrent.locks.LockSupport;
  * load generator puts in each message ({@code System.nanoTime()} is the machine's monotonic clock,
  * shared by processes).
  *
- * <p>Arguments: {@code PKI-DIR DATA-DIR PORT ID-PREFIX DEVICES THROTTLE ingest|pipeline}. The devices are registered up
+ * <p>Arguments: {@code PKI-DIR DATA-DIR PORT ID-PREFIX DEVICES THROTTLE ingest|pipeline}, or {@code … kafka BOOTSTRAP
+ * JDBC-URL USER} for the whole backend on Kafka and PostgreSQL. The devices are registered up
  * front (a connect storm measures the hub, not DPS). Line protocol as in {@link ServerProcess}, plus
  * {@code connected}, {@code stored}, {@code rows} and {@code backlog} (pipeline), {@code gc} (one full collection: used
  * heap after it and its pause in ms), {@code latency} (and reset),
@@ -61,8 +72,11 @@ public final class HubBenchServer {
         List<RegistrationId> ids = FactoryBatch.ids(args[3], 1, Integer.parseInt(args[4]));
         ThrottleProfile throttle = ThrottleProfile.parse(args[5]);
         Recorder latency = new Recorder(3);
-        boolean pipeline = "pipeline".equals(args[6]);
-        try (Assembly hub = pipeline ? Assembly.pipeline(pki, data, port, throttle, latency) : Assembly.ingest(pki, data, port, throttle)) {
+        try (Assembly hub = switch (args[6]) {
+            case "pipeline" -> Assembly.pipeline(pki, data, port, throttle, latency, null);
+            case "kafka" -> Assembly.pipeline(pki, data, port, throttle, latency, Production.create(args[7], args[8], args[9]));
+            default -> Assembly.ingest(pki, data, port, throttle);
+        }) {
             for (RegistrationId id : ids) {
                 hub.hub().registry().createIfAbsent(id.toDeviceId(), Authentication.X509_CA_SIGNED, Instant.now());
             }
@@ -91,8 +105,9 @@ public final class HubBenchServer {
      * The hub as measured: either the whole backend, or its ingest alone — TLS, X.509, routing and the
      * durable append (fsync) before PUBACK, with nothing reading the streams (what the peers compare with).
      */
-    private record Assembly(EmbeddedHub hub, Backend backend, List<FileStream> streams) implements AutoCloseable {
-        static Assembly pipeline(PkiDirectory pki, Path data, int port, ThrottleProfile throttle, Recorder latency) {
+    private record Assembly(EmbeddedHub hub, Backend backend, List<FileStream> streams, Production production) implements AutoCloseable {
+        /** The whole backend: on the file log and H2 under {@code data}, or on {@code production}'s broker and database. */
+        static Assembly pipeline(PkiDirectory pki, Path data, int port, ThrottleProfile throttle, Recorder latency, Production production) {
             DeviceMessageHandler probe = new DeviceMessageHandler() {
                 @Override
                 public void onTelemetry(MessageContext context, Telemetry message) {
@@ -101,10 +116,14 @@ public final class HubBenchServer {
                     }
                 }
             };
-            Backend backend = Backend.builder(pki, data).http("127.0.0.1", 0)
+            Backend.Builder builder = Backend.builder(pki, data).http("127.0.0.1", 0)
                     .hub(h -> h.bind("127.0.0.1").port(port).throttle(throttle))
-                    .processor("telemetry", "latency-probe", probe).start();
-            return new Assembly(backend.hub(), backend, List.of());
+                    .processor("telemetry", "latency-probe", probe);
+            if (production != null) {
+                builder.kafka(production.kafka()).database(production.database());
+            }
+            Backend backend = builder.start();
+            return new Assembly(backend.hub(), backend, List.of(), production);
         }
 
         static Assembly ingest(PkiDirectory pki, Path data, int port, ThrottleProfile throttle) {
@@ -118,7 +137,7 @@ public final class HubBenchServer {
             }
             EmbeddedHub hub = EmbeddedHub.builder(pki).bind("127.0.0.1").port(port).throttle(throttle)
                     .sink(new RoutingSink(router, streams)).start();
-            return new Assembly(hub, null, opened);
+            return new Assembly(hub, null, opened, null);
         }
 
         /** Telemetry rows stored, or (ingest only) records appended to the telemetry stream. */
@@ -149,11 +168,47 @@ public final class HubBenchServer {
         @Override
         public void close() {
             if (backend != null) {
-                backend.close();
+                try {
+                    backend.close();
+                } finally {
+                    if (production != null) {
+                        production.close();
+                    }
+                }
                 return;
             }
             hub.close();
             streams.forEach(FileStream::close);
+        }
+    }
+
+    /**
+     * The production engines of one {@code fleetkit-kafka} run: topics {@code bench-{random}.{endpoint}} on the broker and a
+     * schema {@code fk_bench_{random}} in the database, both made for the run and removed when it stops.
+     */
+    private record Production(KafkaSettings kafka, Database database, String url, String user, String schema) implements AutoCloseable {
+        static Production create(String bootstrap, String url, String user) {
+            String run = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+            String schema = "fk_bench_" + run;
+            return new Production(KafkaSettings.bootstrap(bootstrap).withTopics("bench-" + run + ".{endpoint}"),
+                    Database.open(url, user, ProductionEngines.password(), schema), url, user, schema);
+        }
+
+        /** Deletes the run's topics and drops its schema (the backend, closed first, has closed the database). */
+        @Override
+        public void close() {
+            String prefix = kafka.topicPattern().replace("{endpoint}", "");
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+                List<String> mine = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream().filter(t -> t.startsWith(prefix)).toList();
+                admin.deleteTopics(mine).all().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                System.err.println("could not delete the bench's topics " + prefix + "*: " + e);
+            }
+            try (Connection c = DriverManager.getConnection(url, user, ProductionEngines.password()); Statement st = c.createStatement()) {
+                st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            } catch (SQLException e) {
+                System.err.println("could not drop the bench's schema " + schema + ": " + e.getMessage());
+            }
         }
     }
 

@@ -14,14 +14,15 @@ import java.util.Set;
 /**
  * What every load-run scenario shares: the work directory (its PKI, scratch directories, server logs and results), the
  * measured runs per system (after one discarded warm-up run), the generator's event loops, JFR profiles and extra JVM
- * options for the servers, the command line to name in the report, and where the report ({@code out}) and the progress
+ * options for the servers, the broker and database of {@code fleetkit-kafka}, the command line to name in the report, and where the report ({@code out}) and the progress
  * ({@code progress}) go. A setting out of range is a {@link FleetkitException} of kind {@code INVALID_INPUT} whose message
  * names it as {@code fleetkit bench} spells it, so the command line can say which flag to fix.
  */
 public record LoadRun(Path work, int runs, int threads, boolean jfr, List<String> serverJvmOptions, String commandLine,
-                      PrintWriter out, PrintWriter progress) {
+                      PrintWriter out, PrintWriter progress, ProductionEngines engines) {
     public LoadRun {
         Objects.requireNonNull(work, "work");
+        Objects.requireNonNull(engines, "engines");
         serverJvmOptions = List.copyOf(serverJvmOptions);
         Objects.requireNonNull(commandLine, "commandLine");
         Objects.requireNonNull(out, "out");
@@ -30,9 +31,15 @@ public record LoadRun(Path work, int runs, int threads, boolean jfr, List<String
         checkRange("--threads", threads, 1, 64, "");
     }
 
+    /** With the local broker and database for {@code fleetkit-kafka}. */
+    public LoadRun(Path work, int runs, int threads, boolean jfr, List<String> serverJvmOptions, String commandLine, PrintWriter out,
+                   PrintWriter progress) {
+        this(work, runs, threads, jfr, serverJvmOptions, commandLine, out, progress, ProductionEngines.LOCAL);
+    }
+
     /** The workspace under {@link #work}: made on first use, so a refused setting leaves nothing behind. */
     BenchWorkspace workspace() {
-        return new BenchWorkspace(work, progress, jfr, serverJvmOptions);
+        return new BenchWorkspace(work, progress, jfr, serverJvmOptions, engines);
     }
 
     /** A setting the run refuses, named as the command line spells it. */

@@ -87,7 +87,7 @@ public final class SoakScenario {
         PrintWriter err = load.progress();
         List<String> jvm = new ArrayList<>(SERVER_MEMORY);
         jvm.addAll(load.serverJvmOptions());
-        BenchWorkspace ws = new BenchWorkspace(load.work(), err, load.jfr(), jvm);
+        BenchWorkspace ws = new BenchWorkspace(load.work(), err, load.jfr(), jvm, load.engines());
         List<DeviceIdentity> ids = ws.identities(devices);
         List<SoakSample> samples = new ArrayList<>();
         Ending ending;

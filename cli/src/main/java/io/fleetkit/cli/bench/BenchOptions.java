@@ -1,6 +1,7 @@
 package io.fleetkit.cli.bench;
 
 import io.fleetkit.bench.load.LoadRun;
+import io.fleetkit.bench.load.ProductionEngines;
 import io.fleetkit.protocol.FleetkitException;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -30,12 +31,26 @@ final class BenchOptions {
             description = "extra options for every JVM server, space-separated, e.g. \"-XX:+UseZGC\" (default: none; all get -Xmx4g)")
     String serverJvmOptions;
 
+    @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9092",
+            description = "the broker of the fleetkit-kafka system (topics of its own, deleted afterwards; './fleetkit kafka' starts"
+                    + " one) (default: ${DEFAULT-VALUE})")
+    String kafkaBootstrap;
+
+    @Option(names = "--database-url", paramLabel = "JDBC-URL", defaultValue = "jdbc:postgresql://127.0.0.1:5432/postgres",
+            description = "the PostgreSQL database of the fleetkit-kafka system (a schema of its own, dropped afterwards; the password"
+                    + " from FLEETKIT_DATABASE_PASSWORD) (default: ${DEFAULT-VALUE})")
+    String databaseUrl;
+
+    @Option(names = "--database-user", paramLabel = "USER", defaultValue = "postgres", description = "its user (default: ${DEFAULT-VALUE})")
+    String databaseUser;
+
     /** Runs a scenario with these options; a setting it refuses is a usage error naming the flag (exit status 2). */
     void run(CommandLine.Model.CommandSpec spec, Consumer<LoadRun> scenario) {
         CommandLine cli = spec.commandLine();
         List<String> extra = serverJvmOptions == null || serverJvmOptions.isBlank() ? List.of() : List.of(serverJvmOptions.trim().split("\\s+"));
         try {
-            scenario.accept(new LoadRun(work, runs, threads, jfr, extra, commandLine(cli), cli.getOut(), cli.getErr()));
+            scenario.accept(new LoadRun(work, runs, threads, jfr, extra, commandLine(cli), cli.getOut(), cli.getErr(),
+                    new ProductionEngines(kafkaBootstrap, databaseUrl, databaseUser)));
         } catch (FleetkitException e) {
             if (e.isClientFault()) {
                 throw new CommandLine.ParameterException(cli, e.getMessage());

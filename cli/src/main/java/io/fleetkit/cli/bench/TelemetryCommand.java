@@ -42,7 +42,9 @@ final class TelemetryCommand implements Runnable {
     Double latencyRate;
 
     @Option(names = "--systems", paramLabel = "LIST", split = ",", defaultValue = "fleetkit,fleetkit-pipeline,hivemq,mosquitto",
-            description = "what to compare, in this order (default: ${DEFAULT-VALUE})")
+            description = "what to compare, in this order: fleetkit (the hub's ingest on the file log), fleetkit-pipeline (hub + backend,"
+                    + " file log + H2), fleetkit-kafka (hub + backend on Kafka + PostgreSQL: --kafka-bootstrap, --database-url), hivemq,"
+                    + " mosquitto (default: ${DEFAULT-VALUE})")
     List<String> systemNames;
 
     @Override

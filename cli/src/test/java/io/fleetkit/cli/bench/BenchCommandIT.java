@@ -3,6 +3,8 @@ package io.fleetkit.cli.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetkit.cli.FleetkitCommand;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,6 +13,11 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,6 +83,31 @@ class BenchCommandIT {
         assertThat(pipeline.get("ratePerSecond").asDouble()).isEqualTo(ingest.get("ratePerSecond").asDouble());
         assertThat(pipeline.get("samples").asLong()).isPositive();
         assertThat(pipeline.get("p99Ms").asDouble()).isGreaterThanOrEqualTo(pipeline.get("p50Ms").asDouble());
+    }
+
+    @Test
+    void telemetryOnKafkaAndPostgresLeavesNoTopicOrSchemaBehind() throws Exception {
+        String kafka = System.getenv().getOrDefault("FLEETKIT_TEST_KAFKA", "127.0.0.1:9092");
+        String postgres = System.getenv().getOrDefault("FLEETKIT_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+        String user = System.getenv().getOrDefault("FLEETKIT_TEST_POSTGRES_USER", "postgres");
+        JsonNode r = run("telemetry", "--systems", "fleetkit-kafka", "--devices", "20", "--window", "4", "--duration", "2",
+                "--latency-duration", "2", "--kafka-bootstrap", kafka, "--database-url", postgres, "--database-user", user);
+        JsonNode median = r.get("systems").get("fleetkit-kafka").get("median");
+        assertThat(median.get("ackedPerSecond").asDouble()).isPositive();
+        assertThat(median.get("storedPerSecond").asDouble()).isPositive();
+        JsonNode latency = r.get("latency").get(0);
+        assertThat(latency.get("system").asText()).isEqualTo("fleetkit-kafka");
+        assertThat(latency.get("ratePerSecond").asDouble()).as("half its stored rate")
+                .isEqualTo(median.get("storedPerSecond").asDouble() / 2, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(latency.get("samples").asLong()).isPositive();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).noneMatch(t -> t.startsWith("bench-"));
+        }
+        try (Connection c = DriverManager.getConnection(postgres, user, System.getenv().getOrDefault("FLEETKIT_TEST_POSTGRES_PASSWORD", ""));
+             ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE 'fk_bench_%'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("the bench's schemas dropped").isZero();
+        }
     }
 
     @Test
