@@ -12,8 +12,8 @@ import java.util.List;
 
 /** {@code fleetkit bench telemetry}: the options of {@link TelemetryScenario}, which runs it. */
 @Command(name = "telemetry", mixinStandardHelpOptions = true,
-        description = {"QoS 1 telemetry over TLS: messages/s acknowledged per system (closed loop), stored rows/s for the hub,",
-                "and publish → handler latency (p50/p99/p99.9) at half the hub's maximum rate."})
+        description = {"QoS 1 telemetry over TLS: messages/s acknowledged per system (closed loop), stored rows/s for the hub + backend",
+                "systems, and publish → handler latency (p50/p99/p99.9) at half the stored rate."})
 final class TelemetryCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -38,7 +38,8 @@ final class TelemetryCommand implements Runnable {
 
     @Option(names = "--latency-rate", paramLabel = "PER_SECOND",
             description = "messages/s in the latency phase (default: half the hub + backend's median stored rows/s, "
-                    + "its maximum end to end; half the hub's acknowledged rate without fleetkit-pipeline)")
+                    + "its maximum end to end; half the hub's acknowledged rate without fleetkit-pipeline; fleetkit-kafka at half its own"
+                    + " stored rows/s)")
     Double latencyRate;
 
     @Option(names = "--systems", paramLabel = "LIST", split = ",", defaultValue = "fleetkit,fleetkit-pipeline,hivemq,mosquitto",
