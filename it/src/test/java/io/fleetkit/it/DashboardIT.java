@@ -52,6 +52,12 @@ class DashboardIT {
     /** The fleet chart has five samples, each one's time a number of seconds in this decade (browsers parse ISO instants differently). */
     private static final String CHART_TIMES_READ = "fleet.counts !== null && fleet.counts.data[0].length >= 5 && fleet.counts.data[0].every(t => t > 1.7e9 && t < 2.1e9)";
 
+    /**
+     * How long the demo runs: the page checks take about 35 s on the 2-core CI machine, then the test waits for the demo to
+     * stop by itself (its summary is checked), so this is their time with a margin of about twice it.
+     */
+    private static final int DEMO_SECONDS = 75;
+
     /** The user the demo's dashboard claims devices as ({@code fleetkit demo} names it). */
     private static final String DEV_USER = "alice";
 
@@ -70,7 +76,7 @@ class DashboardIT {
         int[] exit = {-1};
         // the command as a user types it: fleetkit demo …
         Thread demo = new Thread(() -> exit[0] = FleetkitCommand.execute(new String[]{"demo", "--data", tmp.resolve("data").toString(),
-                "--devices", "30", "--duration", "120s", "--http-port", Integer.toString(httpPort)},
+                "--devices", "30", "--duration", DEMO_SECONDS + "s", "--http-port", Integer.toString(httpPort)},
                 new PrintWriter(demoOut, true), new PrintWriter(new StringWriter(), true)), "demo");
         demo.setDaemon(true);
         demo.start();
@@ -153,6 +159,8 @@ class DashboardIT {
             assertThat(errors).as("console errors").isEmpty();
 
             firefoxShowsEveryPage(dashboard, base, ids.get(2));
+            assertThat(demo.isAlive()).as("the demo still ran when the last page was checked (the checks take about 35 s here;"
+                    + " if they now take longer than its %d s, raise DEMO_SECONDS)", DEMO_SECONDS).isTrue();
         } catch (Throwable failed) {
             demo.interrupt(); // the demo stops as on Ctrl-C: not its files deleted under it
             demo.join(Duration.ofSeconds(60).toMillis());
