@@ -2,19 +2,17 @@ package io.fleetkit.bench.load;
 
 import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.EmbeddedHub;
-import io.fleetkit.backend.routing.Router;
-import io.fleetkit.backend.store.Database;
-import io.fleetkit.backend.store.TelemetryStore;
-import io.fleetkit.backend.stream.kafka.KafkaSettings;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import io.fleetkit.backend.routing.RoutingSink;
-import io.fleetkit.backend.stream.FileStream;
-import io.fleetkit.backend.stream.Stream;
 import io.fleetkit.backend.hub.DeviceCommands;
 import io.fleetkit.backend.processing.DeviceMessageHandler;
 import io.fleetkit.backend.processing.MessageContext;
 import io.fleetkit.backend.registry.Authentication;
+import io.fleetkit.backend.routing.Router;
+import io.fleetkit.backend.routing.RoutingSink;
+import io.fleetkit.backend.store.Database;
+import io.fleetkit.backend.store.TelemetryStore;
+import io.fleetkit.backend.stream.FileStream;
+import io.fleetkit.backend.stream.Stream;
+import io.fleetkit.backend.stream.kafka.KafkaSettings;
 import io.fleetkit.backend.throttle.ThrottleProfile;
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.id.MethodName;
@@ -25,13 +23,15 @@ import io.fleetkit.protocol.pki.FactoryBatch;
 import io.fleetkit.protocol.pki.PkiDirectory;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -197,7 +197,7 @@ public final class HubBenchServer {
         /** Deletes the run's topics and drops its schema (the backend, closed first, has closed the database). */
         @Override
         public void close() {
-            String prefix = kafka.topicPattern().replace("{endpoint}", "");
+            String prefix = kafka.topic("");
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
                 List<String> mine = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream().filter(t -> t.startsWith(prefix)).toList();
                 admin.deleteTopics(mine).all().get(30, TimeUnit.SECONDS);

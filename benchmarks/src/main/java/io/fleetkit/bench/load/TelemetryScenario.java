@@ -109,21 +109,14 @@ public final class TelemetryScenario {
                     }
                 }
             }
-            // both hub modes on the file log at the same rate, half the maximum end to end: what the backend behind the ingest
-            // adds; the backend on Kafka + PostgreSQL at half its own maximum
             if (latencyDuration.toSeconds() > 0) {
-                boolean pipeline = targets.containsKey(BenchSystem.FLEETKIT_PIPELINE);
-                BenchSystem paceSetter = pipeline ? BenchSystem.FLEETKIT_PIPELINE : BenchSystem.FLEETKIT;
                 for (BenchSystem s : List.of(BenchSystem.FLEETKIT, BenchSystem.FLEETKIT_PIPELINE, BenchSystem.FLEETKIT_KAFKA)) {
-                    if (!targets.containsKey(s) || s != BenchSystem.FLEETKIT_KAFKA && !targets.containsKey(paceSetter)) {
-                        continue;
+                    if (targets.containsKey(s)) {
+                        double rate = latencyRate != null ? latencyRate : halfTheMaximum(s, runs, targets.containsKey(BenchSystem.FLEETKIT_PIPELINE));
+                        err.printf("latency of %s at %.0f messages/s for %d s …%n", s.id(), rate, latencyDuration.toSeconds());
+                        err.flush();
+                        latencies.add(latency(fleet, targets.get(s), rate));
                     }
-                    double rate = latencyRate != null ? latencyRate : s == BenchSystem.FLEETKIT_KAFKA
-                            ? runs.median(s, "storedPerSecond") / 2
-                            : runs.median(paceSetter, pipeline ? "storedPerSecond" : "ackedPerSecond") / 2;
-                    err.printf("latency of %s at %.0f messages/s for %d s …%n", s.id(), rate, latencyDuration.toSeconds());
-                    err.flush();
-                    latencies.add(latency(fleet, targets.get(s), rate));
                 }
             }
         } catch (InterruptedException e) {
@@ -137,6 +130,19 @@ public final class TelemetryScenario {
             ws.deleteScratch();
         }
         report(systems, runs, latencies).publish(out, ws.results());
+    }
+
+    /**
+     * The latency phase's rate: both hub modes on the file log at the same one, half the maximum end to end (the file
+     * pipeline's median stored rows/s, or without it the hub's acknowledged rate) — what the backend behind the ingest adds;
+     * the backend on Kafka + PostgreSQL at half its own stored rows/s.
+     */
+    private static double halfTheMaximum(BenchSystem s, BenchReport.Runs runs, boolean withFilePipeline) {
+        if (s == BenchSystem.FLEETKIT_KAFKA) {
+            return runs.median(s, "storedPerSecond") / 2;
+        }
+        return withFilePipeline ? runs.median(BenchSystem.FLEETKIT_PIPELINE, "storedPerSecond") / 2
+                : runs.median(BenchSystem.FLEETKIT, "ackedPerSecond") / 2;
     }
 
     private Map<String, Double> once(LoadFleet fleet, Target t) throws InterruptedException {
