@@ -6,6 +6,21 @@ import io.fleetkit.backend.api.HttpLimits;
 import io.fleetkit.backend.api.SwarmApi;
 import io.fleetkit.backend.api.SwarmControl;
 import io.fleetkit.backend.api.TokenVerifier;
+import io.fleetkit.backend.cluster.ClusterDeviceCommands;
+import io.fleetkit.backend.cluster.ClusterNode;
+import io.fleetkit.backend.dps.DpsService;
+import io.fleetkit.backend.dps.Enrollment;
+import io.fleetkit.backend.dps.Enrollments;
+import io.fleetkit.backend.dps.HubAllocation;
+import io.fleetkit.backend.gateway.MqttDeviceCommands;
+import io.fleetkit.backend.hub.CloudToDeviceQueue;
+import io.fleetkit.backend.hub.DeviceCommands;
+import io.fleetkit.backend.registry.DeviceRegistry;
+import io.fleetkit.backend.store.ClusterStore;
+import io.fleetkit.backend.store.StoreCloudToDeviceQueue;
+import io.fleetkit.backend.store.StoreTwins;
+import io.fleetkit.protocol.id.HubHostName;
+import io.fleetkit.protocol.id.IdScope;
 import io.fleetkit.backend.capture.Capture;
 import io.fleetkit.backend.capture.CaptureConfig;
 import io.fleetkit.backend.health.Health;
@@ -30,12 +45,8 @@ import io.fleetkit.backend.stream.Retention;
 import io.fleetkit.backend.stream.Stream;
 import io.fleetkit.backend.stream.kafka.KafkaEngine;
 import io.fleetkit.backend.stream.kafka.KafkaSettings;
-import io.fleetkit.backend.stream.kafka.KafkaStream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.fleetkit.protocol.pki.PkiDirectory;
 
@@ -82,6 +93,8 @@ public final class Backend implements AutoCloseable {
 
     private final List<AutoCloseable> closeInOrder;
     private final EmbeddedHub hub;
+    private final DeviceCommands commands;
+    private final ClusterNode node;
     private final ApiServer api;
     private final Database database;
     private final Map<String, Stream> streams;
@@ -90,10 +103,13 @@ public final class Backend implements AutoCloseable {
     private final RoutingSink sink;
     private final AtomicReference<SwarmControl> swarm;
 
-    private Backend(List<AutoCloseable> closeInOrder, EmbeddedHub hub, ApiServer api, Database database, Map<String, Stream> streams,
+    private Backend(List<AutoCloseable> closeInOrder, EmbeddedHub hub, DeviceCommands commands, ClusterNode node, ApiServer api,
+                    Database database, Map<String, Stream> streams,
                     Map<String, StreamProcessor> processors, DevTokenIssuer devIssuer, RoutingSink sink, AtomicReference<SwarmControl> swarm) {
         this.closeInOrder = closeInOrder;
         this.hub = hub;
+        this.commands = commands;
+        this.node = node;
         this.api = api;
         this.database = database;
         this.streams = streams;
@@ -112,8 +128,19 @@ public final class Backend implements AutoCloseable {
         return new Builder(pki, dataDir);
     }
 
+    /** The hub and DPS of this process; null in a cluster's backend process ({@code --role backend}). */
     public EmbeddedHub hub() {
         return hub;
+    }
+
+    /** The device-command port: this process's hub, or in a cluster the node that holds each device's connection. */
+    public DeviceCommands commands() {
+        return commands;
+    }
+
+    /** This process as a node of a hub cluster; null when it runs alone. */
+    public ClusterNode cluster() {
+        return node;
     }
 
     public int httpPort() {
@@ -192,6 +219,7 @@ public final class Backend implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private final List<CustomProcessor> customProcessors = new ArrayList<>();
         private KafkaSettings kafka;
+        private ClusterNode.Options cluster;
 
         private record CustomProcessor(String endpoint, String group, DeviceMessageHandler handler) {
         }
@@ -269,6 +297,15 @@ public final class Backend implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs this process as a node of a hub cluster (null: alone). The cluster's shared state is in the store, which must then
+         * be PostgreSQL, and its streams on Kafka; hub nodes share the hub's port ({@code SO_REUSEPORT}).
+         */
+        public Builder cluster(ClusterNode.Options options) {
+            this.cluster = options;
+            return this;
+        }
+
         /** How long the file log keeps records (Kafka topics keep theirs by the broker's retention). */
         public Builder retention(Retention retention) {
             this.retention = Objects.requireNonNull(retention, "retention");
@@ -316,28 +353,57 @@ public final class Backend implements AutoCloseable {
             DeviceStateStore devices = new DeviceStateStore(db);
             ClaimStore claimStore = new ClaimStore(db);
 
-            EmbeddedHub.Builder hubBuilder = EmbeddedHub.builder(pki).registry(new StoreDeviceRegistry(db));
-            hubOptions.accept(hubBuilder);
-            if (engine != null) {
-                hubBuilder.capIngestBudget(engine.bufferBytes() / 4);
+            ClusterNode node = null;
+            if (cluster != null) {
+                if (engine == null) {
+                    throw new IllegalArgumentException("a hub cluster needs its streams on Kafka (--streams kafka): the nodes append to and "
+                            + "the backend reads the same topics; the file log belongs to one process");
+                }
+                node = ClusterNode.join(new ClusterStore(db, cluster.liveness()), pki, cluster);
+                started.add(node);
             }
-            EmbeddedHub hub = hubBuilder.sink(sink).start();
-            started.add(hub);
-            hub.devices().addConnectionListener(sink.connectionEvents());
-            ClaimService claims = new ClaimService(hub.devices(), claimStore, devices, clock);
+            DeviceRegistry registry = node != null ? StoreDeviceRegistry.shared(db) : new StoreDeviceRegistry(db);
+            EmbeddedHub hub = null;
+            MqttDeviceCommands local;
+            if (node == null || node.options().role().runsHub()) {
+                EmbeddedHub.Builder hubBuilder = EmbeddedHub.builder(pki).registry(registry);
+                hubOptions.accept(hubBuilder);
+                if (node != null) {
+                    hubBuilder.clusterNode(new StoreTwins(db), options -> new StoreCloudToDeviceQueue(db, options, clock), node, true);
+                }
+                if (engine != null) {
+                    hubBuilder.capIngestBudget(engine.bufferBytes() / 4);
+                }
+                hub = hubBuilder.sink(sink).start();
+                started.add(hub);
+                local = hub.localDevices();
+                local.addConnectionListener(sink.connectionEvents());
+            } else { // a backend process of a cluster: no gateway; commands go to the hub nodes
+                local = new MqttDeviceCommands(registry, new StoreTwins(db), new StoreCloudToDeviceQueue(db, CloudToDeviceQueue.Options.iotHub(), clock));
+                started.add(local::close);
+            }
+            DeviceCommands commands = local;
+            if (node != null) {
+                node.attach(local);
+                ClusterDeviceCommands clustered = new ClusterDeviceCommands(local, node);
+                started.add(clustered);
+                commands = clustered;
+            }
+            ClaimService claims = new ClaimService(commands, claimStore, devices, clock);
 
             Map<String, StreamProcessor> processors = new LinkedHashMap<>();
-            if (streams.containsKey("telemetry")) {
+            boolean runsProcessors = node == null || node.options().role().runsBackend();
+            if (runsProcessors && streams.containsKey("telemetry")) {
                 started.add(processors.computeIfAbsent("store",
                         g -> StreamProcessor.start(streams.get("telemetry"), g, new TelemetryStoreHandler(telemetry, new ConsumerOffsets(db), g))));
             }
-            if (streams.containsKey("lifecycle")) {
+            if (runsProcessors && streams.containsKey("lifecycle")) {
                 started.add(processors.computeIfAbsent("device-state",
                         g -> StreamProcessor.start(streams.get("lifecycle"), g, new DeviceStateHandler(devices, new ConsumerOffsets(db), g))));
                 started.add(processors.computeIfAbsent("ownership",
                         g -> StreamProcessor.start(streams.get("lifecycle"), g, new OwnershipHandler(claims))));
             }
-            for (CustomProcessor c : customProcessors) {
+            for (CustomProcessor c : runsProcessors ? customProcessors : List.<CustomProcessor>of()) {
                 Stream stream = streams.get(c.endpoint());
                 if (stream == null) {
                     throw new IllegalArgumentException("processor '" + c.group() + "': no endpoint '" + c.endpoint() + "'; the routes have "
@@ -349,7 +415,7 @@ public final class Backend implements AutoCloseable {
                 started.add(processors.computeIfAbsent(c.group(), g -> StreamProcessor.start(stream, g, c.handler())));
             }
             List<Capture> capturing = new ArrayList<>();
-            for (Map.Entry<String, CaptureConfig> c : captures.entrySet()) {
+            for (Map.Entry<String, CaptureConfig> c : runsProcessors ? captures.entrySet() : Map.<String, CaptureConfig>of().entrySet()) {
                 Stream stream = streams.get(c.getKey());
                 if (stream == null) {
                     throw new IllegalArgumentException("capture: no endpoint '" + c.getKey() + "'; the routes have " + streams.keySet());
@@ -362,9 +428,15 @@ public final class Backend implements AutoCloseable {
             DevTokenIssuer issuer = DevTokenIssuer.loadOrCreate(dataDir.resolve("dev-issuer.jwk"));
             TokenVerifier verifier = tokens != null ? tokens
                     : TokenVerifier.forKeys(issuer.publicKeys(), DevTokenIssuer.ISSUER, DevTokenIssuer.AUDIENCE);
-            PrometheusMeterRegistry metrics = metrics(hub, sink, streams, processors);
+            PrometheusMeterRegistry metrics = BackendMetrics.meters(hub, commands, node, sink, streams, processors);
             Map<String, Supplier<Health>> health = new LinkedHashMap<>();
-            health.put("hub", () -> hub.gateway().health());
+            if (hub != null) {
+                EmbeddedHub h = hub;
+                health.put("hub", () -> h.gateway().health());
+            }
+            if (node != null) {
+                health.put("cluster.node", node::health);
+            }
             health.put("store", () -> db.health(Duration.ofSeconds(2)));
             if (engine != null) {
                 health.put("streams.kafka", engine::health);
@@ -374,87 +446,44 @@ public final class Backend implements AutoCloseable {
             capturing.forEach(capture -> health.put("capture." + capture.streamName(), capture::health));
             AtomicReference<SwarmControl> swarm = new AtomicReference<>();
             ApiServer api = ApiServer.start(httpBind, httpPort, new ApiServer.Services(verifier, tokens == null ? issuer.publicKeys() : null,
-                    devices, telemetry, claimStore, claims, hub.devices(), metrics, health, () -> fleet(hub, streams, processors, sink, swarm.get()),
-                    hub.dps(), swarm::get), httpLimits);
+                    devices, telemetry, claimStore, claims, commands, metrics, health, fleet(hub, registry, commands, streams, processors, sink, swarm),
+                    hub != null ? hub.dps() : provisioningView(registry), swarm::get), httpLimits);
 
             // stop taking work first, then drain what consumes it, then what stores it
             List<AutoCloseable> closeOrder = new ArrayList<>();
             closeOrder.add(api);
-            closeOrder.add(hub);
+            if (hub != null) {
+                closeOrder.add(hub);
+            }
             closeOrder.addAll(processors.values());
             closeOrder.addAll(capturing);
             closeOrder.addAll(streams.values());
             if (engine != null) {
                 closeOrder.add(engine);
             }
+            if (node != null) {
+                closeOrder.add(1, node); // leaves the cluster (heartbeat ends) before its connections close
+                closeOrder.add(closeOrder.indexOf(node) + 1, (ClusterDeviceCommands) commands);
+            }
+            if (hub == null) {
+                closeOrder.add(local::close);
+            }
             closeOrder.add(db);
-            return new Backend(closeOrder, hub, api, db, java.util.Collections.unmodifiableMap(streams), processors, issuer, sink, swarm);
+            return new Backend(closeOrder, hub, commands, node, api, db, java.util.Collections.unmodifiableMap(streams), processors, issuer,
+                    sink, swarm);
         }
 
-        private static PrometheusMeterRegistry metrics(EmbeddedHub hub, RoutingSink sink, Map<String, Stream> streams,
-                                                       Map<String, StreamProcessor> processors) {
-            PrometheusMeterRegistry m = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            new JvmMemoryMetrics().bindTo(m);
-            Gauge.builder("fleetkit.hub.connected.devices", hub.devices(), h -> h.connectedCount()).register(m);
-            Gauge.builder("fleetkit.hub.ingest.held.bytes", hub.gateway().ingestBudget(), b -> b.held())
-                    .description("device-to-cloud payload bytes handed to the streams and not yet acknowledged").register(m);
-            Gauge.builder("fleetkit.hub.ingest.paused.connections", hub.gateway().ingestBudget(), b -> b.pausedConnections())
-                    .description("connections not read from until the ingest budget has room").register(m);
-            Gauge.builder("fleetkit.gateway.pending.connections", hub.gateway(), g -> g.pendingConnections())
-                    .description("connections accepted and not yet past CONNACK").register(m);
-            Gauge.builder("fleetkit.gateway.refused.at.accept", hub.gateway(), g -> g.refusedAtAccept())
-                    .description("connections closed at accept: too many pending, overall or from one address").register(m);
-            var refusals = hub.gateway().refusalLog();
-            refusals.onNewKind(kind -> Gauge.builder("fleetkit.gateway.refusals", refusals, r -> r.count(kind)).tag("kind", kind)
-                    .description("connections and requests the gateway refused, by kind (a fixed set)").register(m));
-            Gauge.builder("fleetkit.hub.c2d.completed", hub.cloudToDevice(), q -> q.completed()).register(m);
-            Gauge.builder("fleetkit.hub.c2d.expired", hub.cloudToDevice(), q -> q.expired()).register(m);
-            Gauge.builder("fleetkit.hub.c2d.dead.lettered", hub.cloudToDevice(), q -> q.deadLettered()).register(m);
-            Gauge.builder("fleetkit.routing.dropped.messages", sink, RoutingSink::dropped).register(m);
-            streams.forEach((name, s) -> Gauge.builder("fleetkit.stream.records", s, Backend::recordsIn).tag("stream", name).register(m));
-            streams.forEach((name, s) -> {
-                if (s instanceof KafkaStream k) {
-                    Gauge.builder("fleetkit.stream.append.failures", k, KafkaStream::failedAppends).tag("stream", name)
-                            .description("appends the broker did not acknowledge (the device got no PUBACK and sends again)").register(m);
-                }
-            });
-            processors.forEach((group, p) -> {
-                Gauge.builder("fleetkit.processor.handled", p, StreamProcessor::handled).tag("group", group).register(m);
-                Gauge.builder("fleetkit.processor.failures", p, StreamProcessor::failures).tag("group", group).register(m);
-                Gauge.builder("fleetkit.processor.undecodable", p, StreamProcessor::undecodable).tag("group", group).register(m);
-                Gauge.builder("fleetkit.processor.backlog", p, StreamProcessor::backlog).tag("group", group)
-                        .description("records appended to the group's stream and not yet handled").register(m);
-            });
-            Gauge.builder("fleetkit.dps.throttled", hub.throttles(), t -> t.counters().dpsThrottled()).register(m);
-            return m;
+        private static Supplier<ObjectNode> fleet(EmbeddedHub hub, DeviceRegistry registry, DeviceCommands commands, Map<String, Stream> streams,
+                                                  Map<String, StreamProcessor> processors, RoutingSink sink, AtomicReference<SwarmControl> swarm) {
+            return () -> BackendMetrics.fleet(hub, registry, commands, streams, processors, sink, swarm.get());
         }
-    }
 
-    /** The fleet at a glance, for the dashboard: counts only (rates are differences of two snapshots). */
-    static ObjectNode fleet(EmbeddedHub hub, Map<String, Stream> streams, Map<String, StreamProcessor> processors, RoutingSink sink,
-                            SwarmControl swarm) {
-        ObjectNode n = JSON.createObjectNode().put("time", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString())
-                .put("devicesRegistered", hub.registry().count()).put("devicesConnected", hub.devices().connectedCount());
-        ObjectNode records = n.putObject("streamRecords");
-        streams.forEach((name, s) -> records.put(name, recordsIn(s)));
-        ObjectNode handled = n.putObject("processed");
-        processors.forEach((group, p) -> handled.put(group, p.handled()));
-        var t = hub.throttles().counters();
-        n.putObject("throttled").put("dps429", t.dpsThrottled()).put("connectsDelayed", t.connectsDelayed())
-                .put("connectsRefused", t.connectsRefused()).put("sendsDelayed", t.sendsDelayed()).put("sendsRefused", t.sendsRefused());
-        n.put("throttleProfile", hub.throttles().profile().name());
-        ObjectNode errors = n.putObject("processingFailures");
-        processors.forEach((group, p) -> errors.put(group, p.failures() + p.undecodable()));
-        n.put("droppedMessages", sink.dropped()); // accepted, but no route took them
-        StreamProcessor store = processors.get("store");
-        if (store != null) {
-            ObjectNode e2e = n.putObject("endToEndMs"); // hub accepted → telemetry row stored
-            store.latency().percentiles().forEach(e2e::put);
+        /** What the API's provisioning pages show in a process without the hub: the enrollments, no registrations of its own. */
+        private DpsService provisioningView(DeviceRegistry registry) {
+            Enrollments enrollments = new Enrollments();
+            enrollments.add(new Enrollment.Group("factory", pki.intermediate().certificate(), true));
+            return new DpsService(IdScope.DEFAULT, new HubAllocation(List.of(HubHostName.of("127.0.0.1"))), enrollments, registry, clock, 2);
         }
-        if (swarm != null) {
-            n.set("swarm", SwarmApi.json(swarm.status()));
-        }
-        return n;
     }
 
     /** Records held by a stream (from its retained start to its end), over all partitions. */

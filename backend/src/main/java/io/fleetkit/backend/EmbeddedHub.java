@@ -9,6 +9,7 @@ import io.fleetkit.backend.gateway.GatewayLimits;
 import io.fleetkit.backend.gateway.MqttDeviceCommands;
 import io.fleetkit.backend.gateway.MqttGateway;
 import io.fleetkit.backend.hub.CloudToDeviceQueue;
+import io.fleetkit.backend.hub.ConnectionDirectory;
 import io.fleetkit.backend.hub.DeviceCommands;
 import io.fleetkit.backend.hub.DeviceToCloudSink;
 import io.fleetkit.backend.hub.InMemoryDeviceToCloudSink;
@@ -69,6 +70,11 @@ public final class EmbeddedHub implements AutoCloseable {
         return devices;
     }
 
+    /** The device-command port over this process's own connections (what a cluster node serves the others from). */
+    public MqttDeviceCommands localDevices() {
+        return devices;
+    }
+
     /** The devices' cloud-to-device queues (depths, completed, expired and dead-lettered counts). */
     public CloudToDeviceQueue cloudToDevice() {
         return devices.cloudToDevice();
@@ -117,6 +123,7 @@ public final class EmbeddedHub implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
+        devices.close();
     }
 
     /** Options, with local defaults. Not thread-safe. */
@@ -135,6 +142,10 @@ public final class EmbeddedHub implements AutoCloseable {
         private final List<Enrollment> extraEnrollments = new ArrayList<>();
         private GatewayLimits limits = GatewayLimits.defaults();
         private CloudToDeviceQueue.Options cloudToDevice = CloudToDeviceQueue.Options.iotHub();
+        private Twins twins;
+        private java.util.function.Function<CloudToDeviceQueue.Options, CloudToDeviceQueue> queueFactory;
+        private ConnectionDirectory directory = ConnectionDirectory.SINGLE_PROCESS;
+        private boolean sharedPort;
 
         private Builder(PkiDirectory pki) {
             this.pki = Objects.requireNonNull(pki, "pki");
@@ -200,6 +211,19 @@ public final class EmbeddedHub implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A node of a hub cluster: twins and cloud-to-device queues shared with the other nodes (in the store), connections
+         * recorded in the shared directory, and the port shared with the nodes on this host ({@code SO_REUSEPORT}).
+         */
+        public Builder clusterNode(Twins sharedTwins, java.util.function.Function<CloudToDeviceQueue.Options, CloudToDeviceQueue> sharedQueue,
+                                   ConnectionDirectory connections, boolean sharePort) {
+            this.twins = Objects.requireNonNull(sharedTwins, "sharedTwins");
+            this.queueFactory = Objects.requireNonNull(sharedQueue, "sharedQueue");
+            this.directory = Objects.requireNonNull(connections, "connections");
+            this.sharedPort = sharePort;
+            return this;
+        }
+
         /** Deadlines, caps and in-flight bounds of the listener; {@link GatewayLimits#defaults()} unless given. */
         public Builder limits(GatewayLimits limits) {
             this.limits = Objects.requireNonNull(limits, "limits");
@@ -225,12 +249,19 @@ public final class EmbeddedHub implements AutoCloseable {
             extraEnrollments.forEach(enrollments::add);
             DeviceRegistry reg = registry != null ? registry : new InMemoryDeviceRegistry();
             DeviceToCloudSink s = sink != null ? sink : new InMemoryDeviceToCloudSink(10_000);
-            MqttDeviceCommands devices = new MqttDeviceCommands(reg, new Twins(), new CloudToDeviceQueue(cloudToDevice, clock));
+            MqttDeviceCommands devices = new MqttDeviceCommands(reg, twins != null ? twins : Twins.inMemory(),
+                    queueFactory != null ? queueFactory.apply(cloudToDevice) : CloudToDeviceQueue.inMemory(cloudToDevice, clock), directory);
             Throttles throttles = new Throttles(throttle);
             DpsService dps = new DpsService(idScope, new HubAllocation(hubHostNames), enrollments, reg, clock, retryAfterSeconds, throttles);
             GatewayConfig config = new GatewayConfig(bindAddress, port, hubHostNames, idScope, pki.server(),
-                    Messages.DEVICE_TO_CLOUD_MAX_BYTES, dpsPort, limits);
-            MqttGateway gateway = MqttGateway.start(config, enrollments, devices, dps, s, clock, throttles);
+                    Messages.DEVICE_TO_CLOUD_MAX_BYTES, dpsPort, limits, sharedPort);
+            MqttGateway gateway;
+            try {
+                gateway = MqttGateway.start(config, enrollments, devices, dps, s, clock, throttles);
+            } catch (RuntimeException e) {
+                devices.close();
+                throw e;
+            }
             return new EmbeddedHub(gateway, devices, dps, enrollments, s, config, throttles);
         }
     }

@@ -22,6 +22,28 @@ final class ServeBanner {
                         CaptureConfig capture) {
         EmbeddedHub hub = backend.hub();
         String bind = options.bind;
+        if (backend.cluster() != null) {
+            var node = backend.cluster();
+            out.printf("cluster node %d (%s): commands from the other nodes at %s; shared state in the store, streams on Kafka%n",
+                    node.nodeId(), node.options().role().name().toLowerCase(), node.address());
+        }
+        if (hub == null) {
+            out.printf("no hub in this process (--role backend): devices connect to the hub nodes%n");
+        } else {
+            hubStarted(out, hub, options, dir);
+        }
+        String http = "http://" + bind + ":" + backend.httpPort();
+        out.printf("backend: store %s, streams %s %s%s%s%n", backend.database().dialect().name().toLowerCase(),
+                backend.streams().keySet(), kafka == null ? "under " + data.resolve("streams") : "on " + StreamOptions.describe(kafka),
+                capture != null ? ", capture to " + capture.store().describe() : "",
+                backend.processors().isEmpty() ? "; no processors here (--role hub)" : "");
+        out.printf("REST API on %s/api/v1 (docs %s/docs, metrics %s/metrics)%n", http, http, http);
+        out.printf("  a token: fleetkit token --data %s --user alice   (an operator: --admin)%n", data);
+        out.flush();
+    }
+
+    private static void hubStarted(PrintWriter out, EmbeddedHub hub, HubOptions options, PkiDirectory dir) {
+        String bind = options.bind;
         out.printf("fleetkit hub + DPS listening on %s:%d (MQTT 3.1.1 over TLS 1.2/1.3, client certificates required)%n", bind, hub.port());
         if (hub.dpsPort() >= 0) {
             out.printf("  DPS only also on %s:%d%n", bind, hub.dpsPort());
@@ -42,23 +64,22 @@ final class ServeBanner {
         out.printf("  server certificate %s (trust %s)%n", dir.dir().resolve("server.pem"), dir.dir().resolve("root-ca.pem"));
         out.printf("a device registers as %s and connects as %s%n",
                 "{idScope}/registrations/{id}/api-version=2019-03-31", hubs.get(0).value() + "/{id}/?api-version=2020-09-30");
-        String http = "http://" + bind + ":" + backend.httpPort();
-        out.printf("backend: store %s, streams %s %s%s%n", backend.database().dialect().name().toLowerCase(),
-                backend.streams().keySet(), kafka == null ? "under " + data.resolve("streams") : "on " + StreamOptions.describe(kafka),
-                capture != null ? ", capture to " + capture.store().describe() : "");
-        out.printf("REST API on %s/api/v1 (docs %s/docs, metrics %s/metrics)%n", http, http, http);
-        out.printf("  a token: fleetkit token --data %s --user alice   (an operator: --admin)%n", data);
-        out.flush();
     }
 
     static void status(PrintWriter w, Backend backend) {
         EmbeddedHub hub = backend.hub();
-        var c = hub.throttles().counters();
         StringBuilder processed = new StringBuilder();
         backend.processors().forEach((group, p) -> processed.append(processed.isEmpty() ? "" : ", ").append(group).append(' ').append(p.handled()));
-        w.printf("devices registered %d, connected %d; processed: %s; throttled: connects %d delayed/%d refused, sends %d/%d, DPS 429s %d%n",
-                hub.registry().count(), hub.devices().connectedCount(), processed, c.connectsDelayed(), c.connectsRefused(),
-                c.sendsDelayed(), c.sendsRefused(), c.dpsThrottled());
+        String connected = backend.cluster() == null ? "connected " + backend.commands().connectedCount()
+                : "connected " + backend.commands().connectedCount() + " in the cluster" + (hub == null ? "" : ", " + hub.localDevices().connectedCount() + " here");
+        if (hub == null) {
+            w.printf("%s; processed: %s%n", connected, processed);
+        } else {
+            var c = hub.throttles().counters();
+            w.printf("devices registered %d, %s; processed: %s; throttled: connects %d delayed/%d refused, sends %d/%d, DPS 429s %d%n",
+                    hub.registry().count(), connected, processed, c.connectsDelayed(), c.connectsRefused(), c.sendsDelayed(), c.sendsRefused(),
+                    c.dpsThrottled());
+        }
         w.flush();
     }
 

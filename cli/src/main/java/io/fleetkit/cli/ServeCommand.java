@@ -64,6 +64,9 @@ final class ServeCommand implements Runnable {
     @Mixin
     CaptureOptions capture;
 
+    @Mixin
+    ClusterOptions cluster;
+
     @Option(names = "--duration", paramLabel = "TIME", converter = DurationConverter.class,
             description = "stop after this long, e.g. 90s or 10m (default: run until Ctrl-C)")
     Duration duration;
@@ -81,7 +84,8 @@ final class ServeCommand implements Runnable {
         }
         PkiDirectory dir = PkiDirectory.load(pkiDir);
         KafkaSettings kafka = streams.settings();
-        Backend.Builder builder = Backend.builder(dir, data).http(hub.bind, httpPort).hub(hubSettings).kafka(kafka);
+        var node = cluster.options(databaseUrl != null && databaseUrl.toLowerCase(java.util.Locale.ROOT).startsWith("jdbc:postgresql:"), kafka != null);
+        Backend.Builder builder = Backend.builder(dir, data).http(hub.bind, httpPort).hub(hubSettings).kafka(kafka).cluster(node);
         if (routes != null) {
             RoutesConfig config;
             try {

@@ -55,6 +55,8 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
      */
     private final ArrayDeque<Object> early = new ArrayDeque<>();
     private boolean throttleChecked;
+    private boolean recorded;
+    private final String connectionId = HubSession.newConnectionId();
     private boolean cleanSession = true;
 
     ConnectHandler(GatewayContext gateway) {
@@ -131,6 +133,9 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
 
     private void complete(ChannelHandlerContext ctx, ConnectDecision decision, int keepAlive) {
         if (!ctx.channel().isActive()) {
+            if (recorded && decision instanceof ConnectDecision.Hub h) {
+                gateway.hub().directory().disconnected(h.deviceId(), connectionId); // gone before its CONNACK
+            }
             return;
         }
         if (decision instanceof ConnectDecision.Refused r) {
@@ -154,10 +159,15 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
+        if (decision instanceof ConnectDecision.Hub h && !recorded && gateway.hub().directory().isShared()) {
+            recorded = true;
+            recordInDirectory(ctx, h, keepAlive);
+            return;
+        }
         ChannelHandler session;
         boolean sessionPresent = false;
         if (decision instanceof ConnectDecision.Hub h) {
-            session = gateway.hubSession(h, ctx.channel(), cleanSession);
+            session = gateway.hubSession(h, ctx.channel(), cleanSession, connectionId);
             // IoT Hub keeps a clean-session-0 device's subscriptions while it is away and says so in CONNACK
             sessionPresent = !cleanSession && gateway.hub().hasKeptSession(h.deviceId());
             LOG.debug("device {} connected from {}", h.deviceId(), ctx.channel().remoteAddress());
@@ -173,6 +183,31 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
         // reading resumes first: the session may pause it again while it takes the early packets (handlerRemoved)
         ctx.channel().config().setAutoRead(true);
         ctx.pipeline().replace(this, "session", session);
+    }
+
+    /**
+     * A hub of several processes: the connection goes into the shared directory before its CONNACK (off the event loop; the
+     * directory closes an older connection of the device on another node), or is refused when the directory cannot be written.
+     */
+    private void recordInDirectory(ChannelHandlerContext ctx, ConnectDecision.Hub h, int keepAlive) {
+        byte[] der;
+        try {
+            der = h.certificate() == null ? null : h.certificate().getEncoded();
+        } catch (CertificateEncodingException e) {
+            refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, "the device certificate cannot be encoded");
+            return;
+        }
+        gateway.authExecutor().execute(() -> {
+            ConnectDecision next = h;
+            try {
+                gateway.hub().directory().connecting(h.deviceId(), connectionId, der);
+            } catch (RuntimeException e) {
+                next = new ConnectDecision.Refused(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+                        "the cluster's connection directory cannot be written: " + e.getMessage());
+            }
+            ConnectDecision decided = next;
+            ctx.executor().execute(() -> complete(ctx, decided, keepAlive));
+        });
     }
 
     /**

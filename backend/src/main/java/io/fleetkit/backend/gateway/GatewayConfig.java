@@ -19,9 +19,12 @@ import java.util.Objects;
  * @param maxPayloadBytes  the largest PUBLISH payload (IoT Hub: 256 KB)
  * @param dpsPort          a second port that serves DPS only, or -1 for none (the main port serves both dialects)
  * @param limits           deadlines, caps and in-flight bounds ({@link GatewayLimits#defaults()})
+ * @param sharedPort       whether other processes (the hub nodes of a cluster) listen on the same address and port: the
+ *                         listener binds with {@code SO_REUSEPORT} on Linux's epoll transport and the kernel spreads new
+ *                         connections over them. Off for one process, where a second process on the port is a mistake
  */
 public record GatewayConfig(String bindAddress, int port, List<HubHostName> hubHostNames, IdScope idScope,
-                            Credential serverCredential, int maxPayloadBytes, int dpsPort, GatewayLimits limits) {
+                            Credential serverCredential, int maxPayloadBytes, int dpsPort, GatewayLimits limits, boolean sharedPort) {
     public static final int DEFAULT_PORT = 8883;
 
     public GatewayConfig {
@@ -42,6 +45,12 @@ public record GatewayConfig(String bindAddress, int port, List<HubHostName> hubH
             throw new IllegalArgumentException("maxPayloadBytes: must be positive");
         }
         Objects.requireNonNull(limits, "limits");
+    }
+
+    /** A listener of one process (no shared port). */
+    public GatewayConfig(String bindAddress, int port, List<HubHostName> hubHostNames, IdScope idScope, Credential serverCredential,
+                         int maxPayloadBytes, int dpsPort, GatewayLimits limits) {
+        this(bindAddress, port, hubHostNames, idScope, serverCredential, maxPayloadBytes, dpsPort, limits, false);
     }
 
     /** Loopback, the given port, hub name 127.0.0.1, the default id scope, IoT Hub's 256 KB limit. */

@@ -34,8 +34,9 @@ record GatewayContext(ConnectAuthorizer authorizer, MqttDeviceCommands hub, DpsS
         return new PreConnectGuard(limits, admission, refusals);
     }
 
-    ChannelHandler hubSession(ConnectDecision.Hub decision, Channel channel, boolean cleanSession) {
-        HubSession session = new HubSession(decision.deviceId(), decision.certificate(), channel, cleanSession, decision.modelId());
+    ChannelHandler hubSession(ConnectDecision.Hub decision, Channel channel, boolean cleanSession, String connectionId) {
+        HubSession session = new HubSession(decision.deviceId(), decision.certificate(), channel, cleanSession, decision.modelId(),
+                connectionId);
         return new HubSessionHandler(session, hub, sink, clock, maxPayloadBytes, throttles,
                 limits.maxInflightPerConnection(), budget);
     }

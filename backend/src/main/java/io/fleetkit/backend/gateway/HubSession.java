@@ -21,7 +21,12 @@ import java.util.concurrent.TimeUnit;
  * whether a device listens for methods); everything else happens on the channel's event loop.
  */
 final class HubSession {
+    private static final String PROCESS = Long.toHexString(new java.security.SecureRandom().nextLong() >>> 1);
+    private static final java.util.concurrent.atomic.AtomicLong NEXT = new java.util.concurrent.atomic.AtomicLong();
+
     private final DeviceId deviceId;
+    private final String connectionId;
+    private volatile boolean replacedElsewhere;
     /** DER, parsed when asked for (claims, rarely): a parsed certificate costs ~3 KB of heap per connection. */
     private final byte[] certificate;
     private final Channel channel;
@@ -48,7 +53,13 @@ final class HubSession {
      * @param cleanSession the CONNECT's flag: false keeps the subscriptions for the device's next connection
      */
     HubSession(DeviceId deviceId, X509Certificate certificate, Channel channel, boolean cleanSession, String modelId) {
+        this(deviceId, certificate, channel, cleanSession, modelId, newConnectionId());
+    }
+
+    /** @param connectionId unique across processes and restarts ({@link #newConnectionId()}) */
+    HubSession(DeviceId deviceId, X509Certificate certificate, Channel channel, boolean cleanSession, String modelId, String connectionId) {
         this.deviceId = deviceId;
+        this.connectionId = connectionId;
         this.certificate = encoded(certificate);
         this.channel = channel;
         this.cleanSession = cleanSession;
@@ -57,6 +68,24 @@ final class HubSession {
 
     HubSession(DeviceId deviceId, X509Certificate certificate, Channel channel) {
         this(deviceId, certificate, channel, true, null);
+    }
+
+    /** A connection id no other connection of any process has had: a random prefix per process, then a counter. */
+    static String newConnectionId() {
+        return PROCESS + "-" + Long.toHexString(NEXT.incrementAndGet());
+    }
+
+    String connectionId() {
+        return connectionId;
+    }
+
+    /** A newer connection of the device on another node of the cluster replaced this one. */
+    void replacedElsewhere() {
+        replacedElsewhere = true;
+    }
+
+    boolean isReplacedElsewhere() {
+        return replacedElsewhere;
     }
 
     /** The IoT Plug and Play model id announced in the CONNECT's username, or null. */
@@ -75,6 +104,11 @@ final class HubSession {
 
     DeviceId deviceId() {
         return deviceId;
+    }
+
+    /** The DER of the device's certificate, or null. */
+    byte[] certificateDer() {
+        return certificate;
     }
 
     X509Certificate certificate() {

@@ -150,10 +150,14 @@ final class HubSessionHandler extends MqttSessionHandler {
             hub.methodResponse(session.deviceId(), r.requestId(), r.status(), payload);
         } else if (topic instanceof TwinGetTopic g) {
             LOG.debug("device {}: twin GET $rid={}", session.deviceId(), g.requestId());
-            byte[] twin = hub.twin(session.deviceId()).toJson().toString().getBytes(StandardCharsets.UTF_8);
-            reply(new TwinResponseTopic(200, g.requestId(), OptionalLong.empty()).format(), twin);
+            if (!hub.offEventLoop(() -> reply(new TwinResponseTopic(200, g.requestId(), OptionalLong.empty()).format(),
+                    hub.twin(session.deviceId()).toJson().toString().getBytes(StandardCharsets.UTF_8)))) {
+                twinThrottled(g.requestId());
+            }
         } else if (topic instanceof TwinReportedPatchTopic patch) {
-            twinPatch(patch, payload);
+            if (!hub.offEventLoop(() -> twinPatch(patch, payload))) {
+                twinThrottled(patch.requestId());
+            }
         } else {
             refuse(ctx, "a device may not publish to '" + topicName + "'");
             return;
@@ -244,6 +248,12 @@ final class HubSessionHandler extends MqttSessionHandler {
         }
         long version = hub.twins().patchReported(session.deviceId(), o);
         reply(new TwinResponseTopic(204, patch.requestId(), OptionalLong.of(version)).format(), new byte[0]);
+    }
+
+    /** The hub's twin work is backed up (a slow store): IoT Hub's throttling answer, 429, and the device tries again. */
+    private void twinThrottled(io.fleetkit.protocol.id.RequestId rid) {
+        reply(new TwinResponseTopic(429, rid, OptionalLong.empty()).format(),
+                "{\"errorCode\":429001,\"message\":\"twin operations are throttled: the hub's store is behind\"}".getBytes(StandardCharsets.UTF_8));
     }
 
     private void reply(String topic, byte[] payload) {

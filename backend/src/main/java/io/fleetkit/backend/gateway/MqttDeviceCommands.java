@@ -3,6 +3,7 @@ package io.fleetkit.backend.gateway;
 import io.fleetkit.backend.hub.MethodResult;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetkit.backend.hub.CloudToDeviceQueue;
+import io.fleetkit.backend.hub.ConnectionDirectory;
 import io.fleetkit.backend.hub.ConnectionListener;
 import io.fleetkit.backend.hub.DeviceCommands;
 import io.fleetkit.backend.hub.Twins;
@@ -53,18 +54,78 @@ public final class MqttDeviceCommands implements DeviceCommands {
     private final Map<DeviceId, Set<TopicFilter>> keptSessions = new ConcurrentHashMap<>();
     private final AtomicLong nextRequestId = new AtomicLong(1);
     private final java.util.List<ConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
+    private final ConnectionDirectory directory;
+    /**
+     * Where twin and queue work runs: inline when they are in memory; when they are in a database (a cluster), on a small
+     * pool with a bounded queue, never on an event loop. Work it refuses is counted and logged; what it drops comes again
+     * (a device's next connection, subscription or lock expiry delivers what waits; a twin request is answered 429).
+     */
+    private final java.util.concurrent.ThreadPoolExecutor statePool;
+    private final java.util.concurrent.atomic.LongAdder stateRefused = new java.util.concurrent.atomic.LongAdder();
+    static final int STATE_QUEUE = 10_000;
 
     private record PendingCall(DeviceId deviceId, CompletableFuture<MethodResult> result) {
     }
 
     public MqttDeviceCommands(DeviceRegistry registry, Twins twins) {
-        this(registry, twins, new CloudToDeviceQueue(CloudToDeviceQueue.Options.iotHub(), java.time.Clock.systemUTC()));
+        this(registry, twins, CloudToDeviceQueue.inMemory(CloudToDeviceQueue.Options.iotHub(), java.time.Clock.systemUTC()));
     }
 
     public MqttDeviceCommands(DeviceRegistry registry, Twins twins, CloudToDeviceQueue cloudToDevice) {
+        this(registry, twins, cloudToDevice, ConnectionDirectory.SINGLE_PROCESS);
+    }
+
+    /** @param directory where connections are recorded for the other nodes of a cluster ({@link ConnectionDirectory#SINGLE_PROCESS} for none) */
+    public MqttDeviceCommands(DeviceRegistry registry, Twins twins, CloudToDeviceQueue cloudToDevice, ConnectionDirectory directory) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.twins = Objects.requireNonNull(twins, "twins");
         this.cloudToDevice = Objects.requireNonNull(cloudToDevice, "cloudToDevice");
+        this.directory = Objects.requireNonNull(directory, "directory");
+        this.statePool = twins.isBlocking() || cloudToDevice.isBlocking()
+                ? new java.util.concurrent.ThreadPoolExecutor(4, 4, 0, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(STATE_QUEUE),
+                new io.netty.util.concurrent.DefaultThreadFactory("fleetkit-hub-state", true))
+                : null;
+    }
+
+    /**
+     * Runs twin or queue work: at once when they are in memory, else on the state pool. False when the pool's queue is full
+     * (counted in {@link #stateRefused()}).
+     */
+    boolean offEventLoop(Runnable work) {
+        if (statePool == null) {
+            work.run();
+            return true;
+        }
+        try {
+            statePool.execute(() -> {
+                try {
+                    work.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("hub state work failed: {}", e.getMessage());
+                }
+            });
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException full) {
+            stateRefused.increment();
+            return false;
+        }
+    }
+
+    /** Twin and queue work refused because {@link #STATE_QUEUE} were waiting (a store that cannot keep up). */
+    public long stateRefused() {
+        return stateRefused.sum();
+    }
+
+    /** Stops the state pool (when the twins or queue are in a store). */
+    public void close() {
+        if (statePool != null) {
+            statePool.shutdownNow();
+        }
+    }
+
+    /** Where this process records its connections for the rest of a cluster. */
+    public ConnectionDirectory directory() {
+        return directory;
     }
 
     /** The devices' cloud-to-device queues (depths, completed, expired and dead-lettered counts). */
@@ -147,13 +208,45 @@ public final class MqttDeviceCommands implements DeviceCommands {
     @Override
     public CompletableFuture<Long> updateDesired(DeviceId deviceId, ObjectNode patch) {
         long version = twins.patchDesired(deviceId, patch);
-        HubSession session = sessions.get(deviceId);
-        if (session != null && session.isSubscribed(TopicFilter.Fixed.TWIN_DESIRED_PATCHES)) {
-            ObjectNode body = patch.deepCopy().put("$version", version);
-            session.publish(new TwinDesiredPatchTopic(version).format(), MqttQoS.AT_MOST_ONCE,
-                    body.toString().getBytes(StandardCharsets.UTF_8));
-        }
+        publishDesired(deviceId, patch, version);
         return CompletableFuture.completedFuture(version);
+    }
+
+    /**
+     * Sends a desired-properties patch, already applied to the twin as {@code version}, to the device if it is connected here
+     * and listens for them; false when it is not.
+     */
+    public boolean publishDesired(DeviceId deviceId, ObjectNode patch, long version) {
+        HubSession session = sessions.get(deviceId);
+        if (session == null || !session.isSubscribed(TopicFilter.Fixed.TWIN_DESIRED_PATCHES)) {
+            return false;
+        }
+        ObjectNode body = patch.deepCopy().put("$version", version);
+        session.publish(new TwinDesiredPatchTopic(version).format(), MqttQoS.AT_MOST_ONCE, body.toString().getBytes(StandardCharsets.UTF_8));
+        return true;
+    }
+
+    /** Delivers what is queued for the device now, if it is connected here (a cluster node is told a message was queued elsewhere). */
+    public void deliverCloudToDevice(DeviceId deviceId) {
+        HubSession session = sessions.get(deviceId);
+        if (session != null) {
+            deliverCloudToDevice(session);
+        }
+    }
+
+    /**
+     * Closes the device's connection {@code connectionId} if this process holds it: a newer connection of the device on another
+     * node replaced it. No disconnect is reported for it (the device is still connected, elsewhere). False when it is not here.
+     */
+    public boolean closeReplaced(DeviceId deviceId, String connectionId) {
+        HubSession session = sessions.get(deviceId);
+        if (session == null || !session.connectionId().equals(connectionId)) {
+            return false;
+        }
+        LOG.info("device {} connected again on another node; closing its connection from {} here", deviceId, session.channel().remoteAddress());
+        session.replacedElsewhere();
+        session.channel().close();
+        return true;
     }
 
     @Override
@@ -174,6 +267,16 @@ public final class MqttDeviceCommands implements DeviceCommands {
             } catch (RuntimeException e) {
                 LOG.warn("connection listener failed for {}: {}", deviceId, e.toString());
             }
+        }
+    }
+
+    /**
+     * A device that was connected to a node of the cluster that died: reported disconnected through this process's connection
+     * listeners (the lifecycle stream), unless it is connected here now.
+     */
+    public void reportGoneElsewhere(DeviceId deviceId) {
+        if (!sessions.containsKey(deviceId)) {
+            connectionChanged(deviceId, false, null);
         }
     }
 
@@ -208,18 +311,23 @@ public final class MqttDeviceCommands implements DeviceCommands {
 
     void detach(HubSession session) {
         boolean last = sessions.remove(session.deviceId(), session); // false when a newer connection replaced it
-        if (last) {
+        if (last && !session.isReplacedElsewhere()) {
             if (!session.cleanSession()) {
                 keptSessions.put(session.deviceId(), session.subscriptions());
             }
             connectionChanged(session.deviceId(), false, null);
         }
-        // what it received and did not complete may go again at once, on its next connection (or a newer one already here)
-        cloudToDevice.unlock(session.deviceId(), session);
-        HubSession current = sessions.get(session.deviceId());
-        if (current != null) {
-            deliverCloudToDevice(current);
+        if (last && directory.isShared() && !session.isReplacedElsewhere()) {
+            directory.disconnected(session.deviceId(), session.connectionId());
         }
+        // what it received and did not complete may go again at once, on its next connection (or a newer one already here)
+        offEventLoop(() -> {
+            cloudToDevice.unlock(session.deviceId(), session.connectionId());
+            HubSession current = sessions.get(session.deviceId());
+            if (current != null) {
+                deliverCloudToDevice(current);
+            }
+        });
         calls.entrySet().removeIf(e -> {
             if (e.getValue().deviceId().equals(session.deviceId()) && !sessions.containsKey(session.deviceId())) {
                 e.getValue().result().complete(MethodResult.notOnline(session.deviceId().value()));
@@ -249,17 +357,21 @@ public final class MqttDeviceCommands implements DeviceCommands {
         if (!session.isSubscribed(new TopicFilter.Devicebound(id)) || sessions.get(id) != session) {
             return;
         }
-        for (CloudToDeviceQueue.Delivery d : cloudToDevice.takeDeliverable(id, session)) {
-            session.publishCloudToDevice(d.topic(), d.body(), d.messageId());
-        }
-        cloudToDevice.untilNextLockExpiry(id).ifPresent(in -> session.recheckIn(in, () -> deliverCloudToDevice(session)));
+        offEventLoop(() -> {
+            for (CloudToDeviceQueue.Delivery d : cloudToDevice.takeDeliverable(id, session.connectionId())) {
+                session.publishCloudToDevice(d.topic(), d.body(), d.messageId());
+            }
+            cloudToDevice.untilNextLockExpiry(id).ifPresent(in -> session.recheckIn(in, () -> deliverCloudToDevice(session)));
+        });
     }
 
     /** The device acknowledged (completed) a cloud-to-device message. */
     void completeCloudToDevice(DeviceId deviceId, String messageId) {
-        if (!cloudToDevice.complete(deviceId, messageId)) {
-            LOG.debug("device {}: PUBACK for cloud-to-device message {}, which is no longer queued (completed or expired)", deviceId, messageId);
-        }
+        offEventLoop(() -> {
+            if (!cloudToDevice.complete(deviceId, messageId)) {
+                LOG.debug("device {}: PUBACK for cloud-to-device message {}, which is no longer queued (completed or expired)", deviceId, messageId);
+            }
+        });
     }
 
     Optional<HubSession> session(DeviceId id) {

@@ -12,6 +12,11 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -62,8 +67,15 @@ public final class MqttGateway implements AutoCloseable {
                                     DeviceToCloudSink sink, Clock clock, Throttles throttles) {
         int cores = Runtime.getRuntime().availableProcessors();
         ExecutorService auth = Executors.newFixedThreadPool(cores, new DefaultThreadFactory("fleetkit-auth", true));
-        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("fleetkit-accept", true), NioIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(cores, new DefaultThreadFactory("fleetkit-io", true), NioIoHandler.newFactory());
+        if (config.sharedPort() && !Epoll.isAvailable()) {
+            auth.shutdownNow();
+            throw new IllegalStateException("cannot share port " + config.port() + " with other hub nodes: SO_REUSEPORT needs Linux's epoll "
+                    + "transport, which does not load here (" + Epoll.unavailabilityCause() + "); on other systems put the nodes "
+                    + "on their own ports behind a TCP load balancer");
+        }
+        IoHandlerFactory io = config.sharedPort() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("fleetkit-accept", true), io);
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(cores, new DefaultThreadFactory("fleetkit-io", true), io);
         ConnectAuthorizer authorizer = new ConnectAuthorizer(config.hubHostNames(), config.idScope(), enrollments, hub.registry(), clock);
         GatewayLimits limits = config.limits();
         GatewayContext context = new GatewayContext(authorizer, hub, dps, sink, auth, clock, config.maxPayloadBytes(), throttles, limits,
@@ -73,9 +85,10 @@ public final class MqttGateway implements AutoCloseable {
         var tls = ServerTls.context(config.serverCredential());
         Channel server = null;
         try {
-            server = bind(boss, workers, new GatewayChannelInitializer(tls, context), config.bindAddress(), config.port());
+            server = bind(boss, workers, new GatewayChannelInitializer(tls, context), config.bindAddress(), config.port(), config.sharedPort());
             Channel dpsServer = config.dpsPort() < 0 ? null
-                    : bind(boss, workers, new GatewayChannelInitializer(tls, context.forDpsOnly()), config.bindAddress(), config.dpsPort());
+                    : bind(boss, workers, new GatewayChannelInitializer(tls, context.forDpsOnly()), config.bindAddress(), config.dpsPort(),
+                    config.sharedPort());
             MqttGateway gateway = new MqttGateway(boss, workers, auth, server, dpsServer, context);
             LOG.info("listening on {} (MQTT 3.1.1 over TLS: hub {} and DPS scope {})", gateway.address(), config.hubHostNames(),
                     config.idScope());
@@ -96,13 +109,18 @@ public final class MqttGateway implements AutoCloseable {
         }
     }
 
-    private static Channel bind(EventLoopGroup boss, EventLoopGroup workers, GatewayChannelInitializer init, String address, int port) {
-        return new ServerBootstrap()
+    private static Channel bind(EventLoopGroup boss, EventLoopGroup workers, GatewayChannelInitializer init, String address, int port,
+                                boolean shared) {
+        ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(shared ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 4096)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_REUSEADDR, true);
+        if (shared) {
+            // every hub node binds the same address and port; the kernel hashes each new connection to one of their sockets
+            b.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        return b.childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(init)
                 .bind(address, port)
                 .syncUninterruptibly()

@@ -29,7 +29,8 @@ public interface DeviceCommands {
     /**
      * Calls a direct method. The future completes with the device's status and payload; with a {@link MethodResult#NOT_ONLINE}
      * result at once when the device is not connected or not subscribed to methods; with a {@link MethodResult#TIMEOUT}
-     * result when it does not answer within {@code timeout}. It never completes exceptionally.
+     * result when it does not answer within {@code timeout}. It completes exceptionally only when the hub cannot tell where the
+     * device is (a cluster whose store is unreachable, or too many commands waiting for it).
      *
      * @param payload JSON, at most 128 KB
      * @throws IllegalArgumentException when the payload is too large or the timeout not in (0, {@link #MAX_METHOD_TIMEOUT}]

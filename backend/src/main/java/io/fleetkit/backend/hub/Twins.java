@@ -7,59 +7,44 @@ import io.fleetkit.protocol.id.DeviceId;
 
 import java.util.Iterator;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Device twins in memory: desired and reported properties, each with its {@code $version}.
- * Patches follow JSON merge patch (RFC 7386): a null member deletes. Thread-safe per device.
+ * Device twins: desired and reported properties, each with its {@code $version}. Patches follow JSON merge patch (RFC 7386):
+ * a null member deletes. In memory for one hub process ({@link #inMemory()}); in the store for a cluster, where every node
+ * and the backend see the same twin ({@code store.StoreTwins}). Thread-safe.
  */
-public final class Twins {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final Map<DeviceId, Twin> twins = new ConcurrentHashMap<>();
-
+public interface Twins {
     /** A snapshot of one twin. */
-    public record Snapshot(ObjectNode desired, long desiredVersion, ObjectNode reported, long reportedVersion) {
+    record Snapshot(ObjectNode desired, long desiredVersion, ObjectNode reported, long reportedVersion) {
         /** The body of a twin GET answer: {@code {"desired":{…,"$version":n},"reported":{…,"$version":m}}}. */
         public ObjectNode toJson() {
-            ObjectNode o = JSON.createObjectNode();
+            ObjectNode o = new ObjectMapper().createObjectNode();
             o.set("desired", desired.deepCopy().put("$version", desiredVersion));
             o.set("reported", reported.deepCopy().put("$version", reportedVersion));
             return o;
         }
     }
 
-    private static final class Twin {
-        final ObjectNode desired = JSON.createObjectNode();
-        final ObjectNode reported = JSON.createObjectNode();
-        long desiredVersion = 1;
-        long reportedVersion = 1;
+    /** Twins in this process's memory. */
+    static Twins inMemory() {
+        return new InMemoryTwins();
     }
 
-    public Snapshot get(DeviceId id) {
-        Twin t = twins.computeIfAbsent(id, k -> new Twin());
-        synchronized (t) {
-            return new Snapshot(t.desired.deepCopy(), t.desiredVersion, t.reported.deepCopy(), t.reportedVersion);
-        }
+    /** Whether its calls block (a database): the gateway then makes them off its event loops. */
+    default boolean isBlocking() {
+        return false;
     }
+
+    /** The twin of {@code id}; an empty one (versions 1) when it was never patched. */
+    Snapshot get(DeviceId id);
 
     /** Applies a patch to the reported properties; returns the new reported version. */
-    public long patchReported(DeviceId id, ObjectNode patch) {
-        Twin t = twins.computeIfAbsent(id, k -> new Twin());
-        synchronized (t) {
-            merge(t.reported, patch);
-            return ++t.reportedVersion;
-        }
-    }
+    long patchReported(DeviceId id, ObjectNode patch);
 
     /** Applies a patch to the desired properties; returns the new desired version. */
-    public long patchDesired(DeviceId id, ObjectNode patch) {
-        Twin t = twins.computeIfAbsent(id, k -> new Twin());
-        synchronized (t) {
-            merge(t.desired, patch);
-            return ++t.desiredVersion;
-        }
-    }
+    long patchDesired(DeviceId id, ObjectNode patch);
 
+    /** Merges {@code patch} into {@code target} as JSON merge patch; members starting with {@code $} are the hub's and skipped. */
     static void merge(ObjectNode target, JsonNode patch) {
         Iterator<Map.Entry<String, JsonNode>> it = patch.fields();
         while (it.hasNext()) {

@@ -61,6 +61,50 @@ final class Sql {
         }
     }
 
+    /** Work on one connection in one transaction. */
+    interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in a transaction: committed when it returns, rolled back when it throws (rethrown; SQL errors as {@link StoreException}). */
+    static <T> T transaction(Database db, String what, Work<T> work) {
+        try (Connection c = db.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot " + what + ": " + Database.rootMessage(e), e);
+        }
+    }
+
+    /** One statement on {@code c}: the rows changed. */
+    static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** One query on {@code c}. */
+    static <T> List<T> query(Connection c, String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            List<T> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(mapper.map(rs));
+                }
+            }
+            return out;
+        }
+    }
+
     static <T> List<T> query(Database db, String what, String sql, RowMapper<T> mapper, Object... args) {
         try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, args);

@@ -21,32 +21,57 @@ import java.util.Optional;
 public final class StoreDeviceRegistry implements DeviceRegistry {
     private final Database db;
     private final InMemoryDeviceRegistry cache = new InMemoryDeviceRegistry();
+    /** Other processes (the nodes of a cluster) register devices and change their status too: read the store, not the cache. */
+    private final boolean shared;
 
-    /** Loads every registered device. */
+    private record Row(DeviceId id, DeviceStatus status, Authentication authentication, Instant created) {
+    }
+
+    private static final String COLUMNS = "SELECT device_id, status, authentication, created FROM registry ";
+
+    /** Loads every registered device; this process is the only one that changes the registry. */
     public StoreDeviceRegistry(Database db) {
+        this(db, false);
+    }
+
+    private StoreDeviceRegistry(Database db, boolean shared) {
         this.db = db;
-        record Row(DeviceId id, DeviceStatus status, Authentication authentication, Instant created) {
+        this.shared = shared;
+        if (!shared) {
+            rows("load the device registry", "").forEach(this::cache);
         }
-        List<Row> rows = Sql.query(db, "load the device registry", "SELECT device_id, status, authentication, created FROM registry",
-                rs -> new Row(DeviceId.of(rs.getString(1)), DeviceStatus.valueOf(rs.getString(2)),
-                        Authentication.valueOf(rs.getString(3)), Sql.instant(rs, 4).orElseThrow()));
-        for (Row r : rows) {
-            cache.createIfAbsent(r.id(), r.authentication(), r.created());
-            if (r.status() != DeviceStatus.ENABLED) {
-                cache.setStatus(r.id(), r.status());
-            }
-        }
+    }
+
+    /**
+     * The registry of a hub cluster: every node registers devices and reads them from the store (a device registered through
+     * DPS on one node connects on another); only connection state and activity stay in the process's memory.
+     */
+    public static StoreDeviceRegistry shared(Database db) {
+        return new StoreDeviceRegistry(db, true);
+    }
+
+    private List<Row> rows(String what, String where, Object... args) {
+        return Sql.query(db, what, COLUMNS + where, rs -> new Row(DeviceId.of(rs.getString(1)), DeviceStatus.valueOf(rs.getString(2)),
+                Authentication.valueOf(rs.getString(3)), Sql.instant(rs, 4).orElseThrow()), args);
+    }
+
+    private Device cache(Row r) {
+        cache.createIfAbsent(r.id(), r.authentication(), r.created());
+        return r.status() != cache.find(r.id()).orElseThrow().status() ? cache.setStatus(r.id(), r.status()) : cache.find(r.id()).orElseThrow();
     }
 
     @Override
     public Optional<Device> find(DeviceId id) {
+        if (shared) {
+            return rows("read device " + id, "WHERE device_id = ?", id.value()).stream().findFirst().map(this::cache);
+        }
         return cache.find(id);
     }
 
     @Override
     public Device createIfAbsent(DeviceId id, Authentication authentication, Instant now) {
         Optional<Device> known = cache.find(id);
-        if (known.isPresent()) {
+        if (known.isPresent() && !shared) {
             return known.get();
         }
         Sql.update(db, "register device " + id,
@@ -57,7 +82,7 @@ public final class StoreDeviceRegistry implements DeviceRegistry {
 
     @Override
     public Device setStatus(DeviceId id, DeviceStatus status) {
-        if (cache.find(id).isEmpty()) {
+        if (find(id).isEmpty()) {
             throw new NoSuchElementException("no device '" + id + "' in the registry");
         }
         Sql.update(db, "set the status of " + id, "UPDATE registry SET status = ? WHERE device_id = ?", status.name(), id.value());
@@ -81,11 +106,17 @@ public final class StoreDeviceRegistry implements DeviceRegistry {
 
     @Override
     public List<Device> list(int offset, int limit) {
+        if (shared) {
+            return rows("list the device registry", "ORDER BY device_id OFFSET ? LIMIT ?", offset, limit).stream().map(this::cache).toList();
+        }
         return cache.list(offset, limit);
     }
 
     @Override
     public int count() {
+        if (shared) {
+            return Sql.query(db, "count the device registry", "SELECT COUNT(*) FROM registry", rs -> rs.getInt(1)).get(0);
+        }
         return cache.count();
     }
 }

@@ -46,7 +46,7 @@ final class GatewayFixture {
 
     final Enrollments enrollments = new Enrollments();
     final InMemoryDeviceRegistry registry = new InMemoryDeviceRegistry();
-    final MqttDeviceCommands hub = new MqttDeviceCommands(registry, new Twins());
+    final MqttDeviceCommands hub = new MqttDeviceCommands(registry, Twins.inMemory());
     final InMemoryDeviceToCloudSink memorySink = new InMemoryDeviceToCloudSink(100);
     final DpsService dps;
     final GatewayContext context;

@@ -38,8 +38,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class MqttDeviceCommandsTest {
     final DeviceId dev = DeviceId.of("dev-1");
     final MutableClock clock = new MutableClock();
-    final CloudToDeviceQueue queue = new CloudToDeviceQueue(CloudToDeviceQueue.Options.iotHub(), clock);
-    final MqttDeviceCommands hub = new MqttDeviceCommands(new InMemoryDeviceRegistry(), new Twins(), queue);
+    final CloudToDeviceQueue queue = CloudToDeviceQueue.inMemory(CloudToDeviceQueue.Options.iotHub(), clock);
+    final MqttDeviceCommands hub = new MqttDeviceCommands(new InMemoryDeviceRegistry(), Twins.inMemory(), queue);
     final List<String> events = new ArrayList<>();
     final List<EmbeddedChannel> channels = new ArrayList<>();
 
@@ -108,7 +108,7 @@ class MqttDeviceCommandsTest {
     @Test
     void aFailingConnectionListenerDoesNotStopTheOthersOrTheConnection() {
         List<String> later = new ArrayList<>();
-        MqttDeviceCommands h = new MqttDeviceCommands(new InMemoryDeviceRegistry(), new Twins(), queue);
+        MqttDeviceCommands h = new MqttDeviceCommands(new InMemoryDeviceRegistry(), Twins.inMemory(), queue);
         h.addConnectionListener((id, connected, at, modelId) -> {
             throw new IllegalStateException("listener broken");
         });

@@ -11,9 +11,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class CloudToDeviceQueueTest {
     final MutableClock clock = new MutableClock();
-    final CloudToDeviceQueue q = new CloudToDeviceQueue(new CloudToDeviceQueue.Options(Duration.ofMinutes(1), 3, Duration.ofHours(1)), clock);
+    final CloudToDeviceQueue q = CloudToDeviceQueue.inMemory(new CloudToDeviceQueue.Options(Duration.ofMinutes(1), 3, Duration.ofHours(1)), clock);
     final DeviceId dev = DeviceId.of("dev-1");
-    static final Object CONNECTION = new Object();
+    static final String CONNECTION = "connection-1";
 
     void send(String id) {
         q.enqueue(dev, id, "devices/dev-1/messages/devicebound/%24.mid=" + id, id.getBytes(), null);
@@ -46,7 +46,7 @@ class CloudToDeviceQueueTest {
     void theEndOfAnOlderConnectionFreesOnlyWhatWasDeliveredOnIt() {
         send("a");
         q.takeDeliverable(dev, CONNECTION);
-        Object newer = new Object();
+        String newer = "connection-2";
         send("b");
         assertThat(q.takeDeliverable(dev, newer)).extracting(CloudToDeviceQueue.Delivery::messageId).containsExactly("b");
         q.unlock(dev, CONNECTION); // the older connection closes after the newer one took over

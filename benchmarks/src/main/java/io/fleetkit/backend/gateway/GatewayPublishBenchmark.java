@@ -83,7 +83,7 @@ public class GatewayPublishBenchmark {
         InMemoryDeviceRegistry registry = new InMemoryDeviceRegistry();
         DeviceId device = DeviceId.of("dev-00042");
         registry.createIfAbsent(device, Authentication.X509_CA_SIGNED, java.time.Instant.now());
-        MqttDeviceCommands hub = new MqttDeviceCommands(registry, new Twins());
+        MqttDeviceCommands hub = new MqttDeviceCommands(registry, Twins.inMemory());
         channel = new EmbeddedChannel();
         channel.pipeline().addLast(new HubSessionHandler(new HubSession(device, null, channel), hub, sink, Clock.systemUTC(),
                 Messages.DEVICE_TO_CLOUD_MAX_BYTES, new Throttles(ThrottleProfile.OFF), GatewayLimits.defaults().maxInflightPerConnection(),

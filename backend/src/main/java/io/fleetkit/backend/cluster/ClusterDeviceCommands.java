@@ -1,0 +1,157 @@
+package io.fleetkit.backend.cluster;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetkit.backend.gateway.MqttDeviceCommands;
+import io.fleetkit.backend.hub.ConnectionListener;
+import io.fleetkit.backend.hub.DeviceCommands;
+import io.fleetkit.backend.hub.MethodResult;
+import io.fleetkit.backend.hub.Twins;
+import io.fleetkit.backend.store.ClusterStore;
+import io.fleetkit.protocol.FleetkitException;
+import io.fleetkit.protocol.id.DeviceId;
+import io.fleetkit.protocol.id.MethodName;
+import io.fleetkit.protocol.message.Messages;
+import io.fleetkit.protocol.pki.Certificates;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The device-command port of a hub cluster. A device connected to this process is served here, by the gateway's own
+ * implementation; any other device's command goes to the node that holds its connection (looked up in the store's device →
+ * node map) over that node's command endpoint — one HTTPS round trip on a kept-alive connection. A device no live node holds
+ * is not online (404). Twins and the cloud-to-device queue are the store's, so a desired patch or a queued message is kept
+ * wherever the device is, and its node is only told to send it now. Lookups run on a small pool with a bounded queue, never
+ * on the caller's thread (the API's event loop); over that bound a command fails as throttled.
+ */
+public final class ClusterDeviceCommands implements DeviceCommands, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterDeviceCommands.class);
+    static final int MAX_WAITING = 1000;
+
+    private final MqttDeviceCommands local;
+    private final ClusterNode node;
+    private final ThreadPoolExecutor lookups;
+    private volatile long countedAt;
+    private volatile int connectedCount;
+
+    public ClusterDeviceCommands(MqttDeviceCommands local, ClusterNode node) {
+        this.local = Objects.requireNonNull(local, "local");
+        this.node = Objects.requireNonNull(node, "node");
+        this.lookups = new ThreadPoolExecutor(4, 4, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(MAX_WAITING), r -> {
+            Thread t = new Thread(r, "fleetkit-cluster-commands");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public CompletableFuture<MethodResult> invokeMethod(DeviceId deviceId, MethodName method, byte[] payload, Duration timeout) {
+        Objects.requireNonNull(method, "method");
+        if (payload.length > Messages.METHOD_PAYLOAD_MAX_BYTES) {
+            throw new IllegalArgumentException("payload: at most " + Messages.METHOD_PAYLOAD_MAX_BYTES + " bytes, was " + payload.length);
+        }
+        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_METHOD_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("timeout: must be positive and at most " + MAX_METHOD_TIMEOUT + ", was " + timeout);
+        }
+        if (local.isConnected(deviceId)) {
+            return local.invokeMethod(deviceId, method, payload, timeout);
+        }
+        return lookup(() -> remoteHolder(deviceId)).thenCompose(holder -> holder
+                .map(h -> node.client().invokeMethod(h.address(), deviceId, method, payload, timeout).exceptionally(e -> {
+                    LOG.warn("method '{}' for {}: node {} at {} did not answer: {}", method.value(), deviceId, h.nodeId(), h.address(), e.getMessage());
+                    return MethodResult.notOnline(deviceId.value());
+                }))
+                .orElseGet(() -> CompletableFuture.completedFuture(MethodResult.notOnline(deviceId.value()))));
+    }
+
+    @Override
+    public CompletableFuture<String> sendCloudToDevice(DeviceId deviceId, byte[] payload, Map<String, String> properties, Duration ttl) {
+        return lookup(() -> local.sendCloudToDevice(deviceId, payload, properties, ttl).join()).thenApply(messageId -> {
+            if (!local.isConnected(deviceId)) {
+                remoteHolder(deviceId).ifPresent(h -> node.client().cloudToDeviceQueued(h.address(), deviceId));
+            }
+            return messageId;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Long> updateDesired(DeviceId deviceId, ObjectNode patch) {
+        return lookup(() -> {
+            long version = local.updateDesired(deviceId, patch).join();
+            if (!local.isConnected(deviceId)) {
+                remoteHolder(deviceId).ifPresent(h -> node.client().desired(h.address(), deviceId, patch, version));
+            }
+            return version;
+        });
+    }
+
+    @Override
+    public Twins.Snapshot twin(DeviceId deviceId) {
+        return local.twin(deviceId);
+    }
+
+    @Override
+    public boolean isConnected(DeviceId deviceId) {
+        return local.isConnected(deviceId) || remoteHolder(deviceId).isPresent();
+    }
+
+    /** Devices connected to any live node; counted in the store at most once a second. */
+    @Override
+    public int connectedCount() {
+        long now = System.nanoTime();
+        if (now - countedAt > 1_000_000_000L) {
+            try {
+                connectedCount = (int) node.store().connectedCount();
+                countedAt = now;
+            } catch (RuntimeException e) {
+                LOG.warn("counting the cluster's connected devices failed: {}", e.getMessage());
+            }
+        }
+        return connectedCount;
+    }
+
+    @Override
+    public Optional<X509Certificate> certificate(DeviceId deviceId) {
+        Optional<X509Certificate> here = local.certificate(deviceId);
+        if (here.isPresent()) {
+            return here;
+        }
+        return remoteHolder(deviceId).filter(h -> h.certificate() != null).map(h -> Certificates.fromDer(h.certificate()));
+    }
+
+    /** Connections to and from this process (the lifecycle events of its gateway, and of dead nodes it swept). */
+    @Override
+    public void addConnectionListener(ConnectionListener listener) {
+        local.addConnectionListener(listener);
+    }
+
+    /** The holder of the device's connection when it is another live node. */
+    private Optional<ClusterStore.Holder> remoteHolder(DeviceId deviceId) {
+        return node.store().holder(deviceId).filter(h -> h.nodeId() != node.nodeId());
+    }
+
+    private <T> CompletableFuture<T> lookup(Supplier<T> work) {
+        try {
+            return CompletableFuture.supplyAsync(work, lookups);
+        } catch (RejectedExecutionException full) {
+            return CompletableFuture.failedFuture(new FleetkitException(FleetkitException.Kind.THROTTLED,
+                    "more than " + MAX_WAITING + " commands are waiting for the cluster's store; try again"));
+        }
+    }
+
+    @Override
+    public void close() {
+        lookups.shutdownNow();
+    }
+}
