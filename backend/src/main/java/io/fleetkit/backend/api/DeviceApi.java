@@ -43,6 +43,64 @@ final class DeviceApi {
         router.get("/api/v1/devices/:id").handler(this::get);
         router.get("/api/v1/devices/:id/telemetry").handler(this::telemetry);
         router.post("/api/v1/devices/:id/methods/:name").handler(this::invoke);
+        router.get("/api/v1/devices/:id/twin").handler(this::twin);
+        router.patch("/api/v1/devices/:id/twin").handler(this::patchTwin);
+    }
+
+    /** IoT Hub's limits on desired properties: 32 KB of JSON, objects nested at most 10 deep (iot-hub-devguide-device-twins). */
+    static final int DESIRED_MAX_BYTES = 32 * 1024;
+    static final int DESIRED_MAX_DEPTH = 10;
+
+    private void twin(RoutingContext ctx) {
+        Caller caller = ApiServer.caller(ctx);
+        DeviceId id = Requests.deviceId(ctx);
+        Responses.respond(ctx, Responses.blocking(ctx, () -> {
+            visible(caller, id);
+            return commands.twin(id);
+        }), 200, t -> twinBody(id, t.toJson()));
+    }
+
+    /**
+     * Patches the desired properties ({@code {"properties":{"desired":{…}}}}, IoT Hub's twin shape; JSON merge patch, null
+     * deletes): kept in the twin and sent to the device at once when it is connected and listens; it reads them with its
+     * next twin GET otherwise.
+     */
+    private void patchTwin(RoutingContext ctx) {
+        Caller caller = ApiServer.caller(ctx);
+        DeviceId id = Requests.deviceId(ctx);
+        JsonNode body = Requests.object(Requests.json(ctx), java.util.Set.of("properties"));
+        JsonNode properties = Requests.object(body.get("properties"), java.util.Set.of("desired"));
+        if (!(properties.get("desired") instanceof ObjectNode desired)) {
+            throw ApiProblem.badRequest("/properties/desired", "the body must be {\"properties\":{\"desired\":{…}}} with an object of desired properties");
+        }
+        int size = desired.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (size > DESIRED_MAX_BYTES) {
+            throw ApiProblem.badRequest("/properties/desired", "desired properties are at most " + DESIRED_MAX_BYTES + " bytes of JSON (IoT Hub's limit), the patch is " + size);
+        }
+        if (depth(desired) > DESIRED_MAX_DEPTH) {
+            throw ApiProblem.badRequest("/properties/desired", "desired properties nest at most " + DESIRED_MAX_DEPTH + " objects deep (IoT Hub's limit)");
+        }
+        Responses.blocking(ctx, () -> visible(caller, id))
+                .compose(s -> Responses.onContext(ctx, commands.updateDesired(id, desired)))
+                .onSuccess(version -> Responses.send(ctx, 200, Responses.JSON.createObjectNode().put("deviceId", id.value())
+                        .set("properties", Responses.JSON.createObjectNode().set("desired", desired.deepCopy().put("$version", version)))))
+                .onFailure(ctx::fail);
+    }
+
+    private static ObjectNode twinBody(DeviceId id, ObjectNode properties) {
+        ObjectNode body = Responses.JSON.createObjectNode().put("deviceId", id.value());
+        body.set("properties", properties);
+        return body;
+    }
+
+    private static int depth(JsonNode node) {
+        int deepest = 0;
+        for (JsonNode child : node) {
+            if (child.isObject()) {
+                deepest = Math.max(deepest, depth(child));
+            }
+        }
+        return deepest + 1;
     }
 
     /** The device if the caller may see it; 404 otherwise. Blocks on the store. */

@@ -79,7 +79,8 @@ public final class ClusterDeviceCommands implements DeviceCommands, AutoCloseabl
     public CompletableFuture<String> sendCloudToDevice(DeviceId deviceId, byte[] payload, Map<String, String> properties, Duration ttl) {
         return lookup(() -> local.sendCloudToDevice(deviceId, payload, properties, ttl).join()).thenApply(messageId -> {
             if (!local.isConnected(deviceId)) {
-                remoteHolder(deviceId).ifPresent(h -> node.client().cloudToDeviceQueued(h.address(), deviceId));
+                remoteHolder(deviceId).ifPresent(h -> notice("cloud-to-device message for " + deviceId, h,
+                        node.client().cloudToDeviceQueued(h.address(), deviceId)));
             }
             return messageId;
         });
@@ -90,7 +91,8 @@ public final class ClusterDeviceCommands implements DeviceCommands, AutoCloseabl
         return lookup(() -> {
             long version = local.updateDesired(deviceId, patch).join();
             if (!local.isConnected(deviceId)) {
-                remoteHolder(deviceId).ifPresent(h -> node.client().desired(h.address(), deviceId, patch, version));
+                remoteHolder(deviceId).ifPresent(h -> notice("desired patch " + version + " for " + deviceId, h,
+                        node.client().desired(h.address(), deviceId, patch, version)));
             }
             return version;
         });
@@ -134,6 +136,17 @@ public final class ClusterDeviceCommands implements DeviceCommands, AutoCloseabl
     @Override
     public void addConnectionListener(ConnectionListener listener) {
         local.addConnectionListener(listener);
+    }
+
+    /** A node told of something it sends on: a failure is logged (what waits in the store goes with the device's next GET or connection). */
+    private static void notice(String what, ClusterStore.Holder holder, CompletableFuture<Boolean> told) {
+        told.whenComplete((sent, e) -> {
+            if (e != null) {
+                LOG.warn("{}: node {} at {} could not be told: {}", what, holder.nodeId(), holder.address(), e.toString());
+            } else if (!sent) {
+                LOG.debug("{}: node {} did not send it (the device is not listening there now)", what, holder.nodeId());
+            }
+        });
     }
 
     /** The holder of the device's connection when it is another live node. */
