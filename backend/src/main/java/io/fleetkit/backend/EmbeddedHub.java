@@ -1,5 +1,6 @@
 package io.fleetkit.backend;
 
+import io.fleetkit.backend.dps.AllocationPolicy;
 import io.fleetkit.backend.dps.DpsService;
 import io.fleetkit.backend.dps.Enrollment;
 import io.fleetkit.backend.dps.Enrollments;
@@ -146,6 +147,7 @@ public final class EmbeddedHub implements AutoCloseable {
         private java.util.function.Function<CloudToDeviceQueue.Options, CloudToDeviceQueue> queueFactory;
         private ConnectionDirectory directory = ConnectionDirectory.SINGLE_PROCESS;
         private boolean sharedPort;
+        private AllocationPolicy allocation = AllocationPolicy.DEFAULT;
 
         private Builder(PkiDirectory pki) {
             this.pki = Objects.requireNonNull(pki, "pki");
@@ -238,6 +240,12 @@ public final class EmbeddedHub implements AutoCloseable {
             return this;
         }
 
+        /** How DPS allocates the devices of the PKI's factory enrollment to the hub host names; evenly weighted unless given. */
+        public Builder allocation(AllocationPolicy policy) {
+            this.allocation = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
         public Builder enrollment(Enrollment e) {
             extraEnrollments.add(e);
             return this;
@@ -245,14 +253,16 @@ public final class EmbeddedHub implements AutoCloseable {
 
         public EmbeddedHub start() {
             Enrollments enrollments = new Enrollments();
-            enrollments.add(new Enrollment.Group("factory", pki.intermediate().certificate(), true));
+            enrollments.add(new Enrollment.Group("factory", pki.intermediate().certificate(), true, allocation));
             extraEnrollments.forEach(enrollments::add);
             DeviceRegistry reg = registry != null ? registry : new InMemoryDeviceRegistry();
             DeviceToCloudSink s = sink != null ? sink : new InMemoryDeviceToCloudSink(10_000);
-            MqttDeviceCommands devices = new MqttDeviceCommands(reg, twins != null ? twins : Twins.inMemory(),
+            Twins hubTwins = twins != null ? twins : Twins.inMemory();
+            MqttDeviceCommands devices = new MqttDeviceCommands(reg, hubTwins,
                     queueFactory != null ? queueFactory.apply(cloudToDevice) : CloudToDeviceQueue.inMemory(cloudToDevice, clock), directory);
             Throttles throttles = new Throttles(throttle);
             DpsService dps = new DpsService(idScope, new HubAllocation(hubHostNames), enrollments, reg, clock, retryAfterSeconds, throttles);
+            dps.initialTwins(hubTwins); // a custom allocation's initial twin
             GatewayConfig config = new GatewayConfig(bindAddress, port, hubHostNames, idScope, pki.server(),
                     Messages.DEVICE_TO_CLOUD_MAX_BYTES, dpsPort, limits, sharedPort);
             MqttGateway gateway;

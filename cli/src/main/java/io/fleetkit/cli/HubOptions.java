@@ -1,6 +1,7 @@
 package io.fleetkit.cli;
 
 import io.fleetkit.backend.EmbeddedHub;
+import io.fleetkit.backend.dps.AllocationPolicy;
 import io.fleetkit.backend.dps.Enrollment;
 import io.fleetkit.backend.throttle.ThrottleProfile;
 import io.fleetkit.protocol.ProtocolException;
@@ -43,6 +44,12 @@ final class HubOptions {
             description = "Azure-like throttling: off, f1, s1, s2, s3, with units as in s1x4 (default: ${DEFAULT-VALUE})")
     String throttle;
 
+    @Option(names = "--allocation", paramLabel = "POLICY", defaultValue = "hashed",
+            description = "how DPS picks the hub (of --hub-host) for the devices of the enrollments: hashed (evenly weighted, a stable"
+                    + " hash), static:HOST (all to one hub) or custom:URL (Azure's custom allocation webhook, e.g. an Azure Function;"
+                    + " its answer names the hub and the initial twin) (default: ${DEFAULT-VALUE})")
+    String allocation;
+
     @Option(names = "--enroll-ca", paramLabel = "PEM", description = "another CA certificate to accept devices from (repeatable)")
     List<Path> extraCas = new ArrayList<>();
 
@@ -66,6 +73,7 @@ final class HubOptions {
         ThrottleProfile profile = profile();
         IdScope scope = scope();
         List<HubHostName> hubs = hubHostNames();
+        AllocationPolicy policy = parse("--allocation", () -> AllocationPolicy.parse(allocation, hubs));
         checkBindAddress(spec.commandLine(), bind);
         checkPort("--port", port);
         if (dpsPort != null) {
@@ -73,14 +81,14 @@ final class HubOptions {
         }
         List<Enrollment> enrollments = new ArrayList<>();
         for (Path ca : extraCas) {
-            enrollments.add(new Enrollment.Group(ca.getFileName().toString(), Pem.readCertificates(ca).get(0), true));
+            enrollments.add(new Enrollment.Group(ca.getFileName().toString(), Pem.readCertificates(ca).get(0), true, policy));
         }
         for (Path device : extraDevices) {
-            enrollments.add(Enrollment.Individual.of(Pem.readCertificates(device).get(0)));
+            enrollments.add(Enrollment.Individual.of(Pem.readCertificates(device).get(0)).withAllocation(policy));
         }
         int dps = dpsPort == null ? -1 : dpsPort;
         return hub -> {
-            hub.bind(bind).port(port).hubHostNames(hubs).idScope(scope).throttle(profile).dpsPort(dps);
+            hub.bind(bind).port(port).hubHostNames(hubs).idScope(scope).throttle(profile).dpsPort(dps).allocation(policy);
             enrollments.forEach(hub::enrollment);
         };
     }

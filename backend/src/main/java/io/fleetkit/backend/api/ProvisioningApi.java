@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetkit.backend.dps.DpsService;
+import io.fleetkit.backend.dps.AllocationPolicy;
 import io.fleetkit.backend.dps.Enrollment;
 import io.fleetkit.backend.throttle.ThrottleProfile;
 import io.fleetkit.protocol.dps.RegistrationState;
@@ -67,7 +68,12 @@ final class ProvisioningApi {
                 .put("throttleProfile", dps.throttles().profile().name());
         ArrayNode enrollments = n.putArray("enrollments");
         for (Enrollment e : dps.enrollments().all()) {
-            ObjectNode o = enrollments.addObject().put("name", e.name()).put("enabled", e.enabled());
+            ObjectNode o = enrollments.addObject().put("name", e.name()).put("enabled", e.enabled()).put("allocationPolicy", e.allocation().name());
+            if (e.allocation() instanceof AllocationPolicy.Static st) {
+                o.putArray("iotHubs").add(st.hub().value());
+            } else if (e.allocation() instanceof AllocationPolicy.Custom c) {
+                o.putObject("customAllocationDefinition").put("webhookUrl", c.webhookUrl().toString());
+            }
             if (e instanceof Enrollment.Group g) {
                 o.put("kind", "group").put("ca", Certificates.commonName(g.ca()));
             } else {

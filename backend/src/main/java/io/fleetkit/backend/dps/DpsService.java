@@ -1,5 +1,6 @@
 package io.fleetkit.backend.dps;
 
+import io.fleetkit.backend.hub.Twins;
 import io.fleetkit.backend.registry.DeviceRegistry;
 import io.fleetkit.backend.throttle.ThrottleProfile;
 import io.fleetkit.backend.throttle.Throttles;
@@ -9,6 +10,7 @@ import io.fleetkit.protocol.dps.RegisterRequest;
 import io.fleetkit.protocol.dps.RegistrationOperation;
 import io.fleetkit.protocol.dps.RegistrationState;
 import io.fleetkit.protocol.dps.Substatus;
+import io.fleetkit.protocol.id.HubHostName;
 import io.fleetkit.protocol.id.IdScope;
 import io.fleetkit.protocol.id.OperationId;
 import io.fleetkit.protocol.id.RegistrationId;
@@ -29,11 +31,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * The Device Provisioning Service, without the wire: register and poll requests in, replies
  * out. The gateway calls it off the event loop (attestation validates signatures).
  *
- * <p>A register request is checked (body, registration id, certificate, enrollment), assigned
- * at once to a linked hub, and answered 202 {@code assigning} with an operation id; the first
- * poll answers 200 with the registration state. Registering again returns the same assignment
- * ({@code reprovisionedToInitialAssignment}). Registering creates the device in the registry.
- * Thread-safe.
+ * <p>A register request is checked (body, registration id, certificate, enrollment), assigned to a linked hub by the
+ * enrollment's {@link AllocationPolicy} — at once for the built-in policies, when its webhook answers for a custom one — and
+ * answered 202 {@code assigning} with an operation id; a poll answers 202 while the webhook decides, then 200 with the
+ * registration state (assigned, or failed with the webhook's reason). Registering again returns the same assignment
+ * ({@code reprovisionedToInitialAssignment}). Registering creates the device in the registry. Thread-safe.
  */
 public final class DpsService {
     /** How long a finished operation can still be polled. */
@@ -54,8 +56,12 @@ public final class DpsService {
     private final java.util.Deque<RegistrationState> recent = new java.util.ArrayDeque<>(); // guarded by itself
     private static final int RECENT = 50;
 
+    /** An operation: its state once known (null while a custom allocation webhook is deciding). */
     private record PendingOperation(RegistrationId registrationId, RegistrationState state, Instant expires) {
     }
+
+    private final CustomAllocationWebhook webhook = new CustomAllocationWebhook();
+    private volatile Twins initialTwins;
 
     /**
      * @param retryAfterSeconds what 202 answers tell devices to wait before polling (the Azure
@@ -88,6 +94,16 @@ public final class DpsService {
 
     public Throttles throttles() {
         return throttles;
+    }
+
+    /** Where a custom allocation's initial twin (its desired properties) goes: the hub's twins. Unset: it is not applied. */
+    public void initialTwins(Twins twins) {
+        this.initialTwins = twins;
+    }
+
+    /** The linked hubs, in the order given. */
+    public List<HubHostName> linkedHubs() {
+        return allocation.hubs();
     }
 
     /** The last (at most 50) accepted registrations, newest first. */
@@ -130,8 +146,53 @@ public final class DpsService {
             return DpsErrors.CN_MISMATCH.reply("the certificate CN '" + accepted.commonName()
                     + "' does not match the registration id '" + connectedAs + "'", now);
         }
-        RegistrationState state = registrations.compute(connectedAs, (id, previous) -> previous == null
-                ? RegistrationState.assigned(id, allocation.hubFor(id).value(), id.toDeviceId(), Substatus.INITIAL_ASSIGNMENT,
+        RegistrationState previous = registrations.get(connectedAs);
+        AllocationPolicy policy = accepted.enrollment().allocation();
+        OperationId op = newOperationId();
+        evictExpired(now);
+        if (previous == null && policy instanceof AllocationPolicy.Custom custom) {
+            operations.put(op, new PendingOperation(connectedAs, null, now.plus(OPERATION_TTL))); // before the webhook can answer
+            var deciding = webhook.allocate(custom, accepted.enrollment(), connectedAs, null, allocation.hubs());
+            if (deciding.isEmpty()) {
+                operations.remove(op);
+                return DpsErrors.THROTTLED.reply("Operations are being throttled: " + CustomAllocationWebhook.MAX_IN_FLIGHT
+                        + " custom allocations are waiting for their webhook", now, OptionalInt.of(retryAfterSeconds));
+            }
+            deciding.get().thenAccept(outcome -> operations.put(op, new PendingOperation(connectedAs,
+                    decided(connectedAs, accepted, outcome, clock.instant()), clock.instant().plus(OPERATION_TTL))));
+        } else {
+            RegistrationState state = assign(connectedAs, accepted, previous == null ? hubFor(connectedAs, policy) : null, now);
+            operations.put(op, new PendingOperation(connectedAs, state, now.plus(OPERATION_TTL)));
+        }
+        return new DpsReply(202, DpsCodecs.OPERATION.toJson(RegistrationOperation.assigning(op)), OptionalInt.of(retryAfterSeconds));
+    }
+
+    /** The hub of a built-in policy: the hash over the linked hubs, or the enrollment's static hub. */
+    private HubHostName hubFor(RegistrationId id, AllocationPolicy policy) {
+        return policy instanceof AllocationPolicy.Static s ? s.hub() : allocation.hubFor(id);
+    }
+
+    /** The state a webhook's outcome gives: assigned to its hub (with its initial desired properties), or failed. */
+    private RegistrationState decided(RegistrationId id, Attestation.Accepted accepted, CustomAllocationWebhook.Outcome outcome, Instant now) {
+        if (outcome instanceof CustomAllocationWebhook.Outcome.Assigned a) {
+            RegistrationState state = assign(id, accepted, a.hub(), now);
+            Twins twins = initialTwins;
+            if (twins != null && !a.initialDesired().isEmpty()) {
+                twins.patchDesired(id.toDeviceId(), a.initialDesired());
+            }
+            return state;
+        }
+        String message = ((CustomAllocationWebhook.Outcome.Failed) outcome).message();
+        return RegistrationState.failed(id, CustomAllocationWebhook.FAILED, message, now);
+    }
+
+    /**
+     * Records the registration: to {@code hub} the first time, to its earlier hub again after that
+     * ({@code reprovisionedToInitialAssignment}, hub null); creates the device in the registry.
+     */
+    private RegistrationState assign(RegistrationId connectedAs, Attestation.Accepted accepted, HubHostName hub, Instant now) {
+        RegistrationState state = registrations.compute(connectedAs, (id, previous) -> previous == null || previous.assignedHub().isEmpty()
+                ? RegistrationState.assigned(id, (hub != null ? hub : allocation.hubFor(id)).value(), id.toDeviceId(), Substatus.INITIAL_ASSIGNMENT,
                         now, now, etag(1))
                 : RegistrationState.assigned(id, previous.assignedHub().orElseThrow(), previous.deviceId().orElseThrow(),
                         Substatus.REPROVISIONED_TO_INITIAL_ASSIGNMENT, previous.createdDateTimeUtc().orElse(now), now,
@@ -143,10 +204,7 @@ public final class DpsService {
             }
             recent.addLast(state);
         }
-        OperationId op = newOperationId();
-        evictExpired(now);
-        operations.put(op, new PendingOperation(connectedAs, state, now.plus(OPERATION_TTL)));
-        return new DpsReply(202, DpsCodecs.OPERATION.toJson(RegistrationOperation.assigning(op)), OptionalInt.of(retryAfterSeconds));
+        return state;
     }
 
     /** Handles {@code $dps/registrations/GET/iotdps-get-operationstatus/?operationId=…}. */
@@ -158,6 +216,9 @@ public final class DpsService {
         PendingOperation op = operations.get(operationId);
         if (op == null || !op.registrationId().equals(connectedAs) || op.expires().isBefore(now)) {
             return DpsErrors.OPERATION_NOT_FOUND.reply("no registration operation '" + operationId + "' for '" + connectedAs + "'", now);
+        }
+        if (op.state() == null) { // a custom allocation's webhook has not answered yet
+            return new DpsReply(202, DpsCodecs.OPERATION.toJson(RegistrationOperation.assigning(operationId)), OptionalInt.of(retryAfterSeconds));
         }
         return new DpsReply(200, DpsCodecs.OPERATION.toJson(RegistrationOperation.done(operationId, op.state())), OptionalInt.empty());
     }
