@@ -51,6 +51,6 @@ CREATE INDEX device_connections_by_node ON device_connections (node_id);
 
 -- The secret nodes present to each other's command endpoints (created by the first node).
 CREATE TABLE cluster_secrets (
-    name  VARCHAR(64)  PRIMARY KEY,
-    value VARCHAR(256) NOT NULL
+    name   VARCHAR(64)  PRIMARY KEY,
+    secret VARCHAR(256) NOT NULL
 );

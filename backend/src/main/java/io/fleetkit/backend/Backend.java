@@ -385,6 +385,10 @@ public final class Backend implements AutoCloseable {
             DeviceCommands commands = local;
             if (node != null) {
                 node.attach(local);
+                if (hub != null) {
+                    EmbeddedHub h = hub;
+                    node.onHubNodes(n -> h.throttles().share(n)); // the profile's rates are the hub's: each node takes its share
+                }
                 ClusterDeviceCommands clustered = new ClusterDeviceCommands(local, node);
                 started.add(clustered);
                 commands = clustered;

@@ -15,8 +15,9 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 /**
  * The backend's package graph, as ARCHITECTURE.md and each {@code package-info.java} draw it: the message path runs one way
  * ({@code gateway → routing → stream → processing → store → api}) and no stage reaches back past the one it reads from; callers that reach a
- * device do it through the device-command port ({@code hub.DeviceCommands}); the support packages import none of the
- * path; only the assembly ({@code Backend}, {@code EmbeddedHub}) sees everything.
+ * device do it through the device-command port ({@code hub.DeviceCommands}), which the gateway implements in one process and
+ * {@code cluster} across processes; the support packages import none of the path; only the assembly ({@code Backend},
+ * {@code EmbeddedHub}) sees everything.
  */
 class PackageGraphTest {
     private static final String BACKEND = "io.fleetkit.backend";
@@ -58,9 +59,17 @@ class PackageGraphTest {
 
     @Test
     void devicesAreReachedOnlyThroughTheCommandPort() {
-        noClasses().that().resideOutsideOfPackages(pkg("gateway"), BACKEND)
+        noClasses().that().resideOutsideOfPackages(pkg("gateway"), pkg("cluster"), BACKEND)
                 .should().dependOnClassesThat().resideInAPackage(pkg("gateway"))
                 .because("the REST API, ownership claims and the processors call devices through hub.DeviceCommands")
+                .check(classes);
+    }
+
+    @Test
+    void onlyTheAssemblyWiresTheCluster() {
+        noClasses().that().resideOutsideOfPackages(pkg("cluster"), BACKEND)
+                .should().dependOnClassesThat().resideInAPackage(pkg("cluster"))
+                .because("the cluster is the command port's implementation across processes: callers see only hub.DeviceCommands")
                 .check(classes);
     }
 

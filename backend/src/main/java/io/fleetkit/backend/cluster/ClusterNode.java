@@ -88,6 +88,7 @@ public final class ClusterNode implements ConnectionDirectory, AutoCloseable {
     private final ThreadPoolExecutor writer;
     private final LongAdder writesDropped = new LongAdder();
     private volatile MqttDeviceCommands local;
+    private volatile java.util.function.IntConsumer hubNodesListener = n -> { };
     private volatile long lastHeartbeat = System.nanoTime();
     private volatile Instant downSince;
     private volatile String downReason;
@@ -162,6 +163,11 @@ public final class ClusterNode implements ConnectionDirectory, AutoCloseable {
         this.local = Objects.requireNonNull(localDevices, "localDevices");
     }
 
+    /** Told the number of live hub nodes (this one included) after every heartbeat: the hub's throttles are shared among them. */
+    public void onHubNodes(java.util.function.IntConsumer listener) {
+        this.hubNodesListener = Objects.requireNonNull(listener, "listener");
+    }
+
     public int nodeId() {
         return options.nodeId();
     }
@@ -234,6 +240,8 @@ public final class ClusterNode implements ConnectionDirectory, AutoCloseable {
         try {
             if (store.heartbeat(options.nodeId(), instance)) {
                 lastHeartbeat = System.nanoTime();
+                long hubs = store.nodes().stream().filter(n -> n.live() && !n.role().equals(Role.BACKEND.name())).count();
+                hubNodesListener.accept((int) Math.max(1, hubs));
                 if (downReason != null && downReason.startsWith("the heartbeat")) {
                     LOG.info("node {}: the heartbeat is written again", options.nodeId());
                     downReason = null;

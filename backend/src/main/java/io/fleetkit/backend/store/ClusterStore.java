@@ -48,8 +48,8 @@ public final class ClusterStore {
     /** The secret every node of this database presents to the others; created (random, 256 bits) by the first node that asks. */
     public String secret() {
         String fresh = HexFormat.of().formatHex(randomBytes(32));
-        Sql.update(db, "create the cluster secret", "INSERT INTO cluster_secrets (name, value) VALUES ('node-token', ?) ON CONFLICT DO NOTHING", fresh);
-        return Sql.query(db, "read the cluster secret", "SELECT value FROM cluster_secrets WHERE name = 'node-token'", rs -> rs.getString(1)).get(0);
+        Sql.update(db, "create the cluster secret", "INSERT INTO cluster_secrets (name, secret) VALUES ('node-token', ?) ON CONFLICT DO NOTHING", fresh);
+        return Sql.query(db, "read the cluster secret", "SELECT secret FROM cluster_secrets WHERE name = 'node-token'", rs -> rs.getString(1)).get(0);
     }
 
     public Optional<Node> node(int nodeId) {

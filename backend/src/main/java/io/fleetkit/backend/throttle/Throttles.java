@@ -48,7 +48,7 @@ public final class Throttles {
     public record Counters(long connectsDelayed, long connectsRefused, long sendsDelayed, long sendsRefused, long dpsThrottled) {
     }
 
-    private record State(ThrottleProfile profile, RateLimiter connects, RateLimiter sends, RateLimiter dps,
+    private record State(ThrottleProfile profile, int share, RateLimiter connects, RateLimiter sends, RateLimiter dps,
                          Map<String, RateLimiter> polls) {
     }
 
@@ -67,11 +67,38 @@ public final class Throttles {
 
     /** Switches the profile; buckets start full. */
     public void set(ThrottleProfile p) {
-        state = new State(p,
-                p.connectsPerSecond() > 0 ? new RateLimiter(p.connectsPerSecond(), p.connectsPerSecond(), nanoTime) : null,
-                p.sendsPerSecond() > 0 ? new RateLimiter(p.sendsPerSecond(), p.sendsPerSecond(), nanoTime) : null,
-                p.dpsOperationsPerMinute() > 0 ? new RateLimiter(p.dpsOperationsPerMinute() / 60,
-                        Math.max(1, Math.min(DPS_MAX_BURST, p.dpsOperationsPerMinute() / 10)), nanoTime) : null,
+        set(p, state == null ? 1 : state.share());
+    }
+
+    /**
+     * This process is one of {@code nodes} hub nodes of a cluster: the profile's rates are the hub's, so each node takes an equal
+     * share of them (S1's 100 connects/s over 4 nodes: 25/s each) — fleetkit's choice, since the kernel or a load balancer
+     * spreads connections evenly; a node that joins or dies changes the shares. The per-device poll limit stays whole: a
+     * device polls one node. Buckets start full when the share changes.
+     */
+    public void share(int nodes) {
+        if (nodes < 1) {
+            throw new IllegalArgumentException("nodes: at least 1, was " + nodes);
+        }
+        State s = state;
+        if (s.share() != nodes) {
+            set(s.profile(), nodes);
+        }
+    }
+
+    /** How many nodes share the profile's rates (1 for one process). */
+    public int share() {
+        return state.share();
+    }
+
+    private void set(ThrottleProfile p, int n) {
+        double connects = p.connectsPerSecond() / n;
+        double sends = p.sendsPerSecond() / n;
+        double dpsPerMinute = p.dpsOperationsPerMinute() / n;
+        state = new State(p, n,
+                connects > 0 ? new RateLimiter(connects, Math.max(1, connects), nanoTime) : null,
+                sends > 0 ? new RateLimiter(sends, Math.max(1, sends), nanoTime) : null,
+                dpsPerMinute > 0 ? new RateLimiter(dpsPerMinute / 60, Math.max(1, Math.min(DPS_MAX_BURST / n, dpsPerMinute / 10)), nanoTime) : null,
                 new ConcurrentHashMap<>());
     }
 

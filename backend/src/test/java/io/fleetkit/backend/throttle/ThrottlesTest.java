@@ -95,4 +95,28 @@ class ThrottlesTest {
         t.set(ThrottleProfile.OFF);
         assertThat(t.profile().isOff()).isTrue();
     }
+
+    @Test
+    void aClusterOfHubNodesSharesTheHubsRatesEqually() {
+        Throttles t = new Throttles(ThrottleProfile.parse("s1"), now::get); // 100 connects/s for the hub
+        t.share(4);
+        assertThat(t.share()).isEqualTo(4);
+        int admitted = 0;
+        for (int i = 0; i < 100; i++) {
+            if (t.connect() instanceof Throttles.Verdict.Go) {
+                admitted++;
+            }
+        }
+        assertThat(admitted).as("a burst of a quarter of the hub's second on each of 4 nodes").isEqualTo(25);
+        now.addAndGet(TimeUnit.SECONDS.toNanos(10));
+        t.share(2); // a node died, another left: the two left take half each
+        admitted = 0;
+        for (int i = 0; i < 100; i++) {
+            if (t.connect() instanceof Throttles.Verdict.Go) {
+                admitted++;
+            }
+        }
+        assertThat(admitted).isEqualTo(50);
+        assertThatThrownBy(() -> t.share(0)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

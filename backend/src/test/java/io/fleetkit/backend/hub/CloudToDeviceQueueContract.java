@@ -9,9 +9,22 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class CloudToDeviceQueueTest {
-    final MutableClock clock = new MutableClock();
-    final CloudToDeviceQueue q = CloudToDeviceQueue.inMemory(new CloudToDeviceQueue.Options(Duration.ofMinutes(1), 3, Duration.ofHours(1)), clock);
+/**
+ * The cloud-to-device queue's behaviour, IoT Hub's: run on the in-memory queue of one process ({@code InMemoryCloudToDeviceQueueTest}) and on
+ * the store's that a cluster shares ({@code store.StoreCloudToDeviceQueueIT}).
+ */
+public abstract class CloudToDeviceQueueContract {
+    protected final MutableClock clock = new MutableClock();
+    private CloudToDeviceQueue q;
+
+    /** A new, empty queue with these options and clock. */
+    protected abstract CloudToDeviceQueue newQueue(CloudToDeviceQueue.Options options, java.time.Clock clock);
+
+    @org.junit.jupiter.api.BeforeEach
+    void newQueue() {
+        q = newQueue(new CloudToDeviceQueue.Options(Duration.ofMinutes(1), 3, Duration.ofHours(1)), clock);
+    }
+
     final DeviceId dev = DeviceId.of("dev-1");
     static final String CONNECTION = "connection-1";
 
@@ -20,7 +33,7 @@ class CloudToDeviceQueueTest {
     }
 
     @Test
-    void deliveredMessagesAreLockedUntilCompletedOrTheLockTimesOut() {
+    public void deliveredMessagesAreLockedUntilCompletedOrTheLockTimesOut() {
         send("a");
         send("b");
         assertThat(q.takeDeliverable(dev, CONNECTION)).extracting(CloudToDeviceQueue.Delivery::messageId).containsExactly("a", "b");
@@ -35,7 +48,7 @@ class CloudToDeviceQueueTest {
     }
 
     @Test
-    void aDroppedConnectionUnlocksAtOnce() {
+    public void aDroppedConnectionUnlocksAtOnce() {
         send("a");
         q.takeDeliverable(dev, CONNECTION);
         q.unlock(dev, CONNECTION);
@@ -43,7 +56,7 @@ class CloudToDeviceQueueTest {
     }
 
     @Test
-    void theEndOfAnOlderConnectionFreesOnlyWhatWasDeliveredOnIt() {
+    public void theEndOfAnOlderConnectionFreesOnlyWhatWasDeliveredOnIt() {
         send("a");
         q.takeDeliverable(dev, CONNECTION);
         String newer = "connection-2";
@@ -55,7 +68,7 @@ class CloudToDeviceQueueTest {
     }
 
     @Test
-    void pastTheMaximumDeliveryCountAMessageIsDeadLettered() {
+    public void pastTheMaximumDeliveryCountAMessageIsDeadLettered() {
         send("a");
         for (int i = 1; i <= 3; i++) {
             assertThat(q.takeDeliverable(dev, CONNECTION)).extracting(CloudToDeviceQueue.Delivery::deliveryCount).containsExactly(i);
@@ -67,7 +80,7 @@ class CloudToDeviceQueueTest {
     }
 
     @Test
-    void expiredMessagesAreNeverDelivered() {
+    public void expiredMessagesAreNeverDelivered() {
         q.enqueue(dev, "short", "t", new byte[0], Duration.ofSeconds(10));
         send("long");
         clock.advance(Duration.ofSeconds(11));
@@ -76,7 +89,7 @@ class CloudToDeviceQueueTest {
     }
 
     @Test
-    void fiftyAtMostOf64KbEachAndTtlWithinTwoDays() {
+    public void fiftyAtMostOf64KbEachAndTtlWithinTwoDays() {
         for (int i = 0; i < CloudToDeviceQueue.MAX_QUEUED; i++) {
             send("m" + i);
         }
