@@ -42,6 +42,12 @@ public final class ClusterDeviceCommands implements DeviceCommands, AutoCloseabl
     private final MqttDeviceCommands local;
     private final ClusterNode node;
     private final ThreadPoolExecutor lookups;
+    /**
+     * Where devices were found connected a moment ago: a burst of commands costs one lookup per device, not one per command. A
+     * device that moved meanwhile is found again — its old node answers "not here" and the store is asked once more; one that
+     * was not connected is never remembered as such.
+     */
+    private final HolderCache holders = new HolderCache(Duration.ofSeconds(5), 100_000);
     private volatile long countedAt;
     private volatile int connectedCount;
 
@@ -67,12 +73,32 @@ public final class ClusterDeviceCommands implements DeviceCommands, AutoCloseabl
         if (local.isConnected(deviceId)) {
             return local.invokeMethod(deviceId, method, payload, timeout);
         }
-        return lookup(() -> remoteHolder(deviceId)).thenCompose(holder -> holder
-                .map(h -> node.client().invokeMethod(h.address(), deviceId, method, payload, timeout).exceptionally(e -> {
+        Optional<ClusterStore.Holder> known = holders.get(deviceId);
+        CompletableFuture<Optional<ClusterStore.Holder>> holder = known != null ? CompletableFuture.completedFuture(known)
+                : lookup(() -> remoteHolder(deviceId));
+        return holder.thenCompose(h -> forward(h, deviceId, method, payload, timeout)).thenCompose(result -> {
+            if (!result.isNotOnline() || known == null) {
+                return CompletableFuture.completedFuture(result);
+            }
+            // the node the cache named no longer holds the device: it may have moved; look once more in the store
+            holders.forget(deviceId);
+            return lookup(() -> remoteHolder(deviceId)).thenCompose(h -> sameConnection(h, known) ? CompletableFuture.completedFuture(result)
+                    : forward(h, deviceId, method, payload, timeout));
+        });
+    }
+
+    private static boolean sameConnection(Optional<ClusterStore.Holder> a, Optional<ClusterStore.Holder> b) {
+        return a.map(ClusterStore.Holder::connectionId).equals(b.map(ClusterStore.Holder::connectionId));
+    }
+
+    private CompletableFuture<MethodResult> forward(Optional<ClusterStore.Holder> holder, DeviceId deviceId, MethodName method, byte[] payload,
+                                                    Duration timeout) {
+        return holder.map(h -> node.client().invokeMethod(h.address(), deviceId, method, payload, timeout).exceptionally(e -> {
                     LOG.warn("method '{}' for {}: node {} at {} did not answer: {}", method.value(), deviceId, h.nodeId(), h.address(), e.getMessage());
+                    holders.forget(deviceId);
                     return MethodResult.notOnline(deviceId.value());
                 }))
-                .orElseGet(() -> CompletableFuture.completedFuture(MethodResult.notOnline(deviceId.value()))));
+                .orElseGet(() -> CompletableFuture.completedFuture(MethodResult.notOnline(deviceId.value())));
     }
 
     @Override
@@ -105,7 +131,11 @@ public final class ClusterDeviceCommands implements DeviceCommands, AutoCloseabl
 
     @Override
     public boolean isConnected(DeviceId deviceId) {
-        return local.isConnected(deviceId) || remoteHolder(deviceId).isPresent();
+        if (local.isConnected(deviceId)) {
+            return true;
+        }
+        Optional<ClusterStore.Holder> known = holders.get(deviceId);
+        return known != null ? known.isPresent() : remoteHolder(deviceId).isPresent();
     }
 
     /** Devices connected to any live node; counted in the store at most once a second. */
@@ -149,9 +179,15 @@ public final class ClusterDeviceCommands implements DeviceCommands, AutoCloseabl
         });
     }
 
-    /** The holder of the device's connection when it is another live node. */
+    /** The holder of the device's connection when it is another live node (looked up in the store, and remembered a moment). */
     private Optional<ClusterStore.Holder> remoteHolder(DeviceId deviceId) {
-        return node.store().holder(deviceId).filter(h -> h.nodeId() != node.nodeId());
+        Optional<ClusterStore.Holder> h = node.store().holder(deviceId).filter(x -> x.nodeId() != node.nodeId());
+        if (h.isPresent()) {
+            holders.put(deviceId, h); // only where it is: a device that was not connected a moment ago may be now
+        } else {
+            holders.forget(deviceId);
+        }
+        return h;
     }
 
     private <T> CompletableFuture<T> lookup(Supplier<T> work) {
@@ -166,5 +202,40 @@ public final class ClusterDeviceCommands implements DeviceCommands, AutoCloseabl
     @Override
     public void close() {
         lookups.shutdownNow();
+    }
+
+    /** A bounded map of recent lookups, each good for {@code ttl}; past {@code max} entries it starts afresh. */
+    static final class HolderCache {
+        private record Entry(Optional<ClusterStore.Holder> holder, long expires) {
+        }
+
+        private final long ttlNanos;
+        private final int max;
+        private final java.util.concurrent.ConcurrentHashMap<DeviceId, Entry> entries = new java.util.concurrent.ConcurrentHashMap<>();
+
+        HolderCache(Duration ttl, int max) {
+            this.ttlNanos = ttl.toNanos();
+            this.max = max;
+        }
+
+        /** The holder found within the ttl, or null when none is known. */
+        Optional<ClusterStore.Holder> get(DeviceId id) {
+            Entry e = entries.get(id);
+            if (e == null || System.nanoTime() - e.expires() > 0) {
+                return null;
+            }
+            return e.holder();
+        }
+
+        void put(DeviceId id, Optional<ClusterStore.Holder> holder) {
+            if (entries.size() >= max) {
+                entries.clear();
+            }
+            entries.put(id, new Entry(holder, System.nanoTime() + ttlNanos));
+        }
+
+        void forget(DeviceId id) {
+            entries.remove(id);
+        }
     }
 }

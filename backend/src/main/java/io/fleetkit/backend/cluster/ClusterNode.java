@@ -206,17 +206,29 @@ public final class ClusterNode implements ConnectionDirectory, AutoCloseable {
     }
 
     private void closeElsewhere(DeviceId deviceId, ClusterStore.Replaced replaced) {
+        Long silentUntil = unreachable.get(replaced.nodeId());
+        if (silentUntil != null && System.nanoTime() - silentUntil < 0) {
+            return; // it did not answer a moment ago: it died, and its heartbeat is about to say so
+        }
         Optional<ClusterStore.Node> node = store.node(replaced.nodeId());
         if (node.isEmpty() || !node.get().live()) {
             return; // a dead node's connections are gone with it
         }
         client.closeReplaced(node.get().address(), deviceId, replaced.connectionId()).whenComplete((closed, e) -> {
-            if (e != null) {
-                LOG.warn("device {} connected again here; node {} could not be told to close its older connection: {}", deviceId,
-                        replaced.nodeId(), e.getMessage());
+            if (e == null) {
+                unreachable.remove(replaced.nodeId());
+                return;
+            }
+            Long before = unreachable.put(replaced.nodeId(), System.nanoTime() + options.liveness().toNanos());
+            if (before == null || System.nanoTime() - before > 0) {
+                LOG.warn("node {} at {} does not answer ({}): devices that reconnect here from it are not closed there; its heartbeat "
+                        + "will expire within {} s if it died", replaced.nodeId(), node.get().address(), e.getMessage(), options.liveness().toSeconds());
             }
         });
     }
+
+    /** Nodes that did not answer: not asked again until the nanoTime given (by then their heartbeat has expired if they died). */
+    private final java.util.Map<Integer, Long> unreachable = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public void disconnected(DeviceId deviceId, String connectionId) {

@@ -88,8 +88,20 @@ public final class ClusterStore {
 
     /** Says node {@code nodeId} is alive; false when another instance has taken the id over (this one must stop). */
     public boolean heartbeat(int nodeId, String instance) {
-        return Sql.update(db, "write node " + nodeId + "'s heartbeat",
-                "UPDATE cluster_nodes SET heartbeat = CURRENT_TIMESTAMP WHERE node_id = ? AND instance = ?", nodeId, instance) == 1;
+        return Sql.transaction(db, "write node " + nodeId + "'s heartbeat", c -> {
+            unsynchronized(c);
+            return Sql.update(c, "UPDATE cluster_nodes SET heartbeat = CURRENT_TIMESTAMP WHERE node_id = ? AND instance = ?", nodeId, instance) == 1;
+        });
+    }
+
+    /**
+     * Connections and heartbeats are commits of their own that need not wait for the disk: what a database crash loses of them
+     * is state that ends with the connections anyway (a lost row sends a command to a node that answers "not here", a lost
+     * delete leaves a row the device's next connection replaces). PostgreSQL's {@code synchronous_commit = off} for just these
+     * transactions keeps them off the WAL flush every connect would otherwise wait for.
+     */
+    private static void unsynchronized(java.sql.Connection c) throws java.sql.SQLException {
+        Sql.update(c, "SET LOCAL synchronous_commit TO OFF");
     }
 
     /** A node that stops cleanly leaves: its heartbeat ends now, and its connections (closed with it) are forgotten. */
@@ -110,6 +122,7 @@ public final class ClusterStore {
      */
     public Optional<Replaced> connected(DeviceId deviceId, int nodeId, String connectionId, byte[] certificate) {
         return Sql.transaction(db, "record the connection of " + deviceId, c -> {
+            unsynchronized(c);
             // inserting first makes two simultaneous first connections meet on the row: the second waits, then replaces the first
             if (Sql.update(c, "INSERT INTO device_connections (device_id, node_id, connection_id, since, certificate) "
                     + "VALUES (?, ?, ?, CURRENT_TIMESTAMP, ?) ON CONFLICT DO NOTHING", deviceId.value(), nodeId, connectionId, certificate) == 1) {
@@ -125,8 +138,10 @@ public final class ClusterStore {
 
     /** The connection ended: its row goes unless a newer connection already replaced it. */
     public boolean disconnected(DeviceId deviceId, String connectionId) {
-        return Sql.update(db, "record the disconnection of " + deviceId,
-                "DELETE FROM device_connections WHERE device_id = ? AND connection_id = ?", deviceId.value(), connectionId) == 1;
+        return Sql.transaction(db, "record the disconnection of " + deviceId, c -> {
+            unsynchronized(c);
+            return Sql.update(c, "DELETE FROM device_connections WHERE device_id = ? AND connection_id = ?", deviceId.value(), connectionId) == 1;
+        });
     }
 
     /** Where {@code deviceId} is connected, if on a live node. */

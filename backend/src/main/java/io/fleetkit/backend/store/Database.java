@@ -109,7 +109,8 @@ public final class Database implements AutoCloseable {
         config.setUsername(user);
         config.setPassword(password);
         config.setPoolName("fleetkit-store");
-        config.setMaximumPoolSize(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
+        // the processors' writers, the hub's state pool, a cluster node's directory and command lookups all borrow from it
+        config.setMaximumPoolSize(Math.max(8, Runtime.getRuntime().availableProcessors() * 4));
         config.setConnectionTimeout(10_000);
         if (schema != null) {
             config.setSchema(schema);

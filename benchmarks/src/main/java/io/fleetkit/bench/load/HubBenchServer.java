@@ -186,7 +186,7 @@ public final class HubBenchServer {
      * The production engines of one {@code fleetkit-kafka} run: topics {@code bench-{random}.{endpoint}} on the broker and a
      * schema {@code fk_bench_{random}} in the database, both made for the run and removed when it stops.
      */
-    private record Production(KafkaSettings kafka, Database database, String url, String user, String schema) implements AutoCloseable {
+    record Production(KafkaSettings kafka, Database database, String url, String user, String schema) implements AutoCloseable {
         static Production create(String bootstrap, String url, String user) {
             String run = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
             String schema = "fk_bench_" + run;
@@ -197,8 +197,12 @@ public final class HubBenchServer {
         /** Deletes the run's topics and drops its schema (the backend, closed first, has closed the database). */
         @Override
         public void close() {
-            String prefix = kafka.topic("");
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            remove(kafka.bootstrapServers(), kafka.topic(""), url, user, schema);
+        }
+
+        /** Deletes the topics that start with {@code prefix} and drops {@code schema}; what fails is said on standard error. */
+        static void remove(String bootstrap, String prefix, String url, String user, String schema) {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
                 List<String> mine = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream().filter(t -> t.startsWith(prefix)).toList();
                 admin.deleteTopics(mine).all().get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
@@ -216,7 +220,7 @@ public final class HubBenchServer {
      * Calls {@code method} on random connected devices at {@code perSecond} (open loop) for {@code duration},
      * then waits for the answers; returns "calls ok p50 p99 p999" (round trips in microseconds).
      */
-    private static String callMethods(DeviceCommands commands, List<RegistrationId> ids, double perSecond, Duration duration, MethodName method) {
+    static String callMethods(DeviceCommands commands, List<RegistrationId> ids, double perSecond, Duration duration, MethodName method) {
         Recorder roundTrips = new Recorder(3);
         AtomicLong ok = new AtomicLong();
         AtomicLong answered = new AtomicLong();

@@ -223,6 +223,11 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL: no shutdown hook, no flush; waits until it is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() {
         if (controlled && process.isAlive()) {

@@ -12,7 +12,7 @@ import picocli.CommandLine;
                 "Each system runs in its own process, started and stopped by the run; figures are medians of the measured runs",
                 "after one discarded warm-up run, with generator and server CPU beside them. Results: WORK/results/*.json and *.md."},
         subcommands = {ConnectCommand.class, TelemetryCommand.class, ProvisionCommand.class, MethodsCommand.class, SdkCommand.class,
-                SoakCommand.class, CommandLine.HelpCommand.class})
+                SoakCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
