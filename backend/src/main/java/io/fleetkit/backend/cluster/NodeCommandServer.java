@@ -102,8 +102,15 @@ final class NodeCommandServer implements AutoCloseable {
             end(req, 503, "more than " + MAX_IN_FLIGHT + " commands in flight on this node");
             return;
         }
-        req.response().endHandler(v -> inFlight.decrementAndGet());
-        req.response().exceptionHandler(e -> { });
+        java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Runnable done = () -> {
+            if (counted.getAndSet(false)) {
+                inFlight.decrementAndGet();
+            }
+        };
+        req.response().endHandler(v -> done.run());
+        req.response().closeHandler(v -> done.run()); // the caller went away before the answer
+        req.response().exceptionHandler(e -> done.run());
         DeviceId device;
         try {
             device = DeviceId.of(java.net.URLDecoder.decode(path[4], StandardCharsets.UTF_8));
