@@ -26,7 +26,7 @@ final class ClusterCommand implements Runnable {
     @Option(names = "--nodes", paramLabel = "N", defaultValue = "3", description = "hub nodes (default: ${DEFAULT-VALUE})")
     int nodes;
 
-    @Option(names = "--devices", paramLabel = "N", defaultValue = "30000",
+    @Option(names = "--devices", paramLabel = "N", defaultValue = "20000",
             description = "devices, each with its own certificate (default: ${DEFAULT-VALUE}; at most 19,000 per node)")
     int devices;
 
