@@ -18,8 +18,8 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The ninety-second soak of every build: 1,000 thermostats at ten times the model's rate against the hub + backend in its own
- * process, sampled every 10 s (a minute of samples after the warm-up: gross leaks only; the test run has a 25-minute budget). It passes only if the memory trends stay within (loose) limits, no device gave up, and the
+ * The two-minute soak of every build: 1,000 thermostats at ten times the model's rate against the hub + backend in its own
+ * process, sampled every 10 s. It passes only if the memory trends stay within (loose) limits, no device gave up, and the
  * rows stored are exactly the telemetry acknowledged; the 30-minute figures are in BENCHMARKS.md.
  */
 class SoakBenchIT {
@@ -27,12 +27,12 @@ class SoakBenchIT {
     Path work;
 
     @Test
-    void ninetySecondsHoldWithNothingLost() throws IOException {
+    void twoMinutesHoldWithNothingLost() throws IOException {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = FleetkitCommand.execute(new String[]{"bench", "soak", "--work", work.toString(), "--devices", "1000",
-                "--rate-multiplier", "10", "--duration", "90s", "--sample-every", "10s", "--warm-up", "30s",
-                        // a minute of samples cannot resolve a slow trend: this run catches gross leaks, the
+                "--rate-multiplier", "10", "--duration", "2m", "--sample-every", "10s", "--warm-up", "30s",
+                        // a minute and a half of samples cannot resolve a slow trend: this run catches gross leaks, the
                         // 30-minute one (BENCHMARKS.md) holds the defaults of 1 and 2 MB/min
                         "--heap-growth-limit", "8", "--resident-growth-limit", "16"},
                 new PrintWriter(out, true), new PrintWriter(err, true));
@@ -44,10 +44,10 @@ class SoakBenchIT {
             json = files.filter(p -> p.getFileName().toString().matches("soak-.*\\.json")).findFirst().orElseThrow();
         }
         JsonNode r = new ObjectMapper().readTree(json.toFile());
-        assertThat(r.get("samples")).hasSize(9);
+        assertThat(r.get("samples")).hasSize(12);
         assertThat(r.get("failures")).isEmpty();
         JsonNode end = r.get("ending");
-        assertThat(end.get("telemetryAcknowledged").asLong()).as("90 s × ~167 messages/s").isGreaterThan(7_500);
+        assertThat(end.get("telemetryAcknowledged").asLong()).as("2 min × ~167 messages/s").isGreaterThan(10_000);
         assertThat(end.get("rows").asLong()).isEqualTo(end.get("telemetryAcknowledged").asLong());
         for (JsonNode s : r.get("samples")) {
             assertThat(s.get("online").asInt()).isEqualTo(1000);
