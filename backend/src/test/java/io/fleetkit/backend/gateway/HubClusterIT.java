@@ -127,13 +127,41 @@ class HubClusterIT {
         try (ServerSocket free = new ServerSocket(0)) {
             hubPort = free.getLocalPort();
         }
-        for (int n = 1; n <= NODES; n++) {
-            hubNodes.put(n, start(n, "hub"));
+        hubNodes.put(1, start(1, "hub")); // the first one migrates the schema and makes the topics; the others start together
+        Map<Integer, java.util.concurrent.CompletableFuture<BackendProcess>> starting = new HashMap<>();
+        for (int n = 2; n <= NODES; n++) {
+            int node = n;
+            starting.put(n, java.util.concurrent.CompletableFuture.supplyAsync(() -> startUnchecked(node, "hub")));
         }
-        backend = start(9, "backend");
+        java.util.concurrent.CompletableFuture<BackendProcess> backendStarting =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> startUnchecked(9, "backend"));
+        RuntimeException failed = null;
+        for (var e : starting.entrySet()) { // every process that did start is kept, so that @AfterAll stops it
+            try {
+                hubNodes.put(e.getKey(), e.getValue().join());
+            } catch (RuntimeException ex) {
+                failed = ex;
+            }
+        }
+        try {
+            backend = backendStarting.join();
+        } catch (RuntimeException ex) {
+            failed = ex;
+        }
+        if (failed != null) {
+            throw failed;
+        }
         db = TestDatabases.postgres(schema);
         api = new ApiClient(backend.httpPort());
         operator = DevTokenIssuer.loadOrCreate(pki.scratch("node-9").resolve("dev-issuer.jwk")).mint("ops", true, Duration.ofHours(1));
+    }
+
+    private BackendProcess startUnchecked(int node, String role) {
+        try {
+            return start(node, role);
+        } catch (Exception e) {
+            throw new IllegalStateException("node " + node + " (" + role + ") did not start: " + e.getMessage(), e);
+        }
     }
 
     private BackendProcess start(int node, String role) throws Exception {
