@@ -57,7 +57,10 @@ final class ClusterReport {
                 .put("p99Ms", baseline.p99Ms()).put("p999Ms", baseline.p999Ms());
         j.putObject("commandTopic").put("p50Ms", topic[0]).put("p99Ms", topic[1]);
         j.putObject("nodeHop").put("p50Ms", hop[0]).put("p99Ms", hop[1]);
-        j.putObject("kill").put("devicesOnKilledNode", victim).put("secondsUntilAllOnline", recovered.seconds()).put("gaveUp", recovered.gaveUp());
+        var kill = j.putObject("kill").put("run", victim >= 0).put("gaveUp", recovered.gaveUp());
+        if (victim >= 0) {
+            kill.put("devicesOnKilledNode", victim).put("secondsUntilAllOnline", recovered.seconds());
+        }
         j.putObject("ending").put("telemetryAcknowledged", ending.telemetryAcknowledged()).put("rows", ending.rows())
                 .put("unacknowledged", ending.unacknowledged()).put("lost", ending.lost());
 
@@ -82,7 +85,8 @@ final class ClusterReport {
                         fmt("%.2f", baseline.p50Ms()) + " / " + fmt("%.2f", baseline.p99Ms()),
                         fmt("%.2f", hop[0]) + " / " + fmt("%.2f", hop[1]),
                         fmt("%.2f", topic[0]) + " / " + fmt("%.2f", topic[1]),
-                        fmt("%.1f s", recovered.seconds()) + " (" + victim + " devices)", Long.toString(ending.lost())
+                        victim < 0 ? "not run: " + (nodes - 1) + " nodes cannot hold " + devices : fmt("%.1f s", recovered.seconds()) + " (" + victim + " devices)",
+                        Long.toString(ending.lost())
                                 + " of " + ending.telemetryAcknowledged(), Integer.toString(recovered.gaveUp()))));
         List<List<String>> rows = new ArrayList<>();
         for (ClusterScenario.NodeMemory m : memory) {
