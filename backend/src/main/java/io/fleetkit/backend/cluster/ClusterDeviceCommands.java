@@ -10,7 +10,6 @@ import io.fleetkit.backend.store.ClusterStore;
 import io.fleetkit.protocol.FleetkitException;
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.id.MethodName;
-import io.fleetkit.protocol.message.Messages;
 import io.fleetkit.protocol.pki.Certificates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,13 +62,7 @@ public final class ClusterDeviceCommands implements DeviceCommands, AutoCloseabl
 
     @Override
     public CompletableFuture<MethodResult> invokeMethod(DeviceId deviceId, MethodName method, byte[] payload, Duration timeout) {
-        Objects.requireNonNull(method, "method");
-        if (payload.length > Messages.METHOD_PAYLOAD_MAX_BYTES) {
-            throw new IllegalArgumentException("payload: at most " + Messages.METHOD_PAYLOAD_MAX_BYTES + " bytes, was " + payload.length);
-        }
-        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_METHOD_TIMEOUT) > 0) {
-            throw new IllegalArgumentException("timeout: must be positive and at most " + MAX_METHOD_TIMEOUT + ", was " + timeout);
-        }
+        DeviceCommands.checkMethodCall(method, payload, timeout);
         if (local.isConnected(deviceId)) {
             return local.invokeMethod(deviceId, method, payload, timeout);
         }

@@ -11,7 +11,6 @@ import io.fleetkit.backend.registry.DeviceRegistry;
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.id.MethodName;
 import io.fleetkit.protocol.id.RequestId;
-import io.fleetkit.protocol.message.Messages;
 import io.fleetkit.protocol.mqtt.DeviceboundTopic;
 import io.fleetkit.protocol.mqtt.MethodRequestTopic;
 import io.fleetkit.protocol.mqtt.PropertyBag;
@@ -159,13 +158,7 @@ public final class MqttDeviceCommands implements DeviceCommands {
 
     @Override
     public CompletableFuture<MethodResult> invokeMethod(DeviceId deviceId, MethodName method, byte[] payload, Duration timeout) {
-        Objects.requireNonNull(method, "method");
-        if (payload.length > Messages.METHOD_PAYLOAD_MAX_BYTES) {
-            throw new IllegalArgumentException("payload: at most " + Messages.METHOD_PAYLOAD_MAX_BYTES + " bytes, was " + payload.length);
-        }
-        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_METHOD_TIMEOUT) > 0) {
-            throw new IllegalArgumentException("timeout: must be positive and at most " + MAX_METHOD_TIMEOUT + ", was " + timeout);
-        }
+        DeviceCommands.checkMethodCall(method, payload, timeout);
         HubSession session = sessions.get(deviceId);
         if (session == null || !session.isSubscribed(TopicFilter.Fixed.METHOD_REQUESTS)) {
             return CompletableFuture.completedFuture(MethodResult.notOnline(deviceId.value()));

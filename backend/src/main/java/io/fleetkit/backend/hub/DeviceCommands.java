@@ -38,6 +38,22 @@ public interface DeviceCommands {
     CompletableFuture<MethodResult> invokeMethod(DeviceId deviceId, MethodName method, byte[] payload, Duration timeout);
 
     /**
+     * Checks a method call's arguments as {@link #invokeMethod} documents them.
+     *
+     * @throws IllegalArgumentException when the payload is too large or the timeout not in (0, {@link #MAX_METHOD_TIMEOUT}]
+     */
+    static void checkMethodCall(MethodName method, byte[] payload, Duration timeout) {
+        java.util.Objects.requireNonNull(method, "method");
+        if (payload.length > io.fleetkit.protocol.message.Messages.METHOD_PAYLOAD_MAX_BYTES) {
+            throw new IllegalArgumentException("payload: at most " + io.fleetkit.protocol.message.Messages.METHOD_PAYLOAD_MAX_BYTES
+                    + " bytes, was " + payload.length);
+        }
+        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_METHOD_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("timeout: must be positive and at most " + MAX_METHOD_TIMEOUT + ", was " + timeout);
+        }
+    }
+
+    /**
      * Queues a cloud-to-device message, delivered at least once whenever the device listens, within its time to live. The
      * future completes with the message id once queued, or fails with {@link CloudToDeviceQueue.QueueFullException}.
      *

@@ -106,15 +106,8 @@ final class Sql {
     }
 
     static <T> List<T> query(Database db, String what, String sql, RowMapper<T> mapper, Object... args) {
-        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, args);
-            List<T> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(mapper.map(rs));
-                }
-            }
-            return out;
+        try (Connection c = db.dataSource().getConnection()) {
+            return query(c, sql, mapper, args);
         } catch (SQLException e) {
             throw new StoreException("cannot " + what + ": " + Database.rootMessage(e), e);
         }
