@@ -105,7 +105,8 @@ public final class ClusterScenario {
             registerDevices(engines, schema);
             int swarms = Math.max(3, (devices + PER_SWARM - 1) / PER_SWARM);
             processes.startSwarms(swarms, port, load.threads(), rateMultiplier, err);
-            Online online = awaitOnline(processes, "online", Duration.ofMinutes(8), err);
+            // at least 8 minutes, and 50 devices a second beyond that: every JVM, the broker and the database share the cores
+            Online online = awaitOnline(processes, "online", Duration.ofSeconds(Math.max(480, devices / 50)), err);
             err.printf("all %d devices online in %.1f s: %s per node; telemetry at %.0f messages/s for 20 s …%n", devices, online.seconds(),
                     processes.connectedPerNode(), devices * rateMultiplier / 60);
             err.flush();
