@@ -449,8 +449,11 @@ public final class Backend implements AutoCloseable {
             processors.forEach((group, processor) -> health.put("processor." + group, processor::health));
             capturing.forEach(capture -> health.put("capture." + capture.streamName(), capture::health));
             AtomicReference<SwarmControl> swarm = new AtomicReference<>();
+            EmbeddedHub running = hub;
+            DeviceCommands port = commands;
             ApiServer api = ApiServer.start(httpBind, httpPort, new ApiServer.Services(verifier, tokens == null ? issuer.publicKeys() : null,
-                    devices, telemetry, claimStore, claims, commands, metrics, health, fleet(hub, registry, commands, streams, processors, sink, swarm),
+                    devices, telemetry, claimStore, claims, commands, metrics, health, 
+                    () -> BackendMetrics.fleet(running, registry, port, streams, processors, sink, swarm.get()),
                     hub != null ? hub.dps() : provisioningView(registry), swarm::get), httpLimits);
 
             // stop taking work first, then drain what consumes it, then what stores it
@@ -475,11 +478,6 @@ public final class Backend implements AutoCloseable {
             closeOrder.add(db);
             return new Backend(closeOrder, hub, commands, node, api, db, java.util.Collections.unmodifiableMap(streams), processors, issuer,
                     sink, swarm);
-        }
-
-        private static Supplier<ObjectNode> fleet(EmbeddedHub hub, DeviceRegistry registry, DeviceCommands commands, Map<String, Stream> streams,
-                                                  Map<String, StreamProcessor> processors, RoutingSink sink, AtomicReference<SwarmControl> swarm) {
-            return () -> BackendMetrics.fleet(hub, registry, commands, streams, processors, sink, swarm.get());
         }
 
         /** What the API's provisioning pages show in a process without the hub: the enrollments, no registrations of its own. */

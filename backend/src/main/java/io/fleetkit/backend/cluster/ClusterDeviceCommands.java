@@ -47,8 +47,6 @@ public final class ClusterDeviceCommands implements DeviceCommands, AutoCloseabl
      * was not connected is never remembered as such.
      */
     private final HolderCache holders = new HolderCache(Duration.ofSeconds(5), 100_000);
-    private volatile long countedAt;
-    private volatile int connectedCount;
 
     public ClusterDeviceCommands(MqttDeviceCommands local, ClusterNode node) {
         this.local = Objects.requireNonNull(local, "local");
@@ -131,19 +129,10 @@ public final class ClusterDeviceCommands implements DeviceCommands, AutoCloseabl
         return known != null ? known.isPresent() : remoteHolder(deviceId).isPresent();
     }
 
-    /** Devices connected to any live node; counted in the store at most once a second. */
+    /** Devices connected to any live node, as the node last counted them (with its heartbeat): no query on the caller's thread. */
     @Override
     public int connectedCount() {
-        long now = System.nanoTime();
-        if (now - countedAt > 1_000_000_000L) {
-            try {
-                connectedCount = (int) node.store().connectedCount();
-                countedAt = now;
-            } catch (RuntimeException e) {
-                LOG.warn("counting the cluster's connected devices failed: {}", e.getMessage());
-            }
-        }
-        return connectedCount;
+        return node.connectedCount();
     }
 
     @Override

@@ -89,6 +89,7 @@ public final class ClusterNode implements ConnectionDirectory, AutoCloseable {
     private final LongAdder writesDropped = new LongAdder();
     private volatile MqttDeviceCommands local;
     private volatile java.util.function.IntConsumer hubNodesListener = n -> { };
+    private volatile int connectedCount;
     private volatile long lastHeartbeat = System.nanoTime();
     private volatile Instant downSince;
     private volatile String downReason;
@@ -170,6 +171,11 @@ public final class ClusterNode implements ConnectionDirectory, AutoCloseable {
 
     public int nodeId() {
         return options.nodeId();
+    }
+
+    /** Devices connected to any live node, counted with each heartbeat (every 2 s). */
+    public int connectedCount() {
+        return connectedCount;
     }
 
     public Options options() {
@@ -254,6 +260,7 @@ public final class ClusterNode implements ConnectionDirectory, AutoCloseable {
                 lastHeartbeat = System.nanoTime();
                 long hubs = store.nodes().stream().filter(n -> n.live() && !n.role().equals(Role.BACKEND.name())).count();
                 hubNodesListener.accept((int) Math.max(1, hubs));
+                connectedCount = (int) store.connectedCount();
                 if (downReason != null && downReason.startsWith("the heartbeat")) {
                     LOG.info("node {}: the heartbeat is written again", options.nodeId());
                     downReason = null;

@@ -11,6 +11,7 @@ import io.fleetkit.protocol.mqtt.DpsUsername;
 import io.fleetkit.protocol.mqtt.HubUsername;
 import io.fleetkit.protocol.pki.DeviceIdentity;
 import io.fleetkit.protocol.pki.TlsContexts;
+import io.fleetkit.testing.Eventually;
 import io.fleetkit.testing.ThrowAwayPki;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,18 +75,30 @@ class DpsAllocationIT {
             d.client().subscribe("$dps/registrations/res/#", 1);
             d.publish("$dps/registrations/PUT/iotdps-register/?$rid=1", "{\"registrationId\":\"" + id + "\"}", 0);
             String op = JSON.readTree(d.awaitTopic("$dps/registrations/res/202/?$rid=1").payload()).get("operationId").asText();
-            for (int rid = 2; rid < 40; rid++) { // a webhook on two busy cores can take a moment: 202 until it has answered
-                d.publish("$dps/registrations/GET/iotdps-get-operationstatus/?$rid=" + rid + "&operationId=" + op, "", 0);
-                int current = rid;
-                PahoDevice.Received answer = d.await(r -> r.topic().contains("$rid=" + current), Duration.ofSeconds(10));
-                if (answer.topic().startsWith("$dps/registrations/res/200/")) {
-                    return JSON.readTree(answer.payload()).get("registrationState");
+            int[] rid = {1};
+            JsonNode[] state = new JsonNode[1];
+            // 202 until the webhook has answered (a moment on two busy cores): poll again, as the device does after retry-after
+            Eventually.until("DPS decided the registration of " + id, () -> {
+                try {
+                    return decided(d, ++rid[0], op, state);
+                } catch (Exception e) {
+                    throw new IllegalStateException("polling DPS for " + id + ": " + e, e);
                 }
-                assertThat(answer.topic()).startsWith("$dps/registrations/res/202/");
-                Thread.sleep(100); // the device's retry-after, shortened
-            }
-            throw new AssertionError("DPS kept answering 202 for " + id);
+            });
+            return state[0];
         }
+    }
+
+    /** One status poll: true (and the state) once DPS answers 200, false while it answers 202. */
+    private static boolean decided(PahoDevice d, int current, String op, JsonNode[] state) throws Exception {
+        d.publish("$dps/registrations/GET/iotdps-get-operationstatus/?$rid=" + current + "&operationId=" + op, "", 0);
+        PahoDevice.Received answer = d.await(r -> r.topic().contains("$rid=" + current), Duration.ofSeconds(10));
+        if (answer.topic().startsWith("$dps/registrations/res/200/")) {
+            state[0] = JSON.readTree(answer.payload()).get("registrationState");
+            return true;
+        }
+        assertThat(answer.topic()).startsWith("$dps/registrations/res/202/");
+        return false;
     }
 
     @Test
