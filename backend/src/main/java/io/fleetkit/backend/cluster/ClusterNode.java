@@ -133,9 +133,9 @@ public final class ClusterNode implements ConnectionDirectory, AutoCloseable {
                     () -> self[0] == null ? null : self[0].local);
             ClusterNode node = new ClusterNode(store, options, instance, vertx, server, client);
             self[0] = node;
-            int forgotten = store.register(options.nodeId(), instance, options.role().name(), node.address);
+            node.previousRun = store.register(options.nodeId(), instance, options.role().name(), node.address);
             LOG.info("node {} ({}) joined the cluster; commands for its devices at {}{}", options.nodeId(), options.role().name().toLowerCase(),
-                    node.address, forgotten > 0 ? "; forgot " + forgotten + " connections of its previous run" : "");
+                    node.address, node.previousRun.isEmpty() ? "" : "; forgot the " + node.previousRun.size() + " connections of its previous run");
             long beat = Math.max(500, options.liveness().toMillis() / 5);
             node.scheduler.scheduleWithFixedDelay(node::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
             long sweep = Math.max(1000, options.liveness().toMillis() / 2);
@@ -233,6 +233,9 @@ public final class ClusterNode implements ConnectionDirectory, AutoCloseable {
         });
     }
 
+    /** Devices whose connections this node's previous run held (it died and was restarted): reported disconnected by the first sweep. */
+    private volatile List<DeviceId> previousRun = List.of();
+
     /** Nodes that did not answer: not asked again until the nanoTime given (by then their heartbeat has expired if they died). */
     private final java.util.Map<Integer, Long> unreachable = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -290,7 +293,12 @@ public final class ClusterNode implements ConnectionDirectory, AutoCloseable {
             return;
         }
         try {
-            List<DeviceId> gone;
+            List<DeviceId> gone = previousRun;
+            if (!gone.isEmpty()) {
+                gone.forEach(devices::reportGoneElsewhere);
+                LOG.info("node {}: {} devices connected to its previous run reported disconnected", options.nodeId(), gone.size());
+                previousRun = List.of();
+            }
             do {
                 gone = store.sweepDeadNodes(1000);
                 gone.forEach(devices::reportGoneElsewhere);

@@ -70,11 +70,12 @@ public final class ClusterStore {
 
     /**
      * Registers this process as node {@code nodeId} (taking the id over from an earlier, dead instance), and forgets the
-     * connections an earlier instance of it held: they ended with it.
+     * connections an earlier instance of it held: they ended with it (a node restarted within its liveness window, as a
+     * supervisor restarts a crashed process, is never swept).
      *
-     * @return how many such connections were forgotten
+     * @return the devices whose connections were forgotten, for the node to report disconnected
      */
-    public int register(int nodeId, String instance, String role, String address) {
+    public List<DeviceId> register(int nodeId, String instance, String role, String address) {
         return Sql.transaction(db, "register node " + nodeId, c -> {
             int updated = Sql.update(c, "UPDATE cluster_nodes SET instance = ?, role = ?, address = ?, started = CURRENT_TIMESTAMP, "
                     + "heartbeat = CURRENT_TIMESTAMP WHERE node_id = ?", instance, role, address, nodeId);
@@ -82,7 +83,7 @@ public final class ClusterStore {
                 Sql.update(c, "INSERT INTO cluster_nodes (node_id, instance, role, address, started, heartbeat) "
                         + "VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", nodeId, instance, role, address);
             }
-            return Sql.update(c, "DELETE FROM device_connections WHERE node_id = ?", nodeId);
+            return Sql.query(c, "DELETE FROM device_connections WHERE node_id = ? RETURNING device_id", rs -> DeviceId.of(rs.getString(1)), nodeId);
         });
     }
 

@@ -65,7 +65,11 @@ class ClusterStoreIT {
         assertThat(store.sweepDeadNodes(100)).containsExactly(DeviceId.of("a"));
         assertThat(store.sweepDeadNodes(100)).as("each once").isEmpty();
         assertThat(store.heartbeat(1, "someone-else")).as("another instance does not own node 1").isFalse();
-        assertThat(store.register(1, "i1-again", "HUB", "127.0.0.1:1003")).isZero();
+        assertThat(store.register(1, "i1-again", "HUB", "127.0.0.1:1003")).as("swept already").isEmpty();
+        store.connected(DeviceId.of("c"), 1, "cc", null);
+        assertThat(store.register(1, "i1-restarted", "HUB", "127.0.0.1:1004")).as("a restart within the liveness window forgets its connections")
+                .containsExactly(DeviceId.of("c"));
+        assertThat(store.holder(DeviceId.of("c"))).isEmpty();
         assertThat(store.node(1)).map(ClusterStore.Node::live).contains(true);
     }
 

@@ -25,6 +25,7 @@ final class ClusterBenchProcesses implements AutoCloseable {
     private final Map<Integer, ServerProcess> hubNodes = new TreeMap<>();
     private ServerProcess backend;
     private final List<ServerProcess> swarms = new ArrayList<>();
+    private int port;
 
     ClusterBenchProcesses(BenchWorkspace ws, ProductionEngines engines, String schema, String topics, String prefix, int devices) {
         this.ws = ws;
@@ -37,16 +38,16 @@ final class ClusterBenchProcesses implements AutoCloseable {
 
     /** Hub nodes 1…n on {@code port} (one after the other: the first migrates the schema and makes the topics), then the backend. */
     void startNodes(int n, int port, PrintWriter err) {
+        this.port = port;
         for (int node = 1; node <= n; node++) {
-            hubNodes.put(node, node(node, "hub", port));
+            hubNodes.put(node, node(node, "hub", "cluster-node-" + node));
         }
-        backend = node(0, "backend", port);
+        backend = node(0, "backend", "cluster-node-0");
         err.printf("%d hub nodes share 127.0.0.1:%d; the backend is node 0%n", n, port);
         err.flush();
     }
 
-    private ServerProcess node(int node, String role, int port) {
-        String name = "cluster-node-" + node;
+    private ServerProcess node(int node, String role, String name) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), NODE_HEAP));
         cmd.addAll(ws.serverJvmOptions(name));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ClusterNodeServer.class.getName(), ws.pki().dir().toString(),
@@ -112,6 +113,11 @@ final class ClusterBenchProcesses implements AutoCloseable {
         int held = Integer.parseInt(p.ask("connected", "CONNECTED"));
         p.kill();
         return held;
+    }
+
+    /** Starts hub node {@code node} again after {@link #killNode} (as a supervisor restarts a crashed process), on the same port. */
+    void restartNode(int node) {
+        hubNodes.put(node, node(node, "hub", "cluster-node-" + node + "-restarted"));
     }
 
     /** Stops new telemetry everywhere, waits until every message is acknowledged, then until the store holds as many rows. */

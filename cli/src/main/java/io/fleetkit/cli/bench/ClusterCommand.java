@@ -14,7 +14,8 @@ import java.time.Duration;
         description = {"One logical hub on several hub-node processes (one port, SO_REUSEPORT) and a backend process, on Kafka and",
                 "PostgreSQL (--kafka-bootstrap, --database-url; './fleetkit kafka' starts a broker): N TLS devices from swarm",
                 "processes on 127.0.0.2 …; time to all online, heap and resident memory per device per node, direct-method round",
-                "trips against one process's, then one node SIGKILLed: seconds until all are online again, acknowledged messages lost.",
+                "trips against one process's, then one node SIGKILLed (and started again when the others cannot hold every device):",
+                "seconds until all are online again, acknowledged messages lost.",
                 "Exit status 1 when any acknowledged message was lost or any device gave up."})
 final class ClusterCommand implements Runnable {
     @CommandLine.Spec
