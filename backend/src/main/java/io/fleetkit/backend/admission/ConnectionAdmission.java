@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ConnectionAdmission {
     private final int max;
     private final int maxPerSource;
+    private final int maxOpen;
     private final AtomicInteger total = new AtomicInteger();
+    private final AtomicInteger open = new AtomicInteger();
     private final Map<InetAddress, Integer> bySource = new ConcurrentHashMap<>();
     private final LongAdder refused = new LongAdder();
 
@@ -28,11 +30,47 @@ public final class ConnectionAdmission {
      * @param maxPerSource connections counted at once from one source address
      */
     public ConnectionAdmission(int max, int maxPerSource) {
-        if (max < 1 || maxPerSource < 1) {
-            throw new IllegalArgumentException("connection caps must be positive, were " + max + " overall and " + maxPerSource + " per source");
+        this(max, maxPerSource, Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param max          connections counted at once, overall
+     * @param maxPerSource connections counted at once from one source address
+     * @param maxOpen      connections open at once, authenticated or not ({@link #open}, {@link #closed})
+     */
+    public ConnectionAdmission(int max, int maxPerSource, int maxOpen) {
+        if (max < 1 || maxPerSource < 1 || maxOpen < 1) {
+            throw new IllegalArgumentException("connection caps must be positive, were " + max + " overall, " + maxPerSource + " per source and "
+                    + maxOpen + " open");
         }
         this.max = max;
         this.maxPerSource = maxPerSource;
+        this.maxOpen = maxOpen;
+    }
+
+    /**
+     * Counts an accepted connection for as long as it is open, if fewer than the open cap are; one counted must be
+     * {@linkplain #closed uncounted} exactly once.
+     *
+     * @return why it is refused, or null when counted
+     */
+    public String open() {
+        if (open.incrementAndGet() > maxOpen) {
+            open.decrementAndGet();
+            refused.increment();
+            return maxOpen + " connections are open, this process's limit";
+        }
+        return null;
+    }
+
+    /** Uncounts a connection {@link #open} counted. */
+    public void closed() {
+        open.decrementAndGet();
+    }
+
+    /** Connections open now (counted by {@link #open}). */
+    public int openNow() {
+        return open.get();
     }
 
     /**

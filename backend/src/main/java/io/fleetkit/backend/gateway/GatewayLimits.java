@@ -22,9 +22,13 @@ import java.util.Objects;
  *                                    gateway stops reading from it
  * @param ingestBudgetBytes           payload bytes handed to the sink and not yet acknowledged, over all connections; past it
  *                                    every publishing connection stops reading until it drains below three quarters
+ * @param maxConnections              connections open at once, authenticated or not; more are closed at accept, so the process
+ *                                    keeps descriptors for its own files and the store's and broker's sockets — and, on a shared
+ *                                    port, a full node refuses at once instead of leaving connections in its accept queue (the
+ *                                    kernel keeps handing it its share: they would wait there until the device times out)
  */
 public record GatewayLimits(Duration connectDeadline, int maxPreConnectBytes, int maxPendingConnections, int maxPendingPerSource,
-                            Duration maxKeepAlive, int maxInflightPerConnection, long ingestBudgetBytes) {
+                            Duration maxKeepAlive, int maxInflightPerConnection, long ingestBudgetBytes, int maxConnections) {
     /** IoT Hub's largest keep-alive: "If the keep-alive … exceeds 1,767 seconds, IoT Hub uses 1,767" (see the README). */
     public static final Duration IOT_HUB_MAX_KEEP_ALIVE = Duration.ofSeconds(1767);
 
@@ -42,36 +46,52 @@ public record GatewayLimits(Duration connectDeadline, int maxPreConnectBytes, in
         positive("maxPendingPerSource", maxPendingPerSource);
         positive("maxInflightPerConnection", maxInflightPerConnection);
         positive("ingestBudgetBytes", ingestBudgetBytes);
+        positive("maxConnections", maxConnections);
     }
 
     /**
      * 30 s to CONNACK, 8 KB before it, 4,096 pending connections (2,048 per source address: a swarm starting 1,000 devices at
      * once from one address fits), IoT Hub's 1,767 s keep-alive at most, 64 messages in flight per device, and an eighth of
-     * the heap (at most 256 MB) in flight over all devices.
+     * the heap (at most 256 MB) in flight over all devices, and the process's descriptor limit less 1,000 open connections.
      */
     public static GatewayLimits defaults() {
         long budget = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 8);
-        return new GatewayLimits(Duration.ofSeconds(30), 8 * 1024, 4096, 2048, IOT_HUB_MAX_KEEP_ALIVE, 64, budget);
+        return new GatewayLimits(Duration.ofSeconds(30), 8 * 1024, 4096, 2048, IOT_HUB_MAX_KEEP_ALIVE, 64, budget, connectionsForDescriptors());
+    }
+
+    /** Descriptors a process keeps for itself: its jars and files, the store's pool, the broker's and the cluster's sockets. */
+    static final int RESERVED_DESCRIPTORS = 1000;
+
+    /** The process's descriptor limit (the JVM raises the soft limit to the hard one on Linux) less {@link #RESERVED_DESCRIPTORS}. */
+    static int connectionsForDescriptors() {
+        long limit = java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix
+                ? unix.getMaxFileDescriptorCount() : Integer.MAX_VALUE;
+        return (int) Math.max(100, Math.min(Integer.MAX_VALUE, limit - RESERVED_DESCRIPTORS));
+    }
+
+    public GatewayLimits withMaxConnections(int max) {
+        return new GatewayLimits(connectDeadline, maxPreConnectBytes, maxPendingConnections, maxPendingPerSource, maxKeepAlive, maxInflightPerConnection,
+                ingestBudgetBytes, max);
     }
 
     public GatewayLimits withConnectDeadline(Duration d) {
         return new GatewayLimits(d, maxPreConnectBytes, maxPendingConnections, maxPendingPerSource, maxKeepAlive, maxInflightPerConnection,
-                ingestBudgetBytes);
+                ingestBudgetBytes, maxConnections);
     }
 
     public GatewayLimits withPendingConnections(int overall, int perSource) {
         return new GatewayLimits(connectDeadline, maxPreConnectBytes, overall, perSource, maxKeepAlive, maxInflightPerConnection,
-                ingestBudgetBytes);
+                ingestBudgetBytes, maxConnections);
     }
 
     public GatewayLimits withMaxKeepAlive(Duration d) {
         return new GatewayLimits(connectDeadline, maxPreConnectBytes, maxPendingConnections, maxPendingPerSource, d, maxInflightPerConnection,
-                ingestBudgetBytes);
+                ingestBudgetBytes, maxConnections);
     }
 
     public GatewayLimits withInflight(int perConnection, long budgetBytes) {
         return new GatewayLimits(connectDeadline, maxPreConnectBytes, maxPendingConnections, maxPendingPerSource, maxKeepAlive, perConnection,
-                budgetBytes);
+                budgetBytes, maxConnections);
     }
 
     private static void positive(String name, long value) {

@@ -79,7 +79,7 @@ public final class MqttGateway implements AutoCloseable {
         ConnectAuthorizer authorizer = new ConnectAuthorizer(config.hubHostNames(), config.idScope(), enrollments, hub.registry(), clock);
         GatewayLimits limits = config.limits();
         GatewayContext context = new GatewayContext(authorizer, hub, dps, sink, auth, clock, config.maxPayloadBytes(), throttles, limits,
-                new ConnectionAdmission(limits.maxPendingConnections(), limits.maxPendingPerSource()),
+                new ConnectionAdmission(limits.maxPendingConnections(), limits.maxPendingPerSource(), limits.maxConnections()),
                 new RefusalLog(LoggerFactory.getLogger("io.fleetkit.backend.gateway.Refusals"), REFUSAL_LOG_INTERVAL),
                 new IngestBudget(limits.ingestBudgetBytes()), false);
         var tls = ServerTls.context(config.serverCredential());
@@ -90,8 +90,8 @@ public final class MqttGateway implements AutoCloseable {
                     : bind(boss, workers, new GatewayChannelInitializer(tls, context.forDpsOnly()), config.bindAddress(), config.dpsPort(),
                     config.sharedPort());
             MqttGateway gateway = new MqttGateway(boss, workers, auth, server, dpsServer, context);
-            LOG.info("listening on {} (MQTT 3.1.1 over TLS: hub {} and DPS scope {})", gateway.address(), config.hubHostNames(),
-                    config.idScope());
+            LOG.info("listening on {} (MQTT 3.1.1 over TLS: hub {} and DPS scope {}; at most {} connections open)",
+                    gateway.address(), config.hubHostNames(), config.idScope(), limits.maxConnections());
             if (dpsServer != null) {
                 LOG.info("listening on {} for DPS only", dpsServer.localAddress());
             }

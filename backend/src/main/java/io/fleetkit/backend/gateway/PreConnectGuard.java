@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * What a connection may do before its CONNECT is accepted, when nobody knows who it is yet:
  * <ul>
+ * <li>it is accepted only while fewer than {@link GatewayLimits#maxConnections()} connections are open (and counted
+ * until it closes, CONNACK or not); else it is closed at once;</li>
  * <li>it is admitted only while fewer than the caps of such connections are open, overall and from its
  * source address ({@link ConnectionAdmission}); else it is closed at once;</li>
  * <li>it must be accepted within {@link GatewayLimits#connectDeadline()} of the TCP accept — a hard
@@ -45,6 +47,13 @@ final class PreConnectGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         remote = ctx.channel().remoteAddress();
+        String full = admission.open();
+        if (full != null) {
+            refusals.refused("connection limit", "connection from {} closed at accept: {}", remote, full);
+            ctx.close();
+            return;
+        }
+        ctx.channel().closeFuture().addListener(f -> admission.closed());
         String refused = admission.admit(remote);
         if (refused != null) {
             refusals.refused("connection refused at accept", "connection from {} closed at accept: {}", remote, refused);

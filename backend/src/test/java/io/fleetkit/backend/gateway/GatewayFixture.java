@@ -66,7 +66,7 @@ final class GatewayFixture {
         ConnectAuthorizer authorizer = new ConnectAuthorizer(List.of(HubHostName.of("127.0.0.1")), IdScope.DEFAULT, enrollments, registry, clock);
         context = new GatewayContext(authorizer, hub, dps, sink == null ? memorySink : sink, Runnable::run, clock,
                 Messages.DEVICE_TO_CLOUD_MAX_BYTES, new Throttles(ThrottleProfile.OFF), limits,
-                new ConnectionAdmission(limits.maxPendingConnections(), limits.maxPendingPerSource()),
+                new ConnectionAdmission(limits.maxPendingConnections(), limits.maxPendingPerSource(), limits.maxConnections()),
                 new RefusalLog(LoggerFactory.getLogger(GatewayFixture.class), Duration.ofSeconds(10)),
                 new IngestBudget(limits.ingestBudgetBytes()), false);
     }

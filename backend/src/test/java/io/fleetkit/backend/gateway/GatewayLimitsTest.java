@@ -24,33 +24,40 @@ class GatewayLimitsTest {
         assertThat(D.maxKeepAlive()).isEqualTo(Duration.ofSeconds(1767)).isEqualTo(GatewayLimits.IOT_HUB_MAX_KEEP_ALIVE);
         assertThat(D.maxInflightPerConnection()).isEqualTo(64);
         assertThat(D.ingestBudgetBytes()).isEqualTo(Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 8));
+        long descriptors = ((com.sun.management.UnixOperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getMaxFileDescriptorCount();
+        assertThat(D.maxConnections()).as("the descriptor limit less what the process keeps for itself")
+                .isEqualTo((int) Math.max(100, descriptors - GatewayLimits.RESERVED_DESCRIPTORS));
     }
 
     @Test
     void eachWitherChangesItsOwnBoundsOnly() {
         GatewayLimits deadline = D.withConnectDeadline(Duration.ofSeconds(2));
-        assertThat(deadline).isEqualTo(new GatewayLimits(Duration.ofSeconds(2), 8192, 4096, 2048, D.maxKeepAlive(), 64, D.ingestBudgetBytes()));
+        assertThat(deadline).isEqualTo(new GatewayLimits(Duration.ofSeconds(2), 8192, 4096, 2048, D.maxKeepAlive(), 64, D.ingestBudgetBytes(), D.maxConnections()));
         assertThat(D.withPendingConnections(10, 3))
-                .isEqualTo(new GatewayLimits(D.connectDeadline(), 8192, 10, 3, D.maxKeepAlive(), 64, D.ingestBudgetBytes()));
+                .isEqualTo(new GatewayLimits(D.connectDeadline(), 8192, 10, 3, D.maxKeepAlive(), 64, D.ingestBudgetBytes(), D.maxConnections()));
         assertThat(D.withMaxKeepAlive(Duration.ofSeconds(60)))
-                .isEqualTo(new GatewayLimits(D.connectDeadline(), 8192, 4096, 2048, Duration.ofSeconds(60), 64, D.ingestBudgetBytes()));
+                .isEqualTo(new GatewayLimits(D.connectDeadline(), 8192, 4096, 2048, Duration.ofSeconds(60), 64, D.ingestBudgetBytes(), D.maxConnections()));
         assertThat(D.withInflight(5, 1000))
-                .isEqualTo(new GatewayLimits(D.connectDeadline(), 8192, 4096, 2048, D.maxKeepAlive(), 5, 1000));
+                .isEqualTo(new GatewayLimits(D.connectDeadline(), 8192, 4096, 2048, D.maxKeepAlive(), 5, 1000, D.maxConnections()));
+        assertThat(D.withMaxConnections(7).maxConnections()).isEqualTo(7);
+        assertThat(D.withMaxConnections(7).withMaxConnections(D.maxConnections())).isEqualTo(D);
     }
 
     @Test
     void everyBoundMustBePositiveAndOneIsEnough() {
-        assertThat(new GatewayLimits(Duration.ofNanos(1), 1, 1, 1, Duration.ofNanos(1), 1, 1).maxInflightPerConnection()).isEqualTo(1);
+        assertThat(new GatewayLimits(Duration.ofNanos(1), 1, 1, 1, Duration.ofNanos(1), 1, 1, 1).maxInflightPerConnection()).isEqualTo(1);
         assertThatThrownBy(() -> D.withConnectDeadline(Duration.ZERO)).hasMessage("connectDeadline: must be positive, was PT0S");
         assertThatThrownBy(() -> D.withConnectDeadline(Duration.ofSeconds(-1))).hasMessage("connectDeadline: must be positive, was PT-1S");
         assertThatThrownBy(() -> D.withMaxKeepAlive(Duration.ZERO)).hasMessage("maxKeepAlive: must be positive, was PT0S");
         assertThatThrownBy(() -> D.withMaxKeepAlive(Duration.ofSeconds(-1))).hasMessage("maxKeepAlive: must be positive, was PT-1S");
-        assertThatThrownBy(() -> new GatewayLimits(D.connectDeadline(), 0, 1, 1, D.maxKeepAlive(), 1, 1))
+        assertThatThrownBy(() -> new GatewayLimits(D.connectDeadline(), 0, 1, 1, D.maxKeepAlive(), 1, 1, 1))
                 .hasMessage("maxPreConnectBytes: must be positive, was 0");
         assertThatThrownBy(() -> D.withPendingConnections(0, 1)).hasMessage("maxPendingConnections: must be positive, was 0");
         assertThatThrownBy(() -> D.withPendingConnections(1, 0)).hasMessage("maxPendingPerSource: must be positive, was 0");
         assertThatThrownBy(() -> D.withInflight(0, 1)).hasMessage("maxInflightPerConnection: must be positive, was 0");
         assertThatThrownBy(() -> D.withInflight(1, 0)).hasMessage("ingestBudgetBytes: must be positive, was 0");
+        assertThatThrownBy(() -> D.withMaxConnections(0)).hasMessage("maxConnections: must be positive, was 0");
         assertThatThrownBy(() -> D.withConnectDeadline(null)).hasMessage("connectDeadline");
         assertThatThrownBy(() -> D.withMaxKeepAlive(null)).hasMessage("maxKeepAlive");
     }

@@ -16,6 +16,10 @@ class PreConnectGuardTest {
     final GatewayFixture f = new GatewayFixture(null, limits);
 
     EmbeddedChannel channel() {
+        return channel(f);
+    }
+
+    static EmbeddedChannel channel(GatewayFixture f) {
         EmbeddedChannel ch = new EmbeddedChannel(false, false);
         ch.pipeline().addLast(PreConnectGuard.NAME, f.context.preConnectGuard());
         try {
@@ -75,6 +79,34 @@ class PreConnectGuardTest {
         ch.writeInbound(Unpooled.wrappedBuffer(new byte[limits.maxPreConnectBytes() * 2]));
         assertThat(ch.isActive()).as("no byte budget after CONNACK").isTrue();
         ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void pastTheOpenConnectionCapANewConnectionIsClosedAtAcceptAuthenticatedOrNot() {
+        GatewayFixture capped = new GatewayFixture(null, GatewayLimits.defaults().withMaxConnections(2));
+        EmbeddedChannel a = channel(capped);
+        a.pipeline().addLast("connect", new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+                PreConnectGuard.authenticated(ctx);
+            }
+        });
+        a.writeInbound(Unpooled.wrappedBuffer(new byte[]{0x10}));
+        assertThat(capped.context.admission().pending()).as("a is past CONNACK").isZero();
+        EmbeddedChannel b = channel(capped);
+        EmbeddedChannel c = channel(capped);
+        assertThat(b.isActive()).isTrue();
+        assertThat(c.isActive()).as("two are open: the authenticated one still counts").isFalse();
+        assertThat(capped.context.refusals().counts()).containsEntry("connection limit", 1L);
+        assertThat(capped.context.admission().openNow()).isEqualTo(2);
+        a.close();
+        assertThat(capped.context.admission().openNow()).as("a closed connection frees its place").isEqualTo(1);
+        EmbeddedChannel d = channel(capped);
+        assertThat(d.isActive()).isTrue();
+        b.finishAndReleaseAll();
+        d.finishAndReleaseAll();
+        assertThat(capped.context.admission().openNow()).isZero();
     }
 
     @Test

@@ -81,16 +81,16 @@ final class ClusterBenchProcesses implements AutoCloseable {
         return backend;
     }
 
-    /** Online devices and devices that gave up, over all swarms. */
+    /** Devices online, gave up, provisioning (with DPS), connecting (to the hub) and backing off, over all swarms. */
     int[] online() {
-        int online = 0;
-        int gaveUp = 0;
+        int[] sum = new int[5];
         for (ServerProcess s : swarms) {
             String[] v = s.ask("online", "ONLINE").split(" ");
-            online += Integer.parseInt(v[0]);
-            gaveUp += Integer.parseInt(v[1]);
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += Integer.parseInt(v[i]);
+            }
         }
-        return new int[]{online, gaveUp};
+        return sum;
     }
 
     /** node → connections it holds now. */

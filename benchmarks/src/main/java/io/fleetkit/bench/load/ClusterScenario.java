@@ -232,8 +232,8 @@ public final class ClusterScenario {
                         + state[1] + " gave up); see the logs under " + load.work());
             }
             if (System.nanoTime() > nextProgress) {
-                err.printf("  %5.0f s  %d of %d %s, %d gave up; per node %s%n", (System.nanoTime() - start) / 1e9, state[0], devices, what, state[1],
-                        processes.connectedPerNode());
+                err.printf("  %5.0f s  %d of %d %s, %d gave up (provisioning %d, connecting %d, backing off %d); per node %s%n",
+                        (System.nanoTime() - start) / 1e9, state[0], devices, what, state[1], state[2], state[3], state[4], processes.connectedPerNode());
                 err.flush();
                 nextProgress += 5_000_000_000L;
             }

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * flash already holds the hub, so they connect straight to it (the registry has them); telemetry at the model's interval times
  * the rate multiplier; a device gives up after 20 failures in a row. Arguments: {@code PKI-DIR ID-PREFIX FIRST COUNT PORT THREADS
  * SOURCE-ADDRESS RATE-MULTIPLIER}. Line protocol: {@code READY <count>} once the identities are issued; {@code start} (answered
- * {@code STARTED}); {@code online} ({@code ONLINE <online> <gave up>}); {@code drain} stops new telemetry and waits until
+ * {@code STARTED}); {@code online} ({@code ONLINE <online> <gave up> <provisioning> <connecting> <backoff>}); {@code drain} stops new telemetry and waits until
  * every message is acknowledged ({@code DRAINED <telemetry acknowledged> <unacknowledged>}); {@code heap}, {@code quit}.
  */
 public final class ClusterSwarmPeer {
@@ -53,8 +53,8 @@ public final class ClusterSwarmPeer {
                         swarm.set(Swarm.start(config, identities, id -> Optional.of(flash), pki.trustAnchors(), Clock.systemUTC()));
                         return Integer.toString(count);
                     })
-                    .on("online", "ONLINE", a -> swarm.get().metrics().count(LifecycleState.ONLINE) + " "
-                            + swarm.get().metrics().count(LifecycleState.GAVE_UP))
+                    .on("online", "ONLINE", a -> states(swarm.get(), LifecycleState.ONLINE, LifecycleState.GAVE_UP, LifecycleState.PROVISIONING,
+                            LifecycleState.CONNECTING, LifecycleState.BACKOFF))
                     .on("drain", "DRAINED", a -> drain(swarm.get()))
                     .serve(Integer.toString(count));
         } finally {
@@ -62,6 +62,14 @@ public final class ClusterSwarmPeer {
                 swarm.get().close();
             }
         }
+    }
+
+    private static String states(Swarm swarm, LifecycleState... states) {
+        StringBuilder out = new StringBuilder();
+        for (LifecycleState s : states) {
+            out.append(out.isEmpty() ? "" : " ").append(swarm.metrics().count(s));
+        }
+        return out.toString();
     }
 
     /** Stops new telemetry (one message in ~700 days), waits up to 3 minutes until every message is acknowledged. */
