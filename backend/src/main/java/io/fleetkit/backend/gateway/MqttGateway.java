@@ -43,12 +43,12 @@ public final class MqttGateway implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final ExecutorService authExecutor;
-    private final Channel server;
+    private final HubListener server;
     private final Channel dpsServer;
 
     private final GatewayContext context;
 
-    private MqttGateway(EventLoopGroup boss, EventLoopGroup workers, ExecutorService authExecutor, Channel server, Channel dpsServer,
+    private MqttGateway(EventLoopGroup boss, EventLoopGroup workers, ExecutorService authExecutor, HubListener server, Channel dpsServer,
                         GatewayContext context) {
         this.context = context;
         this.boss = boss;
@@ -83,9 +83,11 @@ public final class MqttGateway implements AutoCloseable {
                 new RefusalLog(LoggerFactory.getLogger("io.fleetkit.backend.gateway.Refusals"), REFUSAL_LOG_INTERVAL),
                 new IngestBudget(limits.ingestBudgetBytes()), false);
         var tls = ServerTls.context(config.serverCredential());
-        Channel server = null;
+        HubListener server = null;
         try {
-            server = bind(boss, workers, new GatewayChannelInitializer(tls, context), config.bindAddress(), config.port(), config.sharedPort());
+            var hubPort = new GatewayChannelInitializer(tls, context);
+            server = new HubListener(() -> bind(boss, workers, hubPort, config.bindAddress(), config.port(), config.sharedPort()),
+                    context.admission(), limits.maxConnections(), config.sharedPort());
             Channel dpsServer = config.dpsPort() < 0 ? null
                     : bind(boss, workers, new GatewayChannelInitializer(tls, context.forDpsOnly()), config.bindAddress(), config.dpsPort(),
                     config.sharedPort());
@@ -129,7 +131,7 @@ public final class MqttGateway implements AutoCloseable {
 
     /** UP while the listener accepts connections (its socket is open and its event loops run); DOWN naming what is not. */
     public Health health() {
-        if (!server.isActive() || (dpsServer != null && !dpsServer.isActive())) {
+        if (!server.healthy() || (dpsServer != null && !dpsServer.isActive())) {
             return Health.down("the MQTT listener is not open", since());
         }
         if (workers.isShuttingDown() || boss.isShuttingDown()) {
@@ -179,7 +181,7 @@ public final class MqttGateway implements AutoCloseable {
     }
 
     public InetSocketAddress address() {
-        return (InetSocketAddress) server.localAddress();
+        return server.address();
     }
 
     public int port() {
@@ -189,7 +191,7 @@ public final class MqttGateway implements AutoCloseable {
     /** Stops listening, closes every connection and waits for the threads to end. */
     @Override
     public void close() {
-        server.close().syncUninterruptibly();
+        server.close();
         if (dpsServer != null) {
             dpsServer.close().syncUninterruptibly();
         }
