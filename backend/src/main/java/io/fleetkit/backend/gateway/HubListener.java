@@ -75,6 +75,11 @@ final class HubListener implements AutoCloseable {
         return left || channel.isActive();
     }
 
+    /** Whether its socket is open now. */
+    boolean listening() {
+        return channel.isActive();
+    }
+
     /** Whether this node has left the shared port because it is full. */
     boolean left() {
         return left;

@@ -63,13 +63,7 @@ class PreConnectGuardTest {
     @Test
     void authenticatedConnectionsLeaveTheGuardAndFreeTheirSlot() {
         EmbeddedChannel ch = channel();
-        ch.pipeline().addLast("connect", new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                io.netty.util.ReferenceCountUtil.release(msg);
-                PreConnectGuard.authenticated(ctx);
-            }
-        });
+        authenticatesOnRead(ch);
         ch.writeInbound(Unpooled.wrappedBuffer(new byte[]{0x10}));
         assertThat(ch.pipeline().get(PreConnectGuard.class)).isNull();
         assertThat(f.context.admission().pending()).isZero();
@@ -85,13 +79,7 @@ class PreConnectGuardTest {
     void pastTheOpenConnectionCapANewConnectionIsClosedAtAcceptAuthenticatedOrNot() {
         GatewayFixture capped = new GatewayFixture(null, GatewayLimits.defaults().withMaxConnections(2));
         EmbeddedChannel a = channel(capped);
-        a.pipeline().addLast("connect", new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                io.netty.util.ReferenceCountUtil.release(msg);
-                PreConnectGuard.authenticated(ctx);
-            }
-        });
+        authenticatesOnRead(a);
         a.writeInbound(Unpooled.wrappedBuffer(new byte[]{0x10}));
         assertThat(capped.context.admission().pending()).as("a is past CONNACK").isZero();
         EmbeddedChannel b = channel(capped);
@@ -124,5 +112,16 @@ class PreConnectGuardTest {
         b.finishAndReleaseAll();
         d.finishAndReleaseAll();
         assertThat(f.context.admission().pending()).isZero();
+    }
+
+    /** Stands in for the CONNECT handler: the first bytes read are an accepted CONNECT. */
+    static void authenticatesOnRead(EmbeddedChannel ch) {
+        ch.pipeline().addLast("connect", new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+                PreConnectGuard.authenticated(ctx);
+            }
+        });
     }
 }
