@@ -64,7 +64,7 @@ final class HubListener implements AutoCloseable {
                 channel = bind.get();
                 left = false;
                 LOG.info("{} connections open: this node listens on the shared port {} again", open, address.getPort());
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Netty rethrows the bind's BindException unchecked: caught here, or it would end the checks
                 LOG.warn("cannot listen on the shared port {} again (tried again in 0.5 s): {}", address.getPort(), e.getMessage());
             }
         }

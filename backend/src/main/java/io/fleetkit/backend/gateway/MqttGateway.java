@@ -155,7 +155,7 @@ public final class MqttGateway implements AutoCloseable {
         return context.admission().pending();
     }
 
-    /** Connections closed at accept because the caps on pending connections were reached. */
+    /** Connections closed at accept because a cap was reached: on pending connections, or on open ones. */
     public long refusedAtAccept() {
         return context.admission().refused();
     }

@@ -46,9 +46,12 @@ class HubListenerTest {
             listener.check();
             assertThat(listener.left()).as("95 open: not below 95%").isTrue();
             admission.closed();
-            listener.check();
-            assertThat(listener.left()).isFalse();
-            assertThat(binds[0]).isEqualTo(2);
+            // a bind may fail while the closed socket's port is still held (seen in the parallel suite): checked again
+            io.fleetkit.testing.Eventually.until("listening again", java.time.Duration.ofSeconds(10), () -> {
+                listener.check();
+                return !listener.left();
+            });
+            assertThat(binds[0]).isGreaterThanOrEqualTo(2);
             assertThat(listener.listening()).isTrue();
             new Socket("127.0.0.1", port).close(); // listening again
             assertThat(listener.address().getPort()).isEqualTo(port);
