@@ -6,6 +6,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The {@code fleetkit} command. Every failure reaches the user as one line naming what went
@@ -34,6 +36,8 @@ public final class FleetkitCommand implements Runnable {
      */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new FleetkitCommand());
+        reflowDescriptions(cli);
+        cli.setUsageHelpAutoWidth(true);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -45,6 +49,26 @@ public final class FleetkitCommand implements Runnable {
             return e instanceof FleetkitException f && f.isClientFault() ? 2 : 1;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * The commands' descriptions are written as lines of source width; joined into paragraphs here so picocli wraps them to
+     * the terminal instead of breaking each source line again at 80 columns. A line that starts with a space (a listing)
+     * stays a line of its own.
+     */
+    static void reflowDescriptions(CommandLine cli) {
+        CommandLine.Model.UsageMessageSpec usage = cli.getCommandSpec().usageMessage();
+        List<String> paragraphs = new ArrayList<>();
+        for (String line : usage.description()) {
+            int last = paragraphs.size() - 1;
+            if (last >= 0 && !line.isEmpty() && !line.startsWith(" ") && !paragraphs.get(last).isEmpty() && !paragraphs.get(last).startsWith(" ")) {
+                paragraphs.set(last, paragraphs.get(last) + " " + line);
+            } else {
+                paragraphs.add(line);
+            }
+        }
+        usage.description(paragraphs.toArray(String[]::new));
+        cli.getSubcommands().values().forEach(FleetkitCommand::reflowDescriptions);
     }
 
     private static String describe(Throwable e) {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,6 +30,18 @@ class FleetkitCommandTest {
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("pki", "demo", "Usage: fleetkit");
         assertThat(run("pki", "issue", "--help").out()).contains("--count", "--prefix", "--key");
+    }
+
+    @Test
+    void helpWrapsDescriptionsAsParagraphsAndKeepsListings() {
+        // the source's lines are ~120 columns: each would break again at the usual 80, leaving short fragments
+        List<String> description = run("sim", "--help").out().lines()
+                .filter(l -> !l.isEmpty() && !l.startsWith(" ") && !l.startsWith("Usage:"))
+                .toList();
+        assertThat(description).hasSizeGreaterThan(1);
+        assertThat(description.subList(0, description.size() - 1)).allSatisfy(l -> assertThat(l.length()).isGreaterThan(60));
+        assertThat(String.join(" ", description)).contains("direct methods. Device identities come from the PKI directory");
+        assertThat(run("pki", "init", "--help").out()).contains("\n  root-ca.pem|.key, intermediate-ca.pem|.key, server.pem|.key, devices/\n");
     }
 
     @Test
