@@ -4,6 +4,7 @@ import io.fleetkit.protocol.ProtocolException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetkit.backend.hub.CloudToDeviceQueue;
 import io.fleetkit.backend.hub.DeviceCommands;
 import io.fleetkit.backend.hub.MethodResult;
 import io.fleetkit.backend.store.DeviceStateStore;
@@ -45,6 +46,54 @@ final class DeviceApi {
         router.post("/api/v1/devices/:id/methods/:name").handler(this::invoke);
         router.get("/api/v1/devices/:id/twin").handler(this::twin);
         router.patch("/api/v1/devices/:id/twin").handler(this::patchTwin);
+        router.post("/api/v1/devices/:id/messages").handler(this::sendMessage);
+    }
+
+    /**
+     * A cloud-to-device message ({@code {"body": any JSON, "properties": {name: string}, "ttlSeconds": n}}; a string body is
+     * sent as its text, anything else as JSON): queued for the device whether or not it is connected — IoT Hub's rules, at
+     * most 50 waiting per device, 64 KB each with its properties, one hour to live unless said, at most two days — and
+     * delivered at least once. 202 with the message id; a full queue is 429 (IoT Hub's 403004 DeviceMaximumQueueDepthExceeded:
+     * fleetkit's own API says "try later", as the queue drains when the device reads).
+     */
+    private void sendMessage(RoutingContext ctx) {
+        Caller caller = ApiServer.caller(ctx);
+        DeviceId id = Requests.deviceId(ctx);
+        JsonNode request = Requests.object(Requests.json(ctx), java.util.Set.of("body", "properties", "ttlSeconds"));
+        JsonNode body = request.get("body");
+        if (body == null) {
+            throw ApiProblem.badRequest("/body", "the message needs a 'body' (any JSON value; a string is sent as its text)");
+        }
+        byte[] bytes = (body.isTextual() ? body.asText() : body.toString()).getBytes(StandardCharsets.UTF_8);
+        java.util.Map<String, String> properties = new java.util.LinkedHashMap<>();
+        int size = bytes.length;
+        JsonNode props = request.get("properties");
+        if (props != null && !props.isObject()) {
+            throw ApiProblem.badRequest("/properties", "'properties' must be an object of string values, was " + props.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        for (var it = props == null ? java.util.Collections.<java.util.Map.Entry<String, JsonNode>>emptyIterator() : props.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!e.getValue().isTextual()) {
+                throw ApiProblem.badRequest("/properties/" + e.getKey(), "property '" + e.getKey() + "' must be a string");
+            }
+            if (e.getKey().isEmpty() || e.getKey().startsWith("$") || e.getKey().startsWith("iothub-")) {
+                throw ApiProblem.badRequest("/properties/" + e.getKey(), "property name '" + e.getKey()
+                        + "' is not an application property's: not empty, not starting with '$' or 'iothub-' (the hub's own)");
+            }
+            properties.put(e.getKey(), e.getValue().asText());
+            size += (e.getKey() + e.getValue().asText()).getBytes(StandardCharsets.UTF_8).length;
+        }
+        if (size > CloudToDeviceQueue.MAX_BYTES) {
+            throw ApiProblem.badRequest("/body", "a cloud-to-device message is at most " + CloudToDeviceQueue.MAX_BYTES
+                    + " bytes with its properties (IoT Hub's limit), this one is " + size);
+        }
+        int ttlSeconds = Requests.intField(request, "ttlSeconds", 0, 1, (int) CloudToDeviceQueue.MAX_TTL.toSeconds());
+        Duration ttl = ttlSeconds == 0 ? null : Duration.ofSeconds(ttlSeconds);
+        Responses.blocking(ctx, () -> visible(caller, id))
+                .compose(s -> Responses.onContext(ctx, commands.sendCloudToDevice(id, bytes, properties, ttl)))
+                .onSuccess(messageId -> Responses.send(ctx, 202, Responses.JSON.createObjectNode().put("deviceId", id.value())
+                        .put("messageId", messageId).put("status", "queued")))
+                .onFailure(ctx::fail);
     }
 
     /** IoT Hub's limits on desired properties: 32 KB of JSON, objects nested at most 10 deep (iot-hub-devguide-device-twins). */

@@ -61,6 +61,8 @@ class DeviceApiIT {
     static String bob;
     static String operator;
     static final ExecutorService answering = Executors.newSingleThreadExecutor();
+    /** Cloud-to-device messages the Paho devices received: "topic body". */
+    static final BlockingQueue<String> devicebound = new LinkedBlockingQueue<>();
 
     @BeforeAll
     static void start(ThrowAwayPki throwAway) {
@@ -232,6 +234,50 @@ class DeviceApiIT {
         }
     }
 
+    @Test
+    void aCloudToDeviceMessageWaitsForItsDeviceAndAFullQueueIsRefused() throws Exception {
+        String path = "/api/v1/devices/alpha-2/messages";
+        assertThat(api.post("/api/v1/devices/alpha-3/messages", alice, "{\"body\":1}").status()).as("not hers").isEqualTo(404);
+        assertThat(api.post("/api/v1/devices/nobody/messages", operator, "{\"body\":1}").status()).isEqualTo(404);
+        Response noBody = api.post(path, alice, "{\"properties\":{}}");
+        assertThat(noBody.status()).isEqualTo(400);
+        assertThat(noBody.text()).contains("needs a 'body'");
+        assertThat(api.post(path, alice, "{\"body\":1,\"ttlSeconds\":0}").text()).contains("'ttlSeconds' must be 1–172800, was 0");
+        assertThat(api.post(path, alice, "{\"body\":1,\"properties\":{\"$to\":\"x\"}}").text()).contains("not an application property's");
+        assertThat(api.post(path, alice, "{\"body\":1,\"properties\":{\"n\":2}}").text()).contains("property 'n' must be a string");
+        assertThat(api.post(path, alice, "{\"body\":1,\"properties\":[]}").text()).contains("'properties' must be an object");
+        Response tooBig = api.post(path, alice, "{\"body\":\"" + "x".repeat(65_530) + "\",\"properties\":{\"size\":\"big\"}}");
+        assertThat(tooBig.status()).isEqualTo(400);
+        assertThat(tooBig.text()).contains("at most 65536 bytes with its properties", "this one is 65537");
+
+        // alpha-2 is offline: both wait for it, in order
+        Response first = api.post(path, alice, "{\"body\":{\"setpoint\":21.5},\"properties\":{\"kind\":\"config\"}}");
+        assertThat(first.status()).as(first.text()).isEqualTo(202);
+        assertThat(first.json().get("status").asText()).isEqualTo("queued");
+        String firstId = first.json().get("messageId").asText();
+        assertThat(api.post(path, operator, "{\"body\":\"plain text\",\"ttlSeconds\":600}").status()).isEqualTo(202);
+        MqttClient device = connected("alpha-2", topic -> null);
+        try {
+            device.subscribe("devices/alpha-2/messages/devicebound/#", 1);
+            String one = devicebound.poll(15, java.util.concurrent.TimeUnit.SECONDS);
+            String two = devicebound.poll(15, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(one).startsWith("devices/alpha-2/messages/devicebound/").contains("%24.mid=" + firstId, "kind=config")
+                    .endsWith(" {\"setpoint\":21.5}");
+            assertThat(two).contains("%24.exp=").endsWith(" plain text");
+        } finally {
+            device.disconnect();
+            device.close();
+        }
+
+        // alpha-3 never connects: its queue holds IoT Hub's 50, the 51st is refused and says why
+        for (int i = 0; i < 50; i++) {
+            assertThat(api.post("/api/v1/devices/alpha-3/messages", operator, "{\"body\":" + i + "}").status()).isEqualTo(202);
+        }
+        Response full = api.post("/api/v1/devices/alpha-3/messages", operator, "{\"body\":50}");
+        assertThat(full.status()).isEqualTo(429);
+        assertThat(full.text()).contains("holds 50 messages already", "DeviceMaximumQueueDepthExceeded");
+    }
+
     /** alpha-1 on the hub with Paho, answering each method request with {@code answer(topic)} (null: no answer). */
     static MqttClient connected(String id, Function<String, String> answer) throws MqttException {
         DeviceIdentity identity = ISSUER.issueDevice(pki.intermediate(), RegistrationId.of(id), KeyAlgorithm.EC_P256);
@@ -245,6 +291,10 @@ class DeviceApiIT {
 
             @Override
             public void messageArrived(String topic, MqttMessage message) {
+                if (topic.contains("/messages/devicebound/")) {
+                    devicebound.add(topic + " " + new String(message.getPayload(), StandardCharsets.UTF_8));
+                    return;
+                }
                 String body = answer.apply(topic);
                 if (body != null) {
                     String rid = topic.substring(topic.indexOf("$rid=") + 5);
