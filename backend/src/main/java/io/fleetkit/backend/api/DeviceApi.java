@@ -65,23 +65,10 @@ final class DeviceApi {
             throw ApiProblem.badRequest("/body", "the message needs a 'body' (any JSON value; a string is sent as its text)");
         }
         byte[] bytes = (body.isTextual() ? body.asText() : body.toString()).getBytes(StandardCharsets.UTF_8);
-        java.util.Map<String, String> properties = new java.util.LinkedHashMap<>();
+        java.util.Map<String, String> properties = applicationProperties(request.get("properties"));
         int size = bytes.length;
-        JsonNode props = request.get("properties");
-        if (props != null && !props.isObject()) {
-            throw ApiProblem.badRequest("/properties", "'properties' must be an object of string values, was " + props.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
-        }
-        for (var it = props == null ? java.util.Collections.<java.util.Map.Entry<String, JsonNode>>emptyIterator() : props.fields(); it.hasNext(); ) {
-            var e = it.next();
-            if (!e.getValue().isTextual()) {
-                throw ApiProblem.badRequest("/properties/" + e.getKey(), "property '" + e.getKey() + "' must be a string");
-            }
-            if (e.getKey().isEmpty() || e.getKey().startsWith("$") || e.getKey().startsWith("iothub-")) {
-                throw ApiProblem.badRequest("/properties/" + e.getKey(), "property name '" + e.getKey()
-                        + "' is not an application property's: not empty, not starting with '$' or 'iothub-' (the hub's own)");
-            }
-            properties.put(e.getKey(), e.getValue().asText());
-            size += (e.getKey() + e.getValue().asText()).getBytes(StandardCharsets.UTF_8).length;
+        for (var e : properties.entrySet()) {
+            size += (e.getKey() + e.getValue()).getBytes(StandardCharsets.UTF_8).length;
         }
         if (size > CloudToDeviceQueue.MAX_BYTES) {
             throw ApiProblem.badRequest("/body", "a cloud-to-device message is at most " + CloudToDeviceQueue.MAX_BYTES
@@ -94,6 +81,32 @@ final class DeviceApi {
                 .onSuccess(messageId -> Responses.send(ctx, 202, Responses.JSON.createObjectNode().put("deviceId", id.value())
                         .put("messageId", messageId).put("status", "queued")))
                 .onFailure(ctx::fail);
+    }
+
+    /**
+     * A message's application properties: an object of strings, none named like the hub's own ({@code $…}, {@code iothub-…};
+     * stricter than {@code PropertyBag}'s {@code $.} rule, which is the wire's, so the REST caller hears it before the hub).
+     */
+    private static java.util.Map<String, String> applicationProperties(JsonNode props) {
+        java.util.Map<String, String> properties = new java.util.LinkedHashMap<>();
+        if (props == null) {
+            return properties;
+        }
+        if (!props.isObject()) {
+            throw ApiProblem.badRequest("/properties", "'properties' must be an object of string values, was " + props.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        for (var it = props.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!e.getValue().isTextual()) {
+                throw ApiProblem.badRequest("/properties/" + e.getKey(), "property '" + e.getKey() + "' must be a string");
+            }
+            if (e.getKey().isEmpty() || e.getKey().startsWith("$") || e.getKey().startsWith("iothub-")) {
+                throw ApiProblem.badRequest("/properties/" + e.getKey(), "property name '" + e.getKey()
+                        + "' is not an application property's: not empty, not starting with '$' or 'iothub-' (the hub's own)");
+            }
+            properties.put(e.getKey(), e.getValue().asText());
+        }
+        return properties;
     }
 
     /** IoT Hub's limits on desired properties: 32 KB of JSON, objects nested at most 10 deep (iot-hub-devguide-device-twins). */

@@ -278,7 +278,7 @@ class DeviceApiIT {
         assertThat(full.text()).contains("holds 50 messages already", "DeviceMaximumQueueDepthExceeded");
     }
 
-    /** alpha-1 on the hub with Paho, answering each method request with {@code answer(topic)} (null: no answer). */
+    /** {@code id} on the hub with Paho, answering each method request with {@code answer(topic)} (null: no answer); cloud-to-device messages go to {@link #devicebound}. */
     static MqttClient connected(String id, Function<String, String> answer) throws MqttException {
         DeviceIdentity identity = ISSUER.issueDevice(pki.intermediate(), RegistrationId.of(id), KeyAlgorithm.EC_P256);
         backend.hub().registry().createIfAbsent(identity.deviceId(), Authentication.X509_CA_SIGNED, Instant.now());
