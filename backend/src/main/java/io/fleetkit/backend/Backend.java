@@ -2,8 +2,9 @@ package io.fleetkit.backend;
 
 import io.fleetkit.backend.api.ApiServer;
 import io.fleetkit.backend.api.DevTokenIssuer;
+import io.fleetkit.backend.serviceapi.ServiceApiServer;
+import io.fleetkit.backend.serviceapi.SharedAccessPolicies;
 import io.fleetkit.backend.api.HttpLimits;
-import io.fleetkit.backend.api.SwarmApi;
 import io.fleetkit.backend.api.SwarmControl;
 import io.fleetkit.backend.api.TokenVerifier;
 import io.fleetkit.backend.cluster.ClusterDeviceCommands;
@@ -26,16 +27,12 @@ import io.fleetkit.backend.capture.CaptureConfig;
 import io.fleetkit.backend.health.Health;
 import io.fleetkit.backend.ownership.ClaimService;
 import io.fleetkit.backend.processing.DeviceMessageHandler;
-import io.fleetkit.backend.processing.DeviceStateHandler;
-import io.fleetkit.backend.processing.OwnershipHandler;
 import io.fleetkit.backend.processing.StreamProcessor;
-import io.fleetkit.backend.processing.TelemetryStoreHandler;
 import io.fleetkit.backend.routing.Route;
 import io.fleetkit.backend.routing.RouteSource;
 import io.fleetkit.backend.routing.Router;
 import io.fleetkit.backend.routing.RoutingSink;
 import io.fleetkit.backend.store.ClaimStore;
-import io.fleetkit.backend.store.ConsumerOffsets;
 import io.fleetkit.backend.store.Database;
 import io.fleetkit.backend.store.DeviceStateStore;
 import io.fleetkit.backend.store.StoreDeviceRegistry;
@@ -46,7 +43,6 @@ import io.fleetkit.backend.stream.Stream;
 import io.fleetkit.backend.stream.kafka.KafkaEngine;
 import io.fleetkit.backend.stream.kafka.KafkaSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.fleetkit.protocol.pki.PkiDirectory;
 
@@ -96,6 +92,8 @@ public final class Backend implements AutoCloseable {
     private final DeviceCommands commands;
     private final ClusterNode node;
     private final ApiServer api;
+    private final ServiceApiServer serviceApi;
+    private final String serviceApiUnavailable;
     private final Database database;
     private final Map<String, Stream> streams;
     private final Map<String, StreamProcessor> processors;
@@ -104,13 +102,15 @@ public final class Backend implements AutoCloseable {
     private final AtomicReference<SwarmControl> swarm;
 
     private Backend(List<AutoCloseable> closeInOrder, EmbeddedHub hub, DeviceCommands commands, ClusterNode node, ApiServer api,
-                    Database database, Map<String, Stream> streams,
+                    ServiceApiServer serviceApi, String serviceApiUnavailable, Database database, Map<String, Stream> streams,
                     Map<String, StreamProcessor> processors, DevTokenIssuer devIssuer, RoutingSink sink, AtomicReference<SwarmControl> swarm) {
         this.closeInOrder = closeInOrder;
         this.hub = hub;
         this.commands = commands;
         this.node = node;
         this.api = api;
+        this.serviceApi = serviceApi;
+        this.serviceApiUnavailable = serviceApiUnavailable;
         this.database = database;
         this.streams = streams;
         this.processors = processors;
@@ -145,6 +145,24 @@ public final class Backend implements AutoCloseable {
 
     public int httpPort() {
         return api.port();
+    }
+
+    /** The port of IoT Hub's service API, or -1 when it is not served ({@link Builder#serviceApi}). */
+    public int serviceApiPort() {
+        return serviceApi == null ? -1 : serviceApi.port();
+    }
+
+    /** Why the service API asked for could not be served (its port taken), or null. */
+    public String serviceApiUnavailable() {
+        return serviceApiUnavailable;
+    }
+
+    /** The service connection string of a shared access policy (e.g. {@code iothubowner}), as the official service SDKs take it. */
+    public String serviceConnectionString(String policy) {
+        if (serviceApi == null) {
+            throw new IllegalStateException("the service API is not served (Backend.Builder#serviceApi)");
+        }
+        return serviceApi.connectionString(policy);
     }
 
     public Database database() {
@@ -220,6 +238,9 @@ public final class Backend implements AutoCloseable {
         private final List<CustomProcessor> customProcessors = new ArrayList<>();
         private KafkaSettings kafka;
         private ClusterNode.Options cluster;
+        private int servicePort = -1;
+        private List<String> serviceHostNames;
+        private boolean serviceRequired = true;
 
         private record CustomProcessor(String endpoint, String group, DeviceMessageHandler handler) {
         }
@@ -306,6 +327,21 @@ public final class Backend implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves IoT Hub's service API over HTTPS on {@code port} (443 for the official service SDKs; 0 for a free port; -1,
+         * the default, for none), for tokens of the hub's shared access policies kept in the data directory.
+         *
+         * @param hostNames the names its tokens may be for; null for the hub's host names
+         * @param required  whether a port that cannot be bound stops the start; when not, the backend runs without the service
+         *                  API and {@link Backend#serviceApiUnavailable()} says why (a default port that another process holds)
+         */
+        public Builder serviceApi(int port, List<String> hostNames, boolean required) {
+            this.servicePort = port;
+            this.serviceHostNames = hostNames == null ? null : List.copyOf(hostNames);
+            this.serviceRequired = required;
+            return this;
+        }
+
         /** How long the file log keeps records (Kafka topics keep theirs by the broker's retention). */
         public Builder retention(Retention retention) {
             this.retention = Objects.requireNonNull(retention, "retention");
@@ -366,7 +402,9 @@ public final class Backend implements AutoCloseable {
             EmbeddedHub hub = null;
             MqttDeviceCommands local;
             if (node == null || node.options().role().runsHub()) {
-                EmbeddedHub.Builder hubBuilder = EmbeddedHub.builder(pki).registry(registry);
+                // twins and cloud-to-device queues in the store: they survive a restart, and a cluster's nodes share them
+                EmbeddedHub.Builder hubBuilder = EmbeddedHub.builder(pki).registry(registry)
+                        .state(new StoreTwins(db), options -> new StoreCloudToDeviceQueue(db, options, clock));
                 hubOptions.accept(hubBuilder);
                 if (node != null) {
                     hubBuilder.clusterNode(new StoreTwins(db), options -> new StoreCloudToDeviceQueue(db, options, clock), node, true);
@@ -397,15 +435,8 @@ public final class Backend implements AutoCloseable {
 
             Map<String, StreamProcessor> processors = new LinkedHashMap<>();
             boolean runsProcessors = node == null || node.options().role().runsBackend();
-            if (runsProcessors && streams.containsKey("telemetry")) {
-                started.add(processors.computeIfAbsent("store",
-                        g -> StreamProcessor.start(streams.get("telemetry"), g, new TelemetryStoreHandler(telemetry, new ConsumerOffsets(db), g))));
-            }
-            if (runsProcessors && streams.containsKey("lifecycle")) {
-                started.add(processors.computeIfAbsent("device-state",
-                        g -> StreamProcessor.start(streams.get("lifecycle"), g, new DeviceStateHandler(devices, new ConsumerOffsets(db), g))));
-                started.add(processors.computeIfAbsent("ownership",
-                        g -> StreamProcessor.start(streams.get("lifecycle"), g, new OwnershipHandler(claims))));
+            if (runsProcessors) {
+                BuiltInProcessors.start(streams, db, telemetry, devices, claims, processors, started);
             }
             for (CustomProcessor c : runsProcessors ? customProcessors : List.<CustomProcessor>of()) {
                 Stream stream = streams.get(c.endpoint());
@@ -418,36 +449,13 @@ public final class Backend implements AutoCloseable {
                 }
                 started.add(processors.computeIfAbsent(c.group(), g -> StreamProcessor.start(stream, g, c.handler())));
             }
-            List<Capture> capturing = new ArrayList<>();
-            for (Map.Entry<String, CaptureConfig> c : runsProcessors ? captures.entrySet() : Map.<String, CaptureConfig>of().entrySet()) {
-                Stream stream = streams.get(c.getKey());
-                if (stream == null) {
-                    throw new IllegalArgumentException("capture: no endpoint '" + c.getKey() + "'; the routes have " + streams.keySet());
-                }
-                Capture capture = Capture.start(stream, c.getValue());
-                started.add(capture);
-                capturing.add(capture);
-            }
+            List<Capture> capturing = BuiltInProcessors.captures(streams, runsProcessors ? captures : Map.of(), started);
 
             DevTokenIssuer issuer = DevTokenIssuer.loadOrCreate(dataDir.resolve("dev-issuer.jwk"));
             TokenVerifier verifier = tokens != null ? tokens
                     : TokenVerifier.forKeys(issuer.publicKeys(), DevTokenIssuer.ISSUER, DevTokenIssuer.AUDIENCE);
             PrometheusMeterRegistry metrics = BackendMetrics.meters(hub, commands, node, sink, streams, processors);
-            Map<String, Supplier<Health>> health = new LinkedHashMap<>();
-            if (hub != null) {
-                EmbeddedHub h = hub;
-                health.put("hub", () -> h.gateway().health());
-            }
-            if (node != null) {
-                health.put("cluster.node", node::health);
-            }
-            health.put("store", () -> db.health(Duration.ofSeconds(2)));
-            if (engine != null) {
-                health.put("streams.kafka", engine::health);
-            }
-            streams.forEach((name, stream) -> health.put("stream." + name, stream::health));
-            processors.forEach((group, processor) -> health.put("processor." + group, processor::health));
-            capturing.forEach(capture -> health.put("capture." + capture.streamName(), capture::health));
+            Map<String, Supplier<Health>> health = BackendHealth.checks(hub, node, db, engine, streams, processors, capturing);
             AtomicReference<SwarmControl> swarm = new AtomicReference<>();
             EmbeddedHub running = hub;
             DeviceCommands port = commands;
@@ -456,9 +464,29 @@ public final class Backend implements AutoCloseable {
                     () -> BackendMetrics.fleet(running, registry, port, streams, processors, sink, swarm.get()),
                     hub != null ? hub.dps() : provisioningView(registry), swarm::get), httpLimits);
 
+            ServiceApiServer serviceApi = null;
+            String serviceUnavailable = null;
+            if (servicePort >= 0) {
+                List<String> names = serviceHostNames != null ? serviceHostNames
+                        : hub != null ? hub.config().hubHostNames().stream().map(HubHostName::value).toList() : List.of("127.0.0.1");
+                try {
+                    serviceApi = ServiceApiServer.start(httpBind, servicePort, new ServiceApiServer.Services(SharedAccessPolicies.loadOrCreate(dataDir),
+                            names, registry, commands, pki.server(), clock), httpLimits);
+                    started.add(serviceApi);
+                } catch (IllegalStateException e) {
+                    if (serviceRequired) {
+                        throw e;
+                    }
+                    serviceUnavailable = e.getMessage();
+                }
+            }
+
             // stop taking work first, then drain what consumes it, then what stores it
             List<AutoCloseable> closeOrder = new ArrayList<>();
             closeOrder.add(api);
+            if (serviceApi != null) {
+                closeOrder.add(serviceApi);
+            }
             if (hub != null) {
                 closeOrder.add(hub);
             }
@@ -476,8 +504,8 @@ public final class Backend implements AutoCloseable {
                 closeOrder.add(local::close);
             }
             closeOrder.add(db);
-            return new Backend(closeOrder, hub, commands, node, api, db, java.util.Collections.unmodifiableMap(streams), processors, issuer,
-                    sink, swarm);
+            return new Backend(closeOrder, hub, commands, node, api, serviceApi, serviceUnavailable, db, java.util.Collections.unmodifiableMap(streams), processors,
+                    issuer, sink, swarm);
         }
 
         /** What the API's provisioning pages show in a process without the hub: the enrollments, no registrations of its own. */

@@ -214,13 +214,22 @@ public final class EmbeddedHub implements AutoCloseable {
         }
 
         /**
+         * Where twins and cloud-to-device queues are kept (the backend's store, so that they survive a restart); in this
+         * process's memory unless given.
+         */
+        public Builder state(Twins twins, java.util.function.Function<CloudToDeviceQueue.Options, CloudToDeviceQueue> queue) {
+            this.twins = Objects.requireNonNull(twins, "twins");
+            this.queueFactory = Objects.requireNonNull(queue, "queue");
+            return this;
+        }
+
+        /**
          * A node of a hub cluster: twins and cloud-to-device queues shared with the other nodes (in the store), connections
          * recorded in the shared directory, and the port shared with the nodes on this host ({@code SO_REUSEPORT}).
          */
         public Builder clusterNode(Twins sharedTwins, java.util.function.Function<CloudToDeviceQueue.Options, CloudToDeviceQueue> sharedQueue,
                                    ConnectionDirectory connections, boolean sharePort) {
-            this.twins = Objects.requireNonNull(sharedTwins, "sharedTwins");
-            this.queueFactory = Objects.requireNonNull(sharedQueue, "sharedQueue");
+            state(sharedTwins, sharedQueue);
             this.directory = Objects.requireNonNull(connections, "connections");
             this.sharedPort = sharePort;
             return this;

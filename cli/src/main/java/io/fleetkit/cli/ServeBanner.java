@@ -2,6 +2,7 @@ package io.fleetkit.cli;
 
 import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.capture.CaptureConfig;
+import io.fleetkit.backend.serviceapi.SharedAccessPolicies;
 import io.fleetkit.backend.stream.kafka.KafkaSettings;
 import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.backend.dps.Enrollment;
@@ -39,6 +40,14 @@ final class ServeBanner {
                 backend.processors().isEmpty() ? "; no processors here (--role hub)" : "");
         out.printf("REST API on %s/api/v1 (docs %s/docs, metrics %s/metrics)%n", http, http, http);
         out.printf("  a token: fleetkit token --data %s --user alice   (an operator: --admin)%n", data);
+        if (backend.serviceApiPort() >= 0) {
+            out.printf("IoT Hub service API on https://%s:%d (the official service SDKs; keys in %s)%n", bind, backend.serviceApiPort(),
+                    data.resolve(SharedAccessPolicies.FILE));
+            out.printf("  service connection string: %s%n", backend.serviceConnectionString(SharedAccessPolicies.OWNER));
+            out.printf("  (the SDKs trust the PKI's root: %s)%n", dir.dir().resolve("root-ca.pem"));
+        } else if (backend.serviceApiUnavailable() != null) {
+            out.printf("no IoT Hub service API: %s%n", backend.serviceApiUnavailable());
+        }
         out.flush();
     }
 

@@ -42,6 +42,14 @@ final class ServeCommand implements Runnable {
             description = "REST API port on the --bind address (default: ${DEFAULT-VALUE}; 0 picks a free one)")
     int httpPort;
 
+    @Option(names = "--service-port", paramLabel = "PORT",
+            description = "IoT Hub's service API (HTTPS, for the official service SDKs) on the --bind address (default: 443, which"
+                    + " the SDKs dial; when 443 cannot be bound serve says so and runs without it; 0 picks a free one)")
+    Integer servicePort;
+
+    @Option(names = "--no-service-api", description = "do not serve IoT Hub's service API")
+    boolean noServiceApi;
+
     @Option(names = "--database-url", paramLabel = "JDBC-URL",
             description = "the store, e.g. jdbc:postgresql://127.0.0.1:5432/fleet (default: an H2 file database under --data);"
                     + " the password comes from the environment variable FLEETKIT_DATABASE_PASSWORD")
@@ -77,6 +85,12 @@ final class ServeCommand implements Runnable {
         PrintWriter out = cli.getOut();
         Consumer<EmbeddedHub.Builder> hubSettings = hub.settings();
         hub.checkPort("--http-port", httpPort);
+        if (servicePort != null) {
+            hub.checkPort("--service-port", servicePort);
+            if (noServiceApi) {
+                throw new CommandLine.ParameterException(cli, "--service-port and --no-service-api contradict each other");
+            }
+        }
         Path pkiDir = pki != null ? pki : data.resolve("pki");
         if (!Files.isDirectory(pkiDir)) {
             throw new CommandLine.ParameterException(cli, "no PKI in " + pkiDir + ": make one with 'fleetkit pki init --dir " + pkiDir
@@ -86,6 +100,9 @@ final class ServeCommand implements Runnable {
         KafkaSettings kafka = streams.settings();
         var node = cluster.options(databaseUrl != null && databaseUrl.toLowerCase(java.util.Locale.ROOT).startsWith("jdbc:postgresql:"), kafka != null);
         Backend.Builder builder = Backend.builder(dir, data).http(hub.bind, httpPort).hub(hubSettings).kafka(kafka).cluster(node);
+        if (!noServiceApi) {
+            builder.serviceApi(servicePort != null ? servicePort : 443, null, servicePort != null);
+        }
         if (routes != null) {
             RoutesConfig config;
             try {

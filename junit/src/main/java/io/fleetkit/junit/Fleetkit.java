@@ -44,8 +44,12 @@ public final class Fleetkit implements AutoCloseable {
             IdScope scope = IdScope.of(settings.idScope());
             if (settings.backend()) {
                 Backend backend = Backend.builder(pki.directory(), pki.scratch("data"))
-                        .hub(h -> h.bind("127.0.0.1").port(settings.port()).idScope(scope)).http("127.0.0.1", 0).start();
+                        .hub(h -> h.bind("127.0.0.1").port(settings.port()).idScope(scope)).http("127.0.0.1", 0)
+                        .serviceApi(settings.servicePort(), null, true).start();
                 return new Fleetkit(pki, scope, backend.hub(), backend);
+            }
+            if (settings.servicePort() >= 0) {
+                throw new IllegalArgumentException("@FleetkitTest(servicePort = " + settings.servicePort() + ") needs the backend (backend = true)");
             }
             EmbeddedHub hub = EmbeddedHub.builder(pki.directory()).bind("127.0.0.1").port(settings.port()).idScope(scope).start();
             return new Fleetkit(pki, scope, hub, null);
@@ -102,6 +106,25 @@ public final class Fleetkit implements AutoCloseable {
      */
     public String connectionString(DeviceIdentity device) {
         return "HostName=" + host() + ";DeviceId=" + device.deviceId().value() + ";x509=true";
+    }
+
+    /**
+     * The service connection string of the {@code iothubowner} policy, for the official service SDKs' clients
+     * ({@code RegistryClient}, {@code TwinClient}, {@code DirectMethodsClient}); needs {@code @FleetkitTest(servicePort = 443)}.
+     * The SDK's HTTPS must trust {@link #serviceTls()}.
+     */
+    public String serviceConnectionString() {
+        return serviceConnectionString("iothubowner");
+    }
+
+    /** The service connection string of one of the hub's shared access policies (iothubowner, service, registryRead …). */
+    public String serviceConnectionString(String policy) {
+        return backend().serviceConnectionString(policy);
+    }
+
+    /** TLS that trusts this hub's server certificate, for HTTPS clients of the service API (no client certificate). */
+    public SSLContext serviceTls() {
+        return TlsContexts.forClient(pki.directory().trustAnchors());
     }
 
     /** The device certificate followed by its intermediate CA, PEM: what a device presents (for tools that read files). */

@@ -37,6 +37,13 @@ public @interface FleetkitTest {
      */
     int port() default 0;
 
+    /**
+     * The port of IoT Hub's service API (HTTPS, for the official service SDKs); -1 (the default) serves none. The Java service
+     * SDK dials 443 whatever its connection string says: a class that uses it says {@code servicePort = 443}, and such classes
+     * must not run in parallel. Needs the backend.
+     */
+    int servicePort() default -1;
+
     /** Whether the backend runs behind the hub (default); false for the hub and DPS alone. */
     boolean backend() default true;
 

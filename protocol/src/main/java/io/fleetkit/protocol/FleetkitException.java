@@ -33,6 +33,8 @@ public class FleetkitException extends RuntimeException {
         NOT_FOUND("not-found", Fault.CLIENT),
         /** The request clashes with the state of what it addresses (a claim pending, a file that exists). */
         CONFLICT("conflict", Fault.CLIENT),
+        /** The request named a version (an {@code If-Match} etag) that is no longer the current one. */
+        PRECONDITION_FAILED("precondition-failed", Fault.CLIENT),
         /** Over a quota or a queue's limit; the caller may try again later. */
         THROTTLED("throttled", Fault.CLIENT),
         /** A part the server needs (disk, database, broker) is down or not keeping up. */

@@ -31,6 +31,7 @@ public final class ApiProblem extends FleetkitException {
             case 403 -> Kind.FORBIDDEN;
             case 404, 405 -> Kind.NOT_FOUND;
             case 409 -> Kind.CONFLICT;
+            case 412 -> Kind.PRECONDITION_FAILED;
             case 429 -> Kind.THROTTLED;
             case 503 -> Kind.UNAVAILABLE;
             case 504 -> Kind.TIMEOUT;

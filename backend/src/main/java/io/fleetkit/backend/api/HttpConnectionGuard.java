@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the REST server allows a connection before it has sent a whole request: a slot under two caps
+ * What an HTTP server (the REST API, the service API) allows a connection before it has sent a whole request: a slot under two caps
  * (overall and per source address), and a deadline. The deadline runs from the connection's accept, and
  * again from the end of each response, until a request has been read whole — headers and body: a client
  * that trickles a header line every few seconds, or keeps an idle connection, is closed when it passes.
@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Each connection's state lives on its event loop; the map of connections is bounded by the overall cap.
  */
-final class HttpConnectionGuard {
+public final class HttpConnectionGuard {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpConnectionGuard.class);
     private final Vertx vertx;
     private final HttpLimits limits;
@@ -35,7 +35,7 @@ final class HttpConnectionGuard {
         boolean served; // a whole request was answered on it: idle now is a keep-alive, not a stranger
     }
 
-    HttpConnectionGuard(Vertx vertx, HttpLimits limits, RefusalLog refusals) {
+    public HttpConnectionGuard(Vertx vertx, HttpLimits limits, RefusalLog refusals) {
         this.vertx = vertx;
         this.limits = limits;
         this.admission = new ConnectionAdmission(limits.maxConnections(), limits.maxConnectionsPerSource());
@@ -43,7 +43,7 @@ final class HttpConnectionGuard {
     }
 
     /** A new connection: admitted with its deadline armed, or closed at once. */
-    void opened(HttpConnection connection) {
+    public void opened(HttpConnection connection) {
         String refused = admission.admit(remote(connection));
         if (refused != null) {
             refusals.refused("HTTP connection refused", "HTTP connection from {} closed at accept: {}", connection.remoteAddress(), refused);
@@ -66,7 +66,7 @@ final class HttpConnectionGuard {
      * The router's first handler: a request's headers were read; its body still has to come before the deadline, which
      * stops once it has and starts again when the response ends.
      */
-    void requestStarted(RoutingContext ctx) {
+    public void requestStarted(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         Watch w = connections.get(request.connection());
         if (w != null) {

@@ -97,6 +97,7 @@ final class Problems {
             case FORBIDDEN -> new ApiProblem(403, "Forbidden", f.getMessage(), null);
             case NOT_FOUND -> new ApiProblem(404, "Not found", f.getMessage(), null);
             case CONFLICT -> new ApiProblem(409, "Conflict", f.getMessage(), null);
+            case PRECONDITION_FAILED -> new ApiProblem(412, "Precondition failed", f.getMessage(), null);
             case THROTTLED -> new ApiProblem(429, "Too many requests", f.getMessage(), null);
             case UNAVAILABLE -> new ApiProblem(503, "Service unavailable", f.getMessage(), null);
             case TIMEOUT -> new ApiProblem(504, "Gateway timeout", f.getMessage(), null);

@@ -116,6 +116,39 @@ public final class ClusterDeviceCommands implements DeviceCommands, AutoCloseabl
     }
 
     @Override
+    public CompletableFuture<Twins.Snapshot> patchTwin(DeviceId deviceId, ObjectNode tags, ObjectNode desired, String ifEtag) {
+        return lookup(() -> {
+            Twins.Snapshot after = local.patchTwin(deviceId, tags, desired, ifEtag).join();
+            if (desired != null && !local.isConnected(deviceId)) {
+                remoteHolder(deviceId).ifPresent(h -> notice("desired patch " + after.desiredVersion() + " for " + deviceId, h,
+                        node.client().desired(h.address(), deviceId, desired, after.desiredVersion())));
+            }
+            return after;
+        });
+    }
+
+    @Override
+    public void removed(DeviceId deviceId) {
+        local.removed(deviceId); // the twin and the queue are the store's, shared
+        disconnect(deviceId, "removed from the registry").join();
+    }
+
+    @Override
+    public int queuedCloudToDevice(DeviceId deviceId) {
+        return local.queuedCloudToDevice(deviceId);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> disconnect(DeviceId deviceId, String reason) {
+        if (local.isConnected(deviceId)) {
+            return local.disconnect(deviceId, reason);
+        }
+        return lookup(() -> remoteHolder(deviceId)).thenCompose(h -> h
+                .map(holder -> node.client().disconnect(holder.address(), deviceId, reason))
+                .orElseGet(() -> CompletableFuture.completedFuture(false)));
+    }
+
+    @Override
     public Twins.Snapshot twin(DeviceId deviceId) {
         return local.twin(deviceId);
     }

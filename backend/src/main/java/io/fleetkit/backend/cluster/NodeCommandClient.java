@@ -75,6 +75,12 @@ final class NodeCommandClient implements AutoCloseable {
                 NOTICE_TIMEOUT).map(r -> r.status() == 204).toCompletionStage().toCompletableFuture();
     }
 
+    /** Asks the node to close the device's connection: it was disabled or removed from the registry. */
+    CompletableFuture<Boolean> disconnect(String address, DeviceId device, String reason) {
+        return send(address, "/cluster/v1/devices/" + enc(device.value()) + "/disconnect?reason=" + enc(reason), new byte[0],
+                NOTICE_TIMEOUT).map(r -> r.status() == 204).toCompletionStage().toCompletableFuture();
+    }
+
     /** The node's identity, to tell whether a registered node id is still held by a running process. */
     CompletableFuture<String> ping(String address) {
         return request(address, HttpMethod.GET, "/cluster/v1/node", null, Duration.ofSeconds(2))

@@ -159,6 +159,7 @@ final class NodeCommandServer implements AutoCloseable {
                 String connection = req.getParam("connection");
                 end(req, connection != null && local.closeReplaced(device, connection) ? 204 : 404, null);
             }
+            case "disconnect" -> end(req, local.disconnect(device, req.getParam("reason", "asked by another node")).join() ? 204 : 404, null);
             default -> end(req, 404, "no such route: " + req.path());
         }
     }

@@ -22,8 +22,8 @@ import static io.netty.handler.codec.mqtt.MqttConnectReturnCode.CONNECTION_REFUS
 
 /**
  * Decides a CONNECT: which dialect (the username tells), and for the hub whether the device may
- * connect — its certificate is trusted by an enrollment, its CN is the username's device id, the
- * device exists and is enabled. DPS connections are accepted when the username parses and the
+ * connect — the device exists and is enabled, and its certificate is trusted by an enrollment with the username's device id
+ * as its CN, or (a device added by thumbprint) is the one registered. DPS connections are accepted when the username parses and the
  * scope is this DPS's; their chain is attested with each register request, as DPS does.
  * Validates signatures, so it runs off the event loop. Thread-safe.
  */
@@ -72,19 +72,35 @@ final class ConnectAuthorizer {
             return new ConnectDecision.Refused(CONNECTION_REFUSED_IDENTIFIER_REJECTED,
                     "client id '" + clientId + "' is not the device id '" + hub.deviceId() + "'");
         }
-        Attestation a = enrollments.attest(chain, clock.instant());
-        if (a instanceof Attestation.Refused r) {
-            return new ConnectDecision.Refused(CONNECTION_REFUSED_NOT_AUTHORIZED, r.detail());
-        }
-        String cn = ((Attestation.Accepted) a).commonName();
-        if (!cn.equals(hub.deviceId().value())) {
-            return new ConnectDecision.Refused(CONNECTION_REFUSED_NOT_AUTHORIZED,
-                    "certificate CN '" + cn + "' is not the device id '" + hub.deviceId() + "'");
-        }
         Optional<Device> device = registry.find(hub.deviceId());
         if (device.isEmpty()) {
             return new ConnectDecision.Refused(CONNECTION_REFUSED_NOT_AUTHORIZED,
                     "device '" + hub.deviceId() + "' is not registered; it registers through DPS first");
+        }
+        if (device.get().thumbprints() != null) {
+            // added by thumbprint through the service API (IoT Hub's self-signed X.509): the thumbprint is the identity, and the
+            // certificate must be within its validity; no chain, no CN rule
+            // (https://learn.microsoft.com/azure/iot-hub/reference-x509-certificates)
+            if (chain.isEmpty() || !device.get().thumbprints().matches(chain.get(0))) {
+                return new ConnectDecision.Refused(CONNECTION_REFUSED_NOT_AUTHORIZED,
+                        "the certificate's thumbprint is not one registered for device '" + hub.deviceId() + "'");
+            }
+            try {
+                chain.get(0).checkValidity(java.util.Date.from(clock.instant()));
+            } catch (java.security.cert.CertificateException e) {
+                return new ConnectDecision.Refused(CONNECTION_REFUSED_NOT_AUTHORIZED, "the certificate of device '" + hub.deviceId() + "' is not valid now: "
+                        + e.getMessage());
+            }
+        } else {
+            Attestation a = enrollments.attest(chain, clock.instant());
+            if (a instanceof Attestation.Refused r) {
+                return new ConnectDecision.Refused(CONNECTION_REFUSED_NOT_AUTHORIZED, r.detail());
+            }
+            String cn = ((Attestation.Accepted) a).commonName();
+            if (!cn.equals(hub.deviceId().value())) {
+                return new ConnectDecision.Refused(CONNECTION_REFUSED_NOT_AUTHORIZED,
+                        "certificate CN '" + cn + "' is not the device id '" + hub.deviceId() + "'");
+            }
         }
         if (!device.get().isEnabled()) {
             return new ConnectDecision.Refused(CONNECTION_REFUSED_NOT_AUTHORIZED, "device '" + hub.deviceId() + "' is disabled");

@@ -205,6 +205,38 @@ public final class MqttDeviceCommands implements DeviceCommands {
         return CompletableFuture.completedFuture(version);
     }
 
+    @Override
+    public CompletableFuture<Twins.Snapshot> patchTwin(DeviceId deviceId, ObjectNode tags, ObjectNode desired, String ifEtag) {
+        Twins.Snapshot after = twins.patch(deviceId, tags, desired, ifEtag);
+        if (desired != null) {
+            publishDesired(deviceId, desired, after.desiredVersion());
+        }
+        return CompletableFuture.completedFuture(after);
+    }
+
+    @Override
+    public void removed(DeviceId deviceId) {
+        disconnect(deviceId, "removed from the registry");
+        twins.remove(deviceId);
+        cloudToDevice.purge(deviceId);
+    }
+
+    @Override
+    public int queuedCloudToDevice(DeviceId deviceId) {
+        return cloudToDevice.depth(deviceId);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> disconnect(DeviceId deviceId, String reason) {
+        HubSession session = sessions.get(deviceId);
+        if (session == null) {
+            return CompletableFuture.completedFuture(false);
+        }
+        LOG.info("closing the connection of device {} from {}: {}", deviceId, session.channel().remoteAddress(), reason);
+        session.channel().close();
+        return CompletableFuture.completedFuture(true);
+    }
+
     /**
      * Sends a desired-properties patch, already applied to the twin as {@code version}, to the device if it is connected here
      * and listens for them; false when it is not.

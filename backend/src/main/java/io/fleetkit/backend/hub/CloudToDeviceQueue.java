@@ -125,6 +125,9 @@ public interface CloudToDeviceQueue {
     /** Messages waiting for {@code device}, delivered or not. */
     int depth(DeviceId device);
 
+    /** Drops every message waiting for {@code device} (it was removed from the registry); returns how many. */
+    int purge(DeviceId device);
+
     long completed();
 
     long expired();

@@ -70,6 +70,31 @@ public interface DeviceCommands {
     /** Patches the desired properties, notifying the device if it listens; completes with the new desired version. */
     CompletableFuture<Long> updateDesired(DeviceId deviceId, ObjectNode patch);
 
+    /**
+     * Patches the twin's tags and desired properties in one change, as IoT Hub's twin PATCH does, and sends a desired patch to
+     * the device if it listens. Completes with the twin after the patch, or fails with {@link Twins.StaleEtagException}.
+     *
+     * @param tags    a merge patch of the tags, or null
+     * @param desired a merge patch of the desired properties, or null
+     * @param ifEtag  the etag the caller saw, or null for any
+     */
+    CompletableFuture<Twins.Snapshot> patchTwin(DeviceId deviceId, ObjectNode tags, ObjectNode desired, String ifEtag);
+
+    /**
+     * Closes the device's connection wherever it is (it was disabled or removed from the registry); completes with whether it
+     * was connected. Its next CONNECT is decided by the registry again.
+     */
+    CompletableFuture<Boolean> disconnect(DeviceId deviceId, String reason);
+
+    /**
+     * The device was removed from the registry: its connection closes, and its twin and the cloud-to-device messages waiting
+     * for it are gone, as IoT Hub deletes them with the identity. Blocking (the store): call it off event loops.
+     */
+    void removed(DeviceId deviceId);
+
+    /** Cloud-to-device messages waiting for the device, delivered or not (IoT Hub's {@code cloudToDeviceMessageCount}). Blocking. */
+    int queuedCloudToDevice(DeviceId deviceId);
+
     /** The device's twin as the hub keeps it. */
     Twins.Snapshot twin(DeviceId deviceId);
 

@@ -148,6 +148,17 @@ final class InMemoryCloudToDeviceQueue implements CloudToDeviceQueue {
     }
 
     @Override
+    public int purge(DeviceId device) {
+        LinkedHashMap<String, Entry> q = queues.remove(device);
+        if (q == null) {
+            return 0;
+        }
+        synchronized (q) {
+            return q.size();
+        }
+    }
+
+    @Override
     public long completed() {
         return completed.sum();
     }

@@ -4,9 +4,9 @@ import io.fleetkit.protocol.id.DeviceId;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** The registry in memory: the default of a bare {@code EmbeddedHub}; the backend keeps it in the store ({@code StoreDeviceRegistry}). Thread-safe. */
 public final class InMemoryDeviceRegistry implements DeviceRegistry {
@@ -19,17 +19,45 @@ public final class InMemoryDeviceRegistry implements DeviceRegistry {
 
     @Override
     public Device createIfAbsent(DeviceId id, Authentication authentication, Instant now) {
-        return devices.computeIfAbsent(id,
-                k -> new Device(k, DeviceStatus.ENABLED, authentication, now, ConnectionState.DISCONNECTED, now));
+        return devices.computeIfAbsent(id, k -> Device.registered(k, authentication, now));
     }
 
     @Override
-    public Device setStatus(DeviceId id, DeviceStatus status) {
-        Device d = devices.computeIfPresent(id, (k, v) -> v.with(status));
-        if (d == null) {
-            throw new NoSuchElementException("no device '" + id + "' in the registry");
+    public Device add(DeviceId id, DeviceStatus status, Authentication authentication, Thumbprints thumbprints, Instant now) {
+        Device d = new Device(id, status, authentication, thumbprints, now, 1, ConnectionState.DISCONNECTED, now);
+        if (devices.putIfAbsent(id, d) != null) {
+            throw DeviceRegistry.exists(id);
         }
         return d;
+    }
+
+    /** Keeps a device as the store read it (its version and time of creation included). */
+    public Device put(Device d) {
+        devices.put(d.id(), d);
+        return d;
+    }
+
+    @Override
+    public Device update(DeviceId id, DeviceStatus status, Authentication authentication, Thumbprints thumbprints, long ifVersion) {
+        Device d = devices.computeIfPresent(id, (k, v) -> {
+            DeviceRegistry.checkVersion(v, ifVersion);
+            return v.updated(status, authentication, thumbprints);
+        });
+        if (d == null) {
+            throw DeviceRegistry.notFound(id);
+        }
+        return d;
+    }
+
+    @Override
+    public Optional<Device> remove(DeviceId id, long ifVersion) {
+        AtomicReference<Device> removed = new AtomicReference<>();
+        devices.computeIfPresent(id, (k, v) -> {
+            DeviceRegistry.checkVersion(v, ifVersion);
+            removed.set(v);
+            return null;
+        });
+        return Optional.ofNullable(removed.get());
     }
 
     @Override

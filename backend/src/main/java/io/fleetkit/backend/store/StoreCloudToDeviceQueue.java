@@ -132,6 +132,15 @@ public final class StoreCloudToDeviceQueue implements CloudToDeviceQueue {
     }
 
     @Override
+    public int purge(DeviceId device) {
+        return Sql.transaction(db, "drop the cloud-to-device messages of " + device, c -> {
+            int n = Sql.update(c, "DELETE FROM c2d_messages WHERE device_id = ?", device.value());
+            Sql.update(c, "DELETE FROM c2d_queues WHERE device_id = ?", device.value());
+            return n;
+        });
+    }
+
+    @Override
     public long completed() {
         return completed.sum();
     }

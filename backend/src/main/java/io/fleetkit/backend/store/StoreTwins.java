@@ -10,7 +10,7 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * Device twins in the store, for a hub cluster: every node and the backend read and patch the same twin. A patch locks the
+ * Device twins in the store: they survive a restart, and in a hub cluster every node and the backend read and patch the same twin. A patch locks the
  * twin's row for its transaction (read, merge, write), so concurrent patches from several nodes each get their own version.
  * Blocking (JDBC): callers run it off event loops.
  */
@@ -27,38 +27,65 @@ public final class StoreTwins implements Twins {
         return true;
     }
 
+    private static final String COLUMNS = "SELECT desired, desired_version, reported, reported_version, tags, tags_version FROM twins ";
+
+    private static Snapshot snapshot(java.sql.ResultSet rs) throws SQLException {
+        return new Snapshot(object(rs.getString(1)), rs.getLong(2), object(rs.getString(3)), rs.getLong(4), object(rs.getString(5)), rs.getLong(6));
+    }
+
     @Override
     public Snapshot get(DeviceId id) {
-        List<Snapshot> rows = Sql.query(db, "read the twin of " + id,
-                "SELECT desired, desired_version, reported, reported_version FROM twins WHERE device_id = ?",
-                rs -> new Snapshot(object(rs.getString(1)), rs.getLong(2), object(rs.getString(3)), rs.getLong(4)), id.value());
-        return rows.isEmpty() ? new Snapshot(JSON.createObjectNode(), 1, JSON.createObjectNode(), 1) : rows.get(0);
+        List<Snapshot> rows = Sql.query(db, "read the twin of " + id, COLUMNS + "WHERE device_id = ?", StoreTwins::snapshot, id.value());
+        return rows.isEmpty() ? Snapshot.empty() : rows.get(0);
     }
 
     @Override
     public long patchReported(DeviceId id, ObjectNode patch) {
-        return patch(id, patch, "reported");
+        return Sql.transaction(db, "patch the reported properties of " + id, c -> {
+            Snapshot current = locked(c, id);
+            ObjectNode merged = current.reported();
+            Twins.merge(merged, patch);
+            long version = current.reportedVersion() + 1;
+            Sql.update(c, "UPDATE twins SET reported = ?, reported_version = ? WHERE device_id = ?", json(merged), version, id.value());
+            return version;
+        });
     }
 
     @Override
-    public long patchDesired(DeviceId id, ObjectNode patch) {
-        return patch(id, patch, "desired");
+    public Snapshot patch(DeviceId id, ObjectNode tags, ObjectNode desired, String ifEtag) {
+        return Sql.transaction(db, "patch the twin of " + id, c -> {
+            Snapshot current = locked(c, id);
+            if (ifEtag != null && !Twins.etagMatches(current, ifEtag)) {
+                throw new StaleEtagException(id, ifEtag, current.etag());
+            }
+            ObjectNode newTags = current.tags();
+            ObjectNode newDesired = current.desired();
+            long tagsVersion = current.tagsVersion();
+            long desiredVersion = current.desiredVersion();
+            if (tags != null) {
+                Twins.merge(newTags, tags);
+                tagsVersion++;
+            }
+            if (desired != null) {
+                Twins.merge(newDesired, desired);
+                desiredVersion++;
+            }
+            Sql.update(c, "UPDATE twins SET tags = ?, tags_version = ?, desired = ?, desired_version = ? WHERE device_id = ?",
+                    json(newTags), tagsVersion, json(newDesired), desiredVersion, id.value());
+            return new Snapshot(newDesired, desiredVersion, current.reported(), current.reportedVersion(), newTags, tagsVersion);
+        });
     }
 
-    private long patch(DeviceId id, ObjectNode patch, String side) {
-        return Sql.transaction(db, "patch the " + side + " properties of " + id, c -> {
-            Sql.update(c, "INSERT INTO twins (device_id, desired, desired_version, reported, reported_version) VALUES (?, '{}', 1, '{}', 1) "
-                    + "ON CONFLICT DO NOTHING", id.value());
-            record Side(String json, long version) {
-            }
-            Side current = Sql.query(c, "SELECT " + side + ", " + side + "_version FROM twins WHERE device_id = ? FOR UPDATE",
-                    rs -> new Side(rs.getString(1), rs.getLong(2)), id.value()).get(0);
-            ObjectNode merged = object(current.json());
-            Twins.merge(merged, patch);
-            long version = current.version() + 1;
-            Sql.update(c, "UPDATE twins SET " + side + " = ?, " + side + "_version = ? WHERE device_id = ?", json(merged), version, id.value());
-            return version;
-        });
+    /** The twin's row, made if new, locked for the transaction (read, merge, write). */
+    private static Snapshot locked(java.sql.Connection c, DeviceId id) throws SQLException {
+        Sql.update(c, "INSERT INTO twins (device_id, desired, desired_version, reported, reported_version, tags, tags_version) "
+                + "VALUES (?, '{}', 1, '{}', 1, '{}', 1) ON CONFLICT DO NOTHING", id.value());
+        return Sql.query(c, COLUMNS + "WHERE device_id = ? FOR UPDATE", StoreTwins::snapshot, id.value()).get(0);
+    }
+
+    @Override
+    public void remove(DeviceId id) {
+        Sql.update(db, "remove the twin of " + id, "DELETE FROM twins WHERE device_id = ?", id.value());
     }
 
     private static ObjectNode object(String json) throws SQLException {

@@ -57,7 +57,7 @@ public final class Pkcs12 {
     }
 
     /** An in-memory PKCS#12 key store holding one key entry. */
-    static KeyStore keyStore(Credential credential, String alias, char[] password) throws GeneralSecurityException, IOException {
+    public static KeyStore keyStore(Credential credential, String alias, char[] password) throws GeneralSecurityException, IOException {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setKeyEntry(alias, credential.key(), password, credential.chain().toArray(new Certificate[0]));

@@ -30,13 +30,20 @@ public final class TlsContexts {
         return create(server, clientTrust);
     }
 
+    /** A client that presents no certificate and trusts {@code serverTrust}: an HTTPS client of the hub's service API. */
+    public static SSLContext forClient(Collection<X509Certificate> serverTrust) {
+        return create(null, serverTrust);
+    }
+
     private static SSLContext create(Credential own, Collection<X509Certificate> trust) {
         if (trust.isEmpty()) {
             throw new IllegalArgumentException("trust: at least one trusted CA certificate is needed");
         }
         try {
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(Pkcs12.keyStore(own, "own", TRANSIENT), TRANSIENT);
+            if (own != null) {
+                kmf.init(Pkcs12.keyStore(own, "own", TRANSIENT), TRANSIENT);
+            }
             KeyStore trustStore = KeyStore.getInstance("PKCS12");
             trustStore.load(null, null);
             int i = 0;
@@ -46,10 +53,11 @@ public final class TlsContexts {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trustStore);
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            ctx.init(own == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
             return ctx;
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("could not build an SSLContext for '" + own.commonName() + "': " + e.getMessage(), e);
+            throw new IllegalStateException("could not build an SSLContext for '" + (own == null ? "a client" : own.commonName()) + "': "
+                    + e.getMessage(), e);
         }
     }
 }
