@@ -1,5 +1,8 @@
 package io.fleetkit.backend.gateway;
 
+import io.fleetkit.backend.registry.Authentication;
+import io.fleetkit.backend.registry.DeviceStatus;
+import io.fleetkit.backend.registry.Thumbprints;
 import io.fleetkit.protocol.id.HubHostName;
 import io.fleetkit.protocol.id.IdScope;
 import io.fleetkit.protocol.id.RegistrationId;
@@ -113,6 +116,31 @@ class ConnectHandlerTest {
         wrongClient.writeInbound(GatewayFixture.connect("other", HubUsername.of(HubHostName.of("127.0.0.1"), d.deviceId(), null).format(), 60));
         assertThat(connAck(wrongClient)).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
         assertThat(f.hub.isConnected(d.deviceId())).isFalse();
+    }
+
+    @Test
+    void aDeviceAddedByThumbprintConnectsWithThatCertificateOnlyAndNotWhenDisabled() throws Exception {
+        DeviceIdentity own = GatewayFixture.ISSUER.selfSignedDevice(RegistrationId.of("own-cert"), io.fleetkit.protocol.pki.KeyAlgorithm.EC_P256);
+        DeviceIdentity other = GatewayFixture.ISSUER.selfSignedDevice(RegistrationId.of("own-cert"), io.fleetkit.protocol.pki.KeyAlgorithm.EC_P256);
+        String sha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(own.credential().certificate().getEncoded()));
+        f.registry.add(own.deviceId(), DeviceStatus.ENABLED, Authentication.X509_SELF_SIGNED, new Thumbprints(sha256.toLowerCase(), null),
+                java.time.Instant.now());
+        String username = HubUsername.of(HubHostName.of("127.0.0.1"), own.deviceId(), null).format();
+
+        EmbeddedChannel impostor = channel(other.credential().chain()); // same CN, another key: not the registered thumbprint
+        impostor.writeInbound(GatewayFixture.connect("own-cert", username, 60));
+        assertThat(connAck(impostor)).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+
+        EmbeddedChannel ok = channel(own.credential().chain()); // no enrollment knows it: the registry's thumbprint does
+        ok.writeInbound(GatewayFixture.connect("own-cert", username, 60));
+        assertThat(connAck(ok)).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        ok.finishAndReleaseAll();
+
+        f.registry.setStatus(own.deviceId(), DeviceStatus.DISABLED);
+        EmbeddedChannel disabled = channel(own.credential().chain());
+        disabled.writeInbound(GatewayFixture.connect("own-cert", username, 60));
+        assertThat(connAck(disabled)).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
     }
 
     @Test

@@ -10,6 +10,11 @@ import io.fleetkit.backend.registry.Authentication;
 import io.fleetkit.backend.registry.ConnectionState;
 import io.fleetkit.backend.registry.Device;
 import io.fleetkit.backend.registry.DeviceStatus;
+import io.fleetkit.backend.registry.DeviceRegistry;
+import io.fleetkit.backend.registry.Thumbprints;
+import io.fleetkit.backend.hub.Twins;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.message.DeviceMessageCodec;
 import io.fleetkit.protocol.message.Lifecycle;
@@ -29,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The store's behaviour (telemetry, device state), run on each database by a subclass. */
 abstract class StoreContract {
+    private static final ObjectMapper JSON = new ObjectMapper();
     static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
     static final DeviceId D1 = DeviceId.of("dev-1");
 
@@ -87,6 +93,57 @@ abstract class StoreContract {
         assertThat(reopened.find(b).orElseThrow().status()).isEqualTo(DeviceStatus.DISABLED);
         assertThat(reopened.list(0, 10)).extracting(Device::id).containsExactly(a, b);
         assertThatThrownBy(() -> reopened.setStatus(DeviceId.of("nobody"), DeviceStatus.ENABLED)).isInstanceOf(java.util.NoSuchElementException.class);
+    }
+
+    @Test
+    void devicesAddedByTheServiceApiKeepTheirThumbprintsAndVersionsAcrossARestart() {
+        StoreDeviceRegistry registry = new StoreDeviceRegistry(database());
+        DeviceId id = DeviceId.of("svc-reg-a");
+        Thumbprints prints = new Thumbprints("ab".repeat(20), "CD".repeat(32));
+        Device added = registry.add(id, DeviceStatus.ENABLED, Authentication.X509_SELF_SIGNED, prints, T0);
+        assertThat(added.version()).isEqualTo(1);
+        assertThatThrownBy(() -> registry.add(id, DeviceStatus.ENABLED, Authentication.X509_CA_SIGNED, null, T0))
+                .hasMessageContaining("in the registry already");
+        Device disabled = registry.update(id, DeviceStatus.DISABLED, Authentication.X509_SELF_SIGNED, prints, added.version());
+        assertThat(disabled.version()).isEqualTo(2);
+        assertThat(disabled.etag()).isNotEqualTo(added.etag());
+        assertThatThrownBy(() -> registry.update(id, DeviceStatus.ENABLED, Authentication.X509_SELF_SIGNED, prints, added.version()))
+                .hasMessageContaining("has changed");
+
+        StoreDeviceRegistry reopened = new StoreDeviceRegistry(database());
+        Device read = reopened.find(id).orElseThrow();
+        assertThat(read.thumbprints()).isEqualTo(new Thumbprints("AB".repeat(20), "cd".repeat(32)));
+        assertThat(read.version()).isEqualTo(2);
+        assertThat(read.status()).isEqualTo(DeviceStatus.DISABLED);
+        assertThat(Device.versionOf("\"" + read.etag() + "\"")).isEqualTo(2);
+        assertThatThrownBy(() -> reopened.remove(id, 1)).hasMessageContaining("has changed");
+        assertThat(reopened.remove(id, DeviceRegistry.ANY_VERSION)).isPresent();
+        assertThat(new StoreDeviceRegistry(database()).find(id)).isEmpty();
+        assertThat(reopened.remove(id, DeviceRegistry.ANY_VERSION)).isEmpty();
+    }
+
+    @Test
+    void twinTagsAndDesiredPropertiesSurviveARestartUnderTheirEtag() {
+        DeviceId id = DeviceId.of("svc-twin-a");
+        StoreTwins twins = new StoreTwins(database());
+        Twins.Snapshot fresh = twins.get(id);
+        assertThat(fresh.version()).isEqualTo(1);
+        ObjectNode tags = JSON.createObjectNode().put("site", "A");
+        ObjectNode desired = JSON.createObjectNode().put("fan", "on");
+        Twins.Snapshot after = twins.patch(id, tags, desired, fresh.etag());
+        assertThat(after.tagsVersion()).isEqualTo(2);
+        assertThat(after.desiredVersion()).isEqualTo(2);
+        twins.patchReported(id, JSON.createObjectNode().put("temp", 21));
+        assertThatThrownBy(() -> twins.patch(id, tags, null, fresh.etag())).isInstanceOf(Twins.StaleEtagException.class);
+
+        Twins.Snapshot reread = new StoreTwins(database()).get(id);
+        assertThat(reread.tags().get("site").asText()).isEqualTo("A");
+        assertThat(reread.desired().get("fan").asText()).isEqualTo("on");
+        assertThat(reread.reported().get("temp").asInt()).isEqualTo(21);
+        assertThat(reread.version()).isEqualTo(4);
+        assertThat(reread.etag()).as("a reported change leaves the etag").isEqualTo(after.etag());
+        twins.remove(id);
+        assertThat(twins.get(id).version()).isEqualTo(1);
     }
 
     @Test
