@@ -456,6 +456,9 @@ public final class Backend implements AutoCloseable {
                     : TokenVerifier.forKeys(issuer.publicKeys(), DevTokenIssuer.ISSUER, DevTokenIssuer.AUDIENCE);
             PrometheusMeterRegistry metrics = BackendMetrics.meters(hub, commands, node, sink, streams, processors);
             Map<String, Supplier<Health>> health = BackendHealth.checks(hub, node, db, engine, streams, processors, capturing);
+            if (tokens != null && tokens.providerHealth() != null) {
+                health.put("identity-provider", tokens.providerHealth());
+            }
             AtomicReference<SwarmControl> swarm = new AtomicReference<>();
             EmbeddedHub running = hub;
             DeviceCommands port = commands;

@@ -19,8 +19,9 @@ final class ServeBanner {
     private ServeBanner() {
     }
 
+    /** @param oidc the identity provider the REST API trusts, described; null for the dev issuer */
     static void started(PrintWriter out, Backend backend, HubOptions options, PkiDirectory dir, Path data, KafkaSettings kafka,
-                        CaptureConfig capture) {
+                        CaptureConfig capture, String oidc) {
         EmbeddedHub hub = backend.hub();
         String bind = options.bind;
         if (backend.cluster() != null) {
@@ -39,7 +40,11 @@ final class ServeBanner {
                 capture != null ? ", capture to " + capture.store().describe() : "",
                 backend.processors().isEmpty() ? "; no processors here (--role hub)" : "");
         out.printf("REST API on %s/api/v1 (docs %s/docs, metrics %s/metrics)%n", http, http, http);
-        out.printf("  a token: fleetkit token --data %s --user alice   (an operator: --admin)%n", data);
+        if (oidc == null) {
+            out.printf("  a token: fleetkit token --data %s --user alice   (an operator: --admin)%n", data);
+        } else {
+            out.printf("  bearer tokens of %s%n", oidc);
+        }
         if (backend.serviceApiPort() >= 0) {
             out.printf("IoT Hub service API on https://%s:%d (the official service SDKs; keys in %s)%n", bind, backend.serviceApiPort(),
                     data.resolve(SharedAccessPolicies.FILE));

@@ -12,6 +12,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import io.fleetkit.backend.api.OperatorClaim;
+import io.fleetkit.backend.api.TokenVerifier;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -49,6 +51,19 @@ final class ServeCommand implements Runnable {
 
     @Option(names = "--no-service-api", description = "do not serve IoT Hub's service API")
     boolean noServiceApi;
+
+    @Option(names = "--oidc-issuer", paramLabel = "URL",
+            description = "trust the REST API's bearer tokens of this OpenID Connect provider (its keys found by discovery, refreshed when"
+                    + " it rotates them) instead of the dev issuer; needs --oidc-audience")
+    String oidcIssuer;
+
+    @Option(names = "--oidc-audience", paramLabel = "AUD", description = "the audience (aud) the provider's tokens must name for this API")
+    String oidcAudience;
+
+    @Option(names = "--operator-claim", paramLabel = "CLAIM=VALUE", defaultValue = "scope=fleet.admin",
+            description = "which claim and value make a caller an operator, e.g. roles=fleet-operator or realm_access.roles=ops"
+                    + " (default: ${DEFAULT-VALUE})")
+    String operatorClaim;
 
     @Option(names = "--database-url", paramLabel = "JDBC-URL",
             description = "the store, e.g. jdbc:postgresql://127.0.0.1:5432/fleet (default: an H2 file database under --data);"
@@ -100,6 +115,10 @@ final class ServeCommand implements Runnable {
         KafkaSettings kafka = streams.settings();
         var node = cluster.options(databaseUrl != null && databaseUrl.toLowerCase(java.util.Locale.ROOT).startsWith("jdbc:postgresql:"), kafka != null);
         Backend.Builder builder = Backend.builder(dir, data).http(hub.bind, httpPort).hub(hubSettings).kafka(kafka).cluster(node);
+        TokenVerifier tokens = tokens(cli);
+        if (tokens != null) {
+            builder.tokens(tokens);
+        }
         if (!noServiceApi) {
             builder.serviceApi(servicePort != null ? servicePort : 443, null, servicePort != null);
         }
@@ -124,7 +143,8 @@ final class ServeCommand implements Runnable {
         // Ctrl-C: the hook asks this thread to stop and waits until it has closed the backend cleanly
         try (CtrlC ctrlC = CtrlC.install("fleetkit-shutdown", Duration.ofSeconds(15), stop::countDown)) {
             try (Backend backend = builder.start()) {
-                ServeBanner.started(out, backend, hub, dir, data, kafka, captureConfig);
+                ServeBanner.started(out, backend, hub, dir, data, kafka, captureConfig,
+                        oidcIssuer == null ? null : oidcIssuer + " (audience " + oidcAudience + "; operators: " + operatorClaim + ")");
                 long started = System.nanoTime();
                 while (true) {
                     long left = duration == null ? Long.MAX_VALUE : duration.toNanos() - (System.nanoTime() - started);
@@ -141,6 +161,33 @@ final class ServeCommand implements Runnable {
             out.flush();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The OpenID Connect provider's verifier when one is named; null for the dev issuer. */
+    private TokenVerifier tokens(CommandLine cli) {
+        OperatorClaim operator;
+        try {
+            operator = OperatorClaim.parse(operatorClaim);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, "--operator-claim: " + e.getMessage());
+        }
+        if (oidcIssuer == null) {
+            if (oidcAudience != null) {
+                throw new CommandLine.ParameterException(cli, "--oidc-audience needs --oidc-issuer");
+            }
+            if (!operator.equals(OperatorClaim.DEFAULT)) {
+                throw new CommandLine.ParameterException(cli, "--operator-claim needs --oidc-issuer (the dev issuer mints scope=fleet.admin)");
+            }
+            return null;
+        }
+        if (oidcAudience == null || oidcAudience.isBlank()) {
+            throw new CommandLine.ParameterException(cli, "--oidc-issuer needs --oidc-audience: the aud its tokens name for this API");
+        }
+        try {
+            return TokenVerifier.forIssuer(oidcIssuer, oidcAudience, operator, Duration.ofSeconds(10));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, e.getMessage());
         }
     }
 }

@@ -131,13 +131,15 @@ class FleetkitCommandTest {
         run("pki", "init", "--dir", dir.toString());
         Path data = tmp.resolve("serve-data");
         Run serve = run("serve", "--pki", dir.toString(), "--data", data.toString(), "--port", "0", "--http-port", "0",
-                "--duration", "1s", "--throttle", "s1");
+                "--service-port", "0", "--duration", "1s", "--throttle", "s1");
         assertThat(serve.exit()).as(serve.err()).isZero();
         assertThat(serve.out()).contains("fleetkit hub + DPS listening on 127.0.0.1:", "DPS id scope    0ne00000001",
                 "throttling      s1 (connects 100/s", "group 'factory': CA fleetkit intermediate CA",
                 "backend: store h2, streams [telemetry, lifecycle, alerts, events]", "REST API on http://127.0.0.1:",
-                "fleetkit token --data " + data, "stopping");
+                "fleetkit token --data " + data, "IoT Hub service API on https://127.0.0.1:",
+                "service connection string: HostName=127.0.0.1;SharedAccessKeyName=iothubowner;SharedAccessKey=", "stopping");
         assertThat(data.resolve("streams/telemetry")).isDirectory();
+        assertThat(data.resolve("service-policies.json")).isRegularFile();
         Run noPki = run("serve", "--data", tmp.resolve("empty").toString(), "--port", "0", "--http-port", "0");
         assertThat(noPki.exit()).isEqualTo(2);
         assertThat(noPki.err()).contains("no PKI in " + tmp.resolve("empty").resolve("pki") + ": make one with 'fleetkit pki init --dir");
@@ -151,6 +153,31 @@ class FleetkitCommandTest {
         Run badBind = run("serve", "--pki", dir.toString(), "--bind", "999.1.1.1");
         assertThat(badBind.exit()).isEqualTo(2);
         assertThat(badBind.err()).contains("--bind 999.1.1.1: not an IP address").doesNotContain("null");
+    }
+
+    @Test
+    void serveIdentityAndServiceApiFlagsThatDoNotFitSayWhatToGive() {
+        Path dir = tmp.resolve("oidc-pki");
+        run("pki", "init", "--dir", dir.toString());
+        Run noAudience = run("serve", "--pki", dir.toString(), "--oidc-issuer", "https://login.example.com/tenant/v2.0");
+        assertThat(noAudience.err()).contains("--oidc-issuer needs --oidc-audience");
+        Run noIssuer = run("serve", "--pki", dir.toString(), "--oidc-audience", "api://fleet");
+        assertThat(noIssuer.err()).contains("--oidc-audience needs --oidc-issuer");
+        Run plainHttp = run("serve", "--pki", dir.toString(), "--oidc-issuer", "http://login.example.com", "--oidc-audience", "fleet");
+        assertThat(plainHttp.err()).contains("--oidc-issuer: plain http only for a provider on this host; use https for 'login.example.com'");
+        Run claim = run("serve", "--pki", dir.toString(), "--oidc-issuer", "https://login.example.com", "--oidc-audience", "fleet",
+                "--operator-claim", "admins");
+        assertThat(claim.err()).contains("--operator-claim: expected CLAIM=VALUE, e.g. scope=fleet.admin or roles=fleet-operator, was 'admins'");
+        Run devClaim = run("serve", "--pki", dir.toString(), "--operator-claim", "roles=ops");
+        assertThat(devClaim.err()).contains("--operator-claim needs --oidc-issuer");
+        Run port = run("serve", "--pki", dir.toString(), "--service-port", "70000");
+        assertThat(port.err()).contains("--service-port must be 0–65535, was 70000");
+        Run both = run("serve", "--pki", dir.toString(), "--service-port", "8443", "--no-service-api");
+        assertThat(both.err()).contains("--service-port and --no-service-api contradict each other");
+        for (Run r : new Run[]{noAudience, noIssuer, plainHttp, claim, devClaim, port, both}) {
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.err()).doesNotContain("\tat ");
+        }
     }
 
     @Test

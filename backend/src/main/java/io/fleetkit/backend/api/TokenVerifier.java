@@ -13,7 +13,6 @@ import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 
 import java.text.ParseException;
-import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -26,18 +25,39 @@ public final class TokenVerifier {
 
     private final String issuer;
     private final String audience;
+    private final OperatorClaim operator;
+    private final OidcKeys provider;
 
-    public TokenVerifier(JWKSource<SecurityContext> keys, String issuer, String audience) {
+    public TokenVerifier(JWKSource<SecurityContext> keys, String issuer, String audience, OperatorClaim operator) {
         this.issuer = issuer;
         this.audience = audience;
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.ES256, JWSAlgorithm.RS256), keys));
+        this.operator = java.util.Objects.requireNonNull(operator, "operator");
+        this.provider = keys instanceof OidcKeys o ? o : null;
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.ES256, JWSAlgorithm.RS256, JWSAlgorithm.PS256,
+                JWSAlgorithm.ES384, JWSAlgorithm.RS384), keys));
         processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(audience,
                 new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("sub", "exp")));
     }
 
-    /** A verifier for a fixed key set (the dev issuer's, or one loaded from a file). */
+    /** A verifier for a fixed key set (the dev issuer's, or one loaded from a file); operators by {@code scope=fleet.admin}. */
     public static TokenVerifier forKeys(JWKSet keys, String issuer, String audience) {
-        return new TokenVerifier(new ImmutableJWKSet<>(keys), issuer, audience);
+        return new TokenVerifier(new ImmutableJWKSet<>(keys), issuer, audience, OperatorClaim.DEFAULT);
+    }
+
+    /**
+     * A verifier for an OpenID Connect provider's tokens: its keys found by discovery and refreshed when it rotates them
+     * ({@link OidcKeys}), its issuer in {@code iss}, {@code audience} in {@code aud}.
+     *
+     * @throws IllegalArgumentException when the issuer is not a usable URL
+     */
+    public static TokenVerifier forIssuer(String issuer, String audience, OperatorClaim operator, java.time.Duration minKeyRefresh) {
+        OidcKeys keys = new OidcKeys(issuer, minKeyRefresh, java.time.Clock.systemUTC());
+        return new TokenVerifier(keys, keys.issuer(), audience, operator);
+    }
+
+    /** The identity provider's health when tokens come from one ({@link #forIssuer}); null for a fixed key set. */
+    public java.util.function.Supplier<io.fleetkit.backend.health.Health> providerHealth() {
+        return provider == null ? null : provider::health;
     }
 
     /**
@@ -63,7 +83,7 @@ public final class TokenVerifier {
         } catch (JOSEException e) {
             throw new AuthenticationException("token could not be verified: " + e.getMessage());
         }
-        return new Caller(claims.getSubject(), scopes(claims).contains(Caller.ADMIN_SCOPE));
+        return new Caller(claims.getSubject(), operator.matches(claims));
     }
 
     /** nimbus's reason, with what was expected where it names a claim. */
@@ -75,10 +95,5 @@ public final class TokenVerifier {
             return "wrong issuer (expected '" + issuer + "'): " + reason;
         }
         return reason;
-    }
-
-    private static Set<String> scopes(JWTClaimsSet claims) {
-        Object scope = claims.getClaim("scope");
-        return scope instanceof String s ? Set.copyOf(Arrays.asList(s.trim().split("\\s+"))) : Set.of();
     }
 }
