@@ -31,6 +31,12 @@ import io.fleetkit.protocol.pki.DeviceIdentity;
 import io.fleetkit.protocol.pki.KeyAlgorithm;
 import io.fleetkit.protocol.pki.PkiDirectory;
 import io.fleetkit.protocol.pki.TlsContexts;
+import io.fleetkit.protocol.id.HubHostName;
+import io.fleetkit.protocol.mqtt.HubUsername;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -201,6 +207,92 @@ abstract class BackendEndToEndContract {
         try (var files = Files.walk(tmp.resolve("capture"))) {
             assertThat(files.filter(f -> f.toString().endsWith(".avro"))).isNotEmpty();
         }
+    }
+
+    @Test
+    void desiredPropertiesAndQueuedMessagesSurviveARestartAndReachTheirDevices(ThrowAwayPki throwAway) throws Exception {
+        PkiDirectory pki = throwAway.directory();
+        CertificateIssuer issuer = new CertificateIssuer();
+        DeviceIdentity raw = issuer.issueDevice(pki.intermediate(), RegistrationId.of("restart-paho"), KeyAlgorithm.EC_P256);
+        DeviceIdentity modelled = issuer.issueDevice(pki.intermediate(), RegistrationId.of("restart-model"), KeyAlgorithm.EC_P256);
+        DeviceModel model = DeviceModels.builtIn("thermostat");
+        Path data = tmp.resolve("restart-data");
+        String rawPath = "/api/v1/devices/" + raw.deviceId();
+        try (Backend before = streams(Backend.builder(pki, data)).database(database()).hub(h -> h.port(0)).http("127.0.0.1", 0).start()) {
+            ApiClient api = new ApiClient(before.httpPort());
+            String ops = before.devIssuer().mint("ops", true, Duration.ofMinutes(10));
+            before.hub().registry().createIfAbsent(raw.deviceId(), io.fleetkit.backend.registry.Authentication.X509_CA_SIGNED, java.time.Instant.now());
+            try (MqttClient once = mqtt(before, raw, pki);
+                 PahoDevice firmware = new PahoDevice(firmware(modelled, model, modelled.credential().key(), new MethodOverrides()),
+                         TlsContexts.forDevice(modelled, pki.trustAnchors()), Clock.systemUTC(), before.hub().port(), st -> { })) {
+                firmware.boot();
+                await("the firmware-model device online", () -> firmware.state() == LifecycleState.ONLINE);
+                once.disconnect();
+            }
+            await("both devices known and offline", () -> api.get(rawPath, ops).status() == 200
+                    && api.get("/api/v1/devices/" + modelled.deviceId(), ops).status() == 200
+                    && !before.commands().isConnected(raw.deviceId()) && !before.commands().isConnected(modelled.deviceId()));
+
+            Response patched = api.patch(rawPath + "/twin", ops, "{\"properties\":{\"desired\":{\"setpoint\":22.5}}}");
+            assertThat(patched.status()).as(patched.text()).isEqualTo(200);
+            for (String body : List.of("first", "second")) {
+                Response sent = api.post(rawPath + "/messages", ops, "{\"body\":\"" + body + "\",\"properties\":{\"kind\":\"note\"}}");
+                assertThat(sent.status()).as(sent.text()).isEqualTo(202);
+            }
+            assertThat(api.post("/api/v1/devices/" + modelled.deviceId() + "/messages", ops, "{\"body\":{\"display\":\"hello\"}}").status())
+                    .isEqualTo(202);
+        }
+
+        try (Backend after = streams(Backend.builder(pki, data)).database(database()).hub(h -> h.port(0)).http("127.0.0.1", 0).start()) {
+            ApiClient api = new ApiClient(after.httpPort());
+            String ops = after.devIssuer().mint("ops", true, Duration.ofMinutes(10));
+            Response twin = api.get(rawPath + "/twin", ops);
+            assertThat(twin.json().at("/properties/desired/setpoint").asDouble()).as(twin.text()).isEqualTo(22.5);
+            assertThat(twin.json().at("/properties/desired/$version").asLong()).isEqualTo(2);
+            assertThat(after.commands().queuedCloudToDevice(raw.deviceId())).as("queued before the restart").isEqualTo(2);
+
+            java.util.concurrent.BlockingQueue<String[]> received = new java.util.concurrent.LinkedBlockingQueue<>();
+            try (MqttClient device = mqtt(after, raw, pki)) {
+                device.subscribe("$iothub/twin/res/#", 0, (topic, m) -> received.add(new String[]{topic, new String(m.getPayload())}));
+                device.subscribe("devices/" + raw.deviceId() + "/messages/devicebound/#", 1,
+                        (topic, m) -> received.add(new String[]{topic, new String(m.getPayload())}));
+                device.publish("$iothub/twin/GET/?$rid=7", new byte[0], 0, false);
+                List<String[]> seen = new ArrayList<>();
+                await("the twin and both messages at the device", () -> {
+                    received.drainTo(seen);
+                    return seen.size() >= 3;
+                });
+                assertThat(seen).anySatisfy(r -> {
+                    assertThat(r[0]).startsWith("$iothub/twin/res/200/?$rid=7");
+                    assertThat(r[1]).contains("\"setpoint\":22.5");
+                });
+                List<String[]> messages = seen.stream().filter(r -> r[0].contains("/devicebound/")).toList();
+                assertThat(messages).extracting(r -> r[1]).containsExactly("first", "second");
+                assertThat(messages.get(0)[0]).contains("kind=note");
+                await("both completed by their PUBACKs", () -> after.commands().queuedCloudToDevice(raw.deviceId()) == 0);
+                device.disconnect();
+            }
+            try (PahoDevice firmware = new PahoDevice(firmware(modelled, model, modelled.credential().key(), new MethodOverrides()),
+                    TlsContexts.forDevice(modelled, pki.trustAnchors()), Clock.systemUTC(), after.hub().port(), st -> { })) {
+                firmware.boot();
+                await("the firmware-model device took its message", () -> firmware.state() == LifecycleState.ONLINE
+                        && after.commands().queuedCloudToDevice(modelled.deviceId()) == 0);
+            }
+        }
+    }
+
+    /** A plain Paho MQTT client connected to the hub as {@code device}, QoS 1 acknowledged automatically. */
+    private static MqttClient mqtt(Backend backend, DeviceIdentity device, PkiDirectory pki) throws MqttException {
+        MqttClient client = new MqttClient("ssl://127.0.0.1:" + backend.hub().port(), device.deviceId().value(), new MemoryPersistence());
+        client.setTimeToWait(15_000);
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        o.setUserName(HubUsername.of(HubHostName.of("127.0.0.1"), device.deviceId(), null).format());
+        o.setSocketFactory(TlsContexts.forDevice(device, pki.trustAnchors()).getSocketFactory());
+        o.setCleanSession(true);
+        o.setAutomaticReconnect(false);
+        client.connect(o);
+        return client;
     }
 
     private static Firmware firmware(DeviceIdentity id, DeviceModel model, PrivateKey presenceKey, MethodOverrides overrides) {

@@ -48,6 +48,10 @@ public final class ApiClient {
                 .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    public Response patch(String path, String token, String body) {
+        return send(request(path, token).header("Content-Type", "application/json").method("PATCH", HttpRequest.BodyPublishers.ofString(body)));
+    }
+
     public Response delete(String path, String token) {
         return send(request(path, token).DELETE());
     }
