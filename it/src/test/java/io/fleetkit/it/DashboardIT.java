@@ -37,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The dashboard in a real browser (Debian's headless Chromium through chromium-driver) while
  * {@code fleetkit demo} runs, opened at the URL the demo prints: the fleet page shows devices going
- * online; a direct method invoked from the devices page returns the device's answer; an override set
+ * online; a direct method invoked from the devices page returns the device's answer, a desired patch shows in its twin
+ * and a cloud-to-device message is queued; an override set
  * on the swarm page changes the next answer; the provisioning page lists the registrations and
  * switches the throttle profile; a claim with the simulated button pressed from the ownership page
  * puts the device under "my devices"; the console stays free of errors. Then the same pages in
@@ -105,6 +106,22 @@ class DashboardIT {
             String device = ids.get(0);
             assertThat(invokeIdentify(browser, wait, device)).startsWith("status 200 in ").contains("\"blinkingForSeconds\": 1");
             wait.until(b -> !b.findElements(By.cssSelector("#readings-chart canvas")).isEmpty());
+            // its twin: a desired patch from the page is in the twin the page shows; a broken one says why
+            type(browser, "desired-patch", "{\"targetTemperature\": 19.5}");
+            browser.findElement(By.cssSelector("#desired-form button")).click();
+            wait.until(b -> b.findElement(By.id("twin-result")).getText().startsWith("desired properties at $version "));
+            assertThat(browser.findElement(By.id("twin")).getText()).contains("\"targetTemperature\": 19.5");
+            type(browser, "desired-patch", "{\"targetTemperature\": ");
+            browser.findElement(By.cssSelector("#desired-form button")).click();
+            wait.until(b -> b.findElement(By.id("twin-result")).getText().startsWith("the patch is not JSON"));
+            // a cloud-to-device message, queued for the device (and delivered: it is online)
+            type(browser, "c2d-body", "{\"display\": \"hello\"}");
+            type(browser, "c2d-properties", "{\"kind\": \"note\"}");
+            browser.findElement(By.cssSelector("#c2d-form button")).click();
+            wait.until(b -> b.findElement(By.id("c2d-result")).getText().startsWith("queued as "));
+            type(browser, "c2d-properties", "{kind: note}"); // refused by the page, before the API (whose 400 the console would log)
+            browser.findElement(By.cssSelector("#c2d-form button")).click();
+            wait.until(b -> b.findElement(By.id("c2d-result")).getText().startsWith("the properties are not JSON"));
             screenshot(browser, "devices");
             type(browser, "search-text", "0003");
             browser.findElement(By.cssSelector("#search button")).click();

@@ -1,5 +1,6 @@
 // fleetkit dashboard, devices page: a paged list (50 at a time), one device's state, its latest
-// readings as a chart, and a direct method with its answer and round-trip time.
+// readings as a chart, and a direct method with its answer and round-trip time (its twin and
+// messages: twin.js).
 "use strict";
 
 const devices = { nextAfter: null, selected: null, timer: null, search: "" };
@@ -23,6 +24,7 @@ async function showDevice(id) {
   $("device-state").textContent = status === 200 ? JSON.stringify(body, null, 2) : problem(status, body);
   $("result").textContent = "";
   showReadings(id);
+  showTwin(id);
   clearInterval(devices.timer);
   devices.timer = setInterval(() => showReadings(id), 5000); // live: new readings every few seconds
 }
