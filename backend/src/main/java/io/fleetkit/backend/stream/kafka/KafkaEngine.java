@@ -44,6 +44,9 @@ public final class KafkaEngine implements AutoCloseable {
     private final KafkaSettings settings;
     private final KafkaProducer<byte[], byte[]> producer;
     private final OffsetWatcher offsets;
+    /** Appends sent again while the producer has no metadata for their topic (after a broker restart); see {@link KafkaStream}. */
+    private final java.util.concurrent.ScheduledExecutorService resends = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            new io.netty.util.concurrent.DefaultThreadFactory("fleetkit-kafka-resend", true));
     private final Map<String, KafkaStream> streams = new LinkedHashMap<>();
 
     private KafkaEngine(KafkaSettings settings) {
@@ -176,6 +179,10 @@ public final class KafkaEngine implements AutoCloseable {
         }
     }
 
+    java.util.concurrent.ScheduledExecutorService resends() {
+        return resends;
+    }
+
     KafkaProducer<byte[], byte[]> producer() {
         return producer;
     }
@@ -253,6 +260,7 @@ public final class KafkaEngine implements AutoCloseable {
     @Override
     public void close() {
         offsets.close();
+        resends.shutdownNow();
         producer.close(Duration.ofSeconds(10));
     }
 }

@@ -58,10 +58,23 @@ public final class KafkaStream implements Stream {
         return partitions;
     }
 
+    /**
+     * How long an append waits for the topic's metadata when the producer has none (a broker that restarted: for a moment the
+     * producer forgets the topic and, never blocking, fails the send at once). The device has no PUBACK meanwhile, so it is
+     * held like any append the broker has not acknowledged, within the hub's ingest budget; past this the append fails.
+     */
+    static final Duration METADATA_WAIT = Duration.ofSeconds(30);
+    private static final long RESEND_MS = 100;
+
     @Override
     public CompletableFuture<Long> append(StreamRecord record) {
-        int partition = partitionOf(record.deviceId());
         CompletableFuture<Long> done = new CompletableFuture<>();
+        send(record, done, System.nanoTime() + METADATA_WAIT.toNanos());
+        return done;
+    }
+
+    private void send(StreamRecord record, CompletableFuture<Long> done, long metadataDeadline) {
+        int partition = partitionOf(record.deviceId());
         try {
             engine.producer().send(KafkaRecords.toKafka(topic, partition, record), (metadata, failure) -> {
                 if (failure == null) {
@@ -71,16 +84,31 @@ public final class KafkaStream implements Stream {
                         appends = Health.ok();
                     }
                     done.complete(metadata.offset());
+                } else if (noMetadata(failure) && System.nanoTime() < metadataDeadline && resendLater(record, done, metadataDeadline)) {
+                    LOG.debug("{}: no metadata for the topic yet; the append is sent again", topic);
                 } else {
                     failed(partition, failure);
                     done.completeExceptionally(failure);
                 }
             });
-        } catch (KafkaException e) { // refused before it left: no metadata yet, the buffer full, the producer closed
+        } catch (KafkaException e) { // refused before it left: the buffer full, the producer closed
             failed(partition, e);
             done.completeExceptionally(e);
         }
-        return done;
+    }
+
+    /** The producer had no metadata for the topic and, with {@code max.block.ms} 0, did not wait for it (its fetch is under way). */
+    private static boolean noMetadata(Exception failure) {
+        return failure instanceof org.apache.kafka.common.errors.TimeoutException && String.valueOf(failure.getMessage()).contains("not present in metadata");
+    }
+
+    private boolean resendLater(StreamRecord record, CompletableFuture<Long> done, long metadataDeadline) {
+        try {
+            engine.resends().schedule(() -> send(record, done, metadataDeadline), RESEND_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            return false;
+        }
     }
 
     private void failed(int partition, Throwable failure) {
