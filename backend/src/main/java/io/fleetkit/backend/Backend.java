@@ -4,7 +4,7 @@ import io.fleetkit.backend.api.ApiServer;
 import io.fleetkit.backend.api.DevTokenIssuer;
 import io.fleetkit.backend.serviceapi.ServiceApiServer;
 import io.fleetkit.backend.serviceapi.SharedAccessPolicies;
-import io.fleetkit.backend.api.HttpLimits;
+import io.fleetkit.backend.admission.HttpLimits;
 import io.fleetkit.backend.api.SwarmControl;
 import io.fleetkit.backend.api.TokenVerifier;
 import io.fleetkit.backend.cluster.ClusterDeviceCommands;

@@ -66,6 +66,19 @@ class PackageGraphTest {
     }
 
     @Test
+    void theServiceApiIsAnEdgeThatReachesDevicesOnlyThroughThePort() {
+        noClasses().that().resideInAPackage(pkg("serviceapi"))
+                .should().dependOnClassesThat().resideInAnyPackage(pkgs(PATH))
+                .because("IoT Hub's service API reaches devices through hub.DeviceCommands and identities through the registry, and is"
+                        + " no part of the message path (not even the REST API beside it)")
+                .check(classes);
+        noClasses().that().resideOutsideOfPackages(pkg("serviceapi"), BACKEND)
+                .should().dependOnClassesThat().resideInAPackage(pkg("serviceapi"))
+                .because("only the assembly starts it")
+                .check(classes);
+    }
+
+    @Test
     void onlyTheAssemblyWiresTheCluster() {
         noClasses().that().resideOutsideOfPackages(pkg("cluster"), BACKEND)
                 .should().dependOnClassesThat().resideInAPackage(pkg("cluster"))

@@ -1,5 +1,7 @@
 package io.fleetkit.backend.api;
 
+import io.fleetkit.backend.admission.HttpConnectionGuard;
+import io.fleetkit.backend.admission.HttpLimits;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.jwk.JWKSet;
 import io.fleetkit.backend.admission.RefusalLog;

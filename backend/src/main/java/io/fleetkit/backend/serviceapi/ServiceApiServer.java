@@ -1,8 +1,8 @@
 package io.fleetkit.backend.serviceapi;
 
 import io.fleetkit.backend.admission.RefusalLog;
-import io.fleetkit.backend.api.HttpConnectionGuard;
-import io.fleetkit.backend.api.HttpLimits;
+import io.fleetkit.backend.admission.HttpConnectionGuard;
+import io.fleetkit.backend.admission.HttpLimits;
 import io.fleetkit.backend.hub.DeviceCommands;
 import io.fleetkit.backend.registry.DeviceRegistry;
 import io.fleetkit.protocol.FleetkitException;

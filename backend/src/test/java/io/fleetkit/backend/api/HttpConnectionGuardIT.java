@@ -1,5 +1,6 @@
 package io.fleetkit.backend.api;
 
+import io.fleetkit.backend.admission.HttpLimits;
 import io.fleetkit.testing.ThrowAwayPki;
 import io.fleetkit.backend.Backend;
 import io.fleetkit.testing.Eventually;

@@ -2,7 +2,7 @@ package io.fleetkit.backend.gateway;
 
 import io.fleetkit.testing.ThrowAwayPki;
 import io.fleetkit.backend.Backend;
-import io.fleetkit.backend.api.HttpLimits;
+import io.fleetkit.backend.admission.HttpLimits;
 import io.fleetkit.backend.registry.Authentication;
 import io.fleetkit.backend.testing.ApiClient;
 import io.fleetkit.testing.Eventually;

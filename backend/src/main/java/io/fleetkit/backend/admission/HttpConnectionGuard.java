@@ -1,7 +1,5 @@
-package io.fleetkit.backend.api;
+package io.fleetkit.backend.admission;
 
-import io.fleetkit.backend.admission.ConnectionAdmission;
-import io.fleetkit.backend.admission.RefusalLog;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;

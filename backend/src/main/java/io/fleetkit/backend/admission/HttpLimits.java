@@ -1,4 +1,4 @@
-package io.fleetkit.backend.api;
+package io.fleetkit.backend.admission;
 
 import java.time.Duration;
 import java.util.Objects;
