@@ -104,7 +104,14 @@ public final class KafkaStream implements Stream {
 
     private boolean resendLater(StreamRecord record, CompletableFuture<Long> done, long metadataDeadline) {
         try {
-            engine.resends().schedule(() -> send(record, done, metadataDeadline), RESEND_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            engine.resends().schedule(() -> {
+                try {
+                    send(record, done, metadataDeadline);
+                } catch (RuntimeException e) { // nothing may leave the append unanswered: the device would wait for its PUBACK for ever
+                    failed(partitionOf(record.deviceId()), e);
+                    done.completeExceptionally(e);
+                }
+            }, RESEND_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
             return true;
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             return false;
