@@ -61,7 +61,7 @@ final class ServeCommand implements Runnable {
     String oidcAudience;
 
     @Option(names = "--operator-claim", paramLabel = "CLAIM=VALUE", defaultValue = "scope=fleet.admin",
-            description = "which claim and value make a caller an operator, e.g. roles=fleet-operator or realm_access.roles=ops"
+            description = "which claim and value make a caller an operator, like roles=fleet-operator (a nested claim with dots)"
                     + " (default: ${DEFAULT-VALUE})")
     String operatorClaim;
 
