@@ -89,9 +89,13 @@ public final class OidcKeys implements JWKSource<SecurityContext> {
             List<JWK> found = k.get(selector, context);
             health = Health.ok();
             return found;
+        } catch (com.nimbusds.jose.jwk.source.RateLimitReachedException recentlyFetched) {
+            // the key set was fetched less than the rate limit ago and had no such key: the provider does not publish it
+            return List.of();
         } catch (KeySourceException e) {
-            health = Health.down("the keys of " + issuer + " could not be fetched: " + e.getMessage(), clock.instant());
-            throw new KeySourceException("the identity provider's keys could not be fetched (" + e.getMessage() + ")", e);
+            String why = e.getMessage() != null ? e.getMessage() : e.toString();
+            health = Health.down("the keys of " + issuer + " could not be fetched: " + why, clock.instant());
+            throw new KeySourceException("the identity provider's keys could not be fetched (" + why + ")", e);
         }
     }
 
