@@ -12,7 +12,12 @@ for variant in plain sanitize; do
   flags=()
   [ "$variant" = sanitize ] && flags=(-DFK_SANITIZE=ON)
   echo "[c] $variant: configure, build (-Wall -Wextra -Werror -std=c99), test"
-  cmake -S "$here" -B "$out/$variant" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${flags[@]}" >/dev/null
-  cmake --build "$out/$variant" --parallel 2 >/dev/null
+  mkdir -p "$out/$variant"
+  log="$out/$variant/build.log"
+  if ! { cmake -S "$here" -B "$out/$variant" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${flags[@]}" && cmake --build "$out/$variant" --parallel 2; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "ctest.sh: the $variant build failed (above)" >&2
+    exit 1
+  fi
   ctest --test-dir "$out/$variant" --output-on-failure
 done

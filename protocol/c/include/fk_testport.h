@@ -121,6 +121,8 @@ void fk_cbor_bytes(fk_cbor_writer *w, const uint8_t *b, size_t n);
 void fk_cbor_bool(fk_cbor_writer *w, int v);
 void fk_cbor_null(fk_cbor_writer *w);
 void fk_cbor_double(fk_cbor_writer *w, double v);
+/* One item already encoded (a method's payload), copied as it is. */
+void fk_cbor_raw(fk_cbor_writer *w, const uint8_t *item, size_t n);
 
 /* A reader over one payload: a cursor that reads items in order, or skips them. */
 typedef struct {
@@ -143,6 +145,50 @@ int fk_cbor_read_double(fk_cbor_reader *r, double *v);
 int fk_cbor_skip(fk_cbor_reader *r);
 /* Checks that the payload is exactly one well-formed item of the supported subset. */
 int fk_cbor_validate(const uint8_t *buf, size_t len);
+
+/* ---- the test port's frame payloads (protocol/spec/schemas/test-port), in the key order of the vectors ---- */
+
+/* Text inside a payload: not NUL-terminated, valid while the payload is. */
+typedef struct {
+    const char *s;
+    size_t n;
+} fk_str;
+
+typedef struct {
+    uint32_t protocol_version; /* 1 */
+    fk_str device_id;          /* 1–128 bytes */
+    fk_str firmware_version;   /* 1–32 */
+    fk_str model_id;           /* 1–64 */
+} fk_hello;
+
+typedef struct {
+    uint64_t seq;
+    int reply; /* 0: a request to answer, 1: the answer */
+} fk_ping;
+
+typedef struct {
+    uint64_t rid;
+    fk_str method;           /* 1–128 bytes */
+    const uint8_t *payload;  /* its CBOR item, or NULL when the request has none */
+    size_t payload_len;
+} fk_method_request;
+
+/* Readers: the payload must be exactly one map; unknown keys are skipped; a missing required key is FK_ERR_MISSING_FIELD,
+ * a value out of its schema's range FK_ERR_CBOR_RANGE, a value of another type FK_ERR_CBOR_TYPE. */
+int fk_hello_read(const uint8_t *payload, size_t len, fk_hello *out);
+int fk_ping_read(const uint8_t *payload, size_t len, fk_ping *out);
+int fk_button_read(const uint8_t *payload, size_t len, int *pressed);
+int fk_method_request_read(const uint8_t *payload, size_t len, fk_method_request *out);
+
+/* Writers (the error, if any, in w->err). */
+void fk_hello_write(fk_cbor_writer *w, const char *device_id, const char *firmware_version, const char *model_id);
+void fk_ping_write(fk_cbor_writer *w, uint64_t seq, int reply);
+void fk_button_write(fk_cbor_writer *w, int pressed);
+void fk_led_write(fk_cbor_writer *w, const char *mode, const char *color, uint32_t period_ms); /* mode: off, on, blink */
+void fk_log_write(fk_cbor_writer *w, const char *level, const char *text);                    /* level: debug, info, warn, error */
+void fk_method_request_write(fk_cbor_writer *w, uint64_t rid, const char *method, const uint8_t *payload, size_t payload_len);
+/* status: 100–999 (200 ok, 404 unknown method …); payload: one encoded CBOR item, or NULL for none. */
+void fk_method_response_write(fk_cbor_writer *w, uint64_t rid, int status, const uint8_t *payload, size_t payload_len);
 
 #ifdef __cplusplus
 }

@@ -113,6 +113,10 @@ void fk_cbor_double(fk_cbor_writer *w, double v) {
     put(w, h, 9);
 }
 
+void fk_cbor_raw(fk_cbor_writer *w, const uint8_t *item, size_t n) {
+    put(w, item, n);
+}
+
 /* ---- reader ---- */
 
 void fk_cbor_reader_init(fk_cbor_reader *r, const uint8_t *buf, size_t len) {

@@ -274,6 +274,129 @@ static void cbor(void) {
     }
 }
 
+static size_t vector_payload(const char *name, uint8_t *out, size_t cap) {
+    for (size_t i = 0; i < COUNT(FK_TEST_PORT_VECTORS); i++) {
+        if (strcmp(FK_TEST_PORT_VECTORS[i].name, name) == 0) {
+            return unhex(FK_TEST_PORT_VECTORS[i].payload_hex, out, cap);
+        }
+    }
+    fprintf(stderr, "no vector %s\n", name);
+    failures++;
+    return 0;
+}
+
+static int same(const fk_cbor_writer *w, const uint8_t *expected, size_t n) {
+    return w->err == FK_OK && w->len == n && memcmp(w->buf, expected, n) == 0;
+}
+
+static int str_is(fk_str s, const char *text) {
+    return s.n == strlen(text) && memcmp(s.s, text, s.n) == 0;
+}
+
+/* Each typed payload reads its vector field by field and writes it back byte for byte. */
+static void payloads(void) {
+    uint8_t v[512], buf[512];
+    size_t n;
+    fk_cbor_writer w;
+
+    n = vector_payload("hello", v, sizeof v);
+    {
+        fk_hello h;
+        CHECK(fk_hello_read(v, n, &h) == FK_OK && h.protocol_version == 1 && str_is(h.device_id, "dev-001")
+              && str_is(h.firmware_version, "1.4.2") && str_is(h.model_id, "thermostat"), "hello read");
+        fk_cbor_writer_init(&w, buf, sizeof buf);
+        fk_hello_write(&w, "dev-001", "1.4.2", "thermostat");
+        CHECK(same(&w, v, n), "hello written");
+    }
+    n = vector_payload("ping", v, sizeof v);
+    {
+        fk_ping p;
+        CHECK(fk_ping_read(v, n, &p) == FK_OK && p.seq == 3 && p.reply == 0, "ping read");
+        fk_cbor_writer_init(&w, buf, sizeof buf);
+        fk_ping_write(&w, 3, 0);
+        CHECK(same(&w, v, n), "ping written");
+    }
+    n = vector_payload("button", v, sizeof v);
+    {
+        int pressed = 0;
+        CHECK(fk_button_read(v, n, &pressed) == FK_OK && pressed == 1, "button read");
+        fk_cbor_writer_init(&w, buf, sizeof buf);
+        fk_button_write(&w, 1);
+        CHECK(same(&w, v, n), "button written");
+    }
+    n = vector_payload("led", v, sizeof v);
+    fk_cbor_writer_init(&w, buf, sizeof buf);
+    fk_led_write(&w, "blink", "green", 500);
+    CHECK(same(&w, v, n), "led written");
+    n = vector_payload("log", v, sizeof v);
+    fk_cbor_writer_init(&w, buf, sizeof buf);
+    fk_log_write(&w, "info", "mqtt connected");
+    CHECK(same(&w, v, n), "log written");
+    n = vector_payload("method-request", v, sizeof v);
+    {
+        fk_method_request m;
+        fk_cbor_reader r;
+        size_t pairs;
+        fk_str k;
+        uint64_t interval;
+        CHECK(fk_method_request_read(v, n, &m) == FK_OK && m.rid == 7 && str_is(m.method, "setTelemetryInterval") && m.payload != NULL,
+              "method request read");
+        fk_cbor_reader_init(&r, m.payload, m.payload_len);
+        CHECK(fk_cbor_read_map(&r, &pairs) == FK_OK && pairs == 1 && fk_cbor_read_text(&r, &k.s, &k.n) == FK_OK
+              && fk_cbor_read_uint(&r, &interval) == FK_OK && interval == 30, "its payload: intervalSeconds 30");
+        fk_cbor_writer_init(&w, buf, sizeof buf);
+        fk_method_request_write(&w, 7, "setTelemetryInterval", m.payload, m.payload_len);
+        CHECK(same(&w, v, n), "method request written");
+    }
+    n = vector_payload("method-response", v, sizeof v);
+    {
+        uint8_t answer[64];
+        fk_cbor_writer a;
+        fk_cbor_writer_init(&a, answer, sizeof answer);
+        fk_cbor_map(&a, 2);
+        fk_cbor_text(&a, "intervalSeconds");
+        fk_cbor_uint(&a, 30);
+        fk_cbor_text(&a, "previousIntervalSeconds");
+        fk_cbor_uint(&a, 60);
+        fk_cbor_writer_init(&w, buf, sizeof buf);
+        fk_method_response_write(&w, 7, 200, answer, a.len);
+        CHECK(same(&w, v, n), "method response written");
+        fk_cbor_writer_init(&w, buf, sizeof buf);
+        fk_method_response_write(&w, 7, 42, NULL, 0);
+        CHECK(w.err == FK_ERR_CBOR_RANGE, "a status outside 100–999");
+    }
+    /* refusals of the typed readers */
+    {
+        fk_hello h;
+        fk_ping p;
+        int pressed;
+        fk_cbor_writer_init(&w, buf, sizeof buf);
+        fk_cbor_map(&w, 1);
+        fk_cbor_text(&w, "seq");
+        fk_cbor_uint(&w, 1);
+        CHECK(fk_ping_read(buf, w.len, &p) == FK_ERR_MISSING_FIELD, "a ping without reply");
+        fk_cbor_writer_init(&w, buf, sizeof buf);
+        fk_cbor_map(&w, 2);
+        fk_cbor_text(&w, "seq");
+        fk_cbor_double(&w, 1.5);
+        fk_cbor_text(&w, "reply");
+        fk_cbor_bool(&w, 1);
+        CHECK(fk_ping_read(buf, w.len, &p) == FK_ERR_CBOR_TYPE, "a float seq (whole numbers are integers)");
+        fk_cbor_writer_init(&w, buf, sizeof buf);
+        fk_hello_write(&w, "", "1.4.2", "thermostat");
+        CHECK(fk_hello_read(buf, w.len, &h) == FK_ERR_CBOR_RANGE, "an empty device id");
+        fk_cbor_writer_init(&w, buf, sizeof buf);
+        fk_cbor_map(&w, 2);
+        fk_cbor_text(&w, "note");
+        fk_cbor_array(&w, 0);
+        fk_cbor_text(&w, "action");
+        fk_cbor_text(&w, "held");
+        CHECK(fk_button_read(buf, w.len, &pressed) == FK_ERR_CBOR_RANGE, "an action outside pressed/released (unknown keys skipped)");
+        CHECK(fk_button_read(buf, w.len - 1, &pressed) == FK_ERR_CBOR_TRUNCATED, "cut short");
+        CHECK(fk_ping_read((const uint8_t *)"\x01", 1, &p) == FK_ERR_CBOR_TYPE, "not a map");
+    }
+}
+
 int main(void) {
     crc();
     vectors(FK_TEST_PORT_VECTORS, COUNT(FK_TEST_PORT_VECTORS), "test-port");
@@ -282,6 +405,7 @@ int main(void) {
     cobs_runs();
     refusals();
     cbor();
+    payloads();
     printf("%d checks, %d failed (%zu test-port vectors, %zu device-message vectors)\n", checks, failures,
            COUNT(FK_TEST_PORT_VECTORS), COUNT(FK_DEVICE_MESSAGE_VECTORS));
     return failures == 0 ? 0 : 1;
