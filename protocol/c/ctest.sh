@@ -35,6 +35,6 @@ for variant in "${variants[@]}"; do
   fi
   ctest --test-dir "$out/$variant" --output-on-failure
   if [ "$variant" = fuzz ]; then
-    grep -h "Done [0-9]* runs" "$out/fuzz/Testing/Temporary/LastTest.log" | sed 's/^[0-9]*: /[c] libFuzzer: /' || true
+    grep -h "Done [0-9]* runs" "$out/fuzz/Testing/Temporary/LastTest.log" | sed 's/^/[c] libFuzzer: /' || true
   fi
 done
