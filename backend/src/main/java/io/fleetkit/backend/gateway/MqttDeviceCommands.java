@@ -110,6 +110,34 @@ public final class MqttDeviceCommands implements DeviceCommands {
         }
     }
 
+    /**
+     * A command's twin or queue work, for callers on any thread (the REST API's event loop among them): at once when they
+     * are in memory, on the state pool when they are in the store. A full pool fails the future (THROTTLED), as a full
+     * queue does; the work's own failure is the future's, unwrapped.
+     */
+    private <T> CompletableFuture<T> stateWork(java.util.function.Supplier<T> work) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        Runnable run = () -> {
+            try {
+                done.complete(work.get());
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        };
+        if (statePool == null) {
+            run.run();
+            return done;
+        }
+        try {
+            statePool.execute(run);
+        } catch (java.util.concurrent.RejectedExecutionException full) {
+            stateRefused.increment();
+            done.completeExceptionally(new io.fleetkit.protocol.FleetkitException(io.fleetkit.protocol.FleetkitException.Kind.THROTTLED,
+                    STATE_QUEUE + " twin and queue operations wait for the store already; try again"));
+        }
+        return done;
+    }
+
     /** Twin and queue work refused because {@link #STATE_QUEUE} were waiting (a store that cannot keep up). */
     public long stateRefused() {
         return stateRefused.sum();
@@ -186,32 +214,36 @@ public final class MqttDeviceCommands implements DeviceCommands {
             bag.put(SystemProperty.EXPIRY_TIME_UTC, Instant.now().plus(ttl).toString());
         }
         properties.forEach(bag::put);
-        try {
-            cloudToDevice.enqueue(deviceId, messageId, new DeviceboundTopic(deviceId, bag.build()).format(), payload, ttl);
-        } catch (CloudToDeviceQueue.QueueFullException full) {
-            return CompletableFuture.failedFuture(full);
-        }
-        HubSession session = sessions.get(deviceId);
-        if (session != null) {
-            deliverCloudToDevice(session);
-        }
-        return CompletableFuture.completedFuture(messageId);
+        String topic = new DeviceboundTopic(deviceId, bag.build()).format();
+        CloudToDeviceQueue.check(cloudToDevice.options(), payload, ttl); // a bad size or TTL throws here, as documented
+        return stateWork(() -> {
+            cloudToDevice.enqueue(deviceId, messageId, topic, payload, ttl); // QueueFullException fails the future
+            HubSession session = sessions.get(deviceId);
+            if (session != null) {
+                deliverCloudToDevice(session);
+            }
+            return messageId;
+        });
     }
 
     @Override
     public CompletableFuture<Long> updateDesired(DeviceId deviceId, ObjectNode patch) {
-        long version = twins.patchDesired(deviceId, patch);
-        publishDesired(deviceId, patch, version);
-        return CompletableFuture.completedFuture(version);
+        return stateWork(() -> {
+            long version = twins.patchDesired(deviceId, patch);
+            publishDesired(deviceId, patch, version);
+            return version;
+        });
     }
 
     @Override
     public CompletableFuture<Twins.Snapshot> patchTwin(DeviceId deviceId, ObjectNode tags, ObjectNode desired, String ifEtag) {
-        Twins.Snapshot after = twins.patch(deviceId, tags, desired, ifEtag);
-        if (desired != null) {
-            publishDesired(deviceId, desired, after.desiredVersion());
-        }
-        return CompletableFuture.completedFuture(after);
+        return stateWork(() -> {
+            Twins.Snapshot after = twins.patch(deviceId, tags, desired, ifEtag);
+            if (desired != null) {
+                publishDesired(deviceId, desired, after.desiredVersion());
+            }
+            return after;
+        });
     }
 
     @Override
