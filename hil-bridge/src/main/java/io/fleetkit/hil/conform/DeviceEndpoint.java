@@ -13,8 +13,8 @@ import java.util.function.Predicate;
 
 /** One device of a conformance run, seen from the bridge's side of its link: what it sent, when. */
 final class DeviceEndpoint implements AutoCloseable {
-    /** A frame from the device and when it arrived (nanoTime). */
-    record Observed(long nanos, TestPortMessage message) {
+    /** A frame from the device, its place among them and when it arrived (nanoTime). */
+    record Observed(int index, long nanos, TestPortMessage message) {
     }
 
     private final String label;
@@ -28,7 +28,7 @@ final class DeviceEndpoint implements AutoCloseable {
             @Override
             public void received(TestPortMessage message) {
                 synchronized (observed) {
-                    observed.add(new Observed(System.nanoTime(), message));
+                    observed.add(new Observed(observed.size(), System.nanoTime(), message));
                     observed.notifyAll();
                 }
             }
