@@ -35,6 +35,7 @@ for variant in "${variants[@]}"; do
   fi
   ctest --test-dir "$out/$variant" --output-on-failure
   if [ "$variant" = fuzz ]; then
-    grep -h "Done [0-9]* runs" "$out/fuzz/Testing/Temporary/LastTest.log" | sed 's/^/[c] libFuzzer: /' || true
+    awk '/^[0-9]+\/[0-9]+ Test: / { name = $3 } /Done [0-9]+ runs/ { print "[c] libFuzzer " name ": " $0 }' \
+      "$out/fuzz/Testing/Temporary/LastTest.log" || true
   fi
 done

@@ -2,22 +2,10 @@
 #include "fk_testport.h"
 #include "fk_vectors.h"
 
+#include "fk_check.h"
+
 #include <stdio.h>
 #include <string.h>
-
-static int failures;
-static int checks;
-
-#define CHECK(cond, ...)                                                    \
-    do {                                                                    \
-        checks++;                                                           \
-        if (!(cond)) {                                                      \
-            failures++;                                                     \
-            fprintf(stderr, "%s:%d: %s: ", __FILE__, __LINE__, #cond);      \
-            fprintf(stderr, __VA_ARGS__);                                   \
-            fputc('\n', stderr);                                            \
-        }                                                                   \
-    } while (0)
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define BIG 4096

@@ -109,6 +109,21 @@ class BridgeIT {
         run(device, new TcpClientPort("127.0.0.1", device.port()), null);
     }
 
+    /**
+     * Claims the device as {@code user}: the window opens on the device (its LED blinks green), the bridge injects the
+     * button press, the device's presence proof decides the claim. Returns the claim's final status.
+     */
+    static String claimByButton(ApiClient api, String path, String user, Watch watch, Bridge bridge) throws Exception {
+        ApiClient.Response claim = api.post(path + "/claims", user, "{\"windowSeconds\": 30}");
+        assertThat(claim.status()).as(claim.text()).isEqualTo(202);
+        await("the claim window opened on the device", () -> watch.leds.stream().anyMatch(l -> l.color().equals("green")
+                && l.mode() == TestPortMessage.LedMode.BLINK));
+        bridge.pressButton();
+        JsonNode[] decided = new JsonNode[1];
+        await("the claim decided", () -> !(decided[0] = api.get(claim.header("Location"), user).json()).get("status").asText().equals("PENDING"));
+        return decided[0].get("status").asText();
+    }
+
     private void run(Port deviceEnd, Port bridgeEnd, Socat socat) throws Exception {
         CertificateIssuer issuer = new CertificateIssuer();
         PkiDirectory pki = throwAway.directory();
@@ -143,14 +158,7 @@ class BridgeIT {
             await("the LED blink surfaced", () -> watch.leds.stream().anyMatch(l -> l.color().equals("blue")));
 
             // a claim completed by a button press the bridge injects
-            ApiClient.Response claim = api.post(path + "/claims", alice, "{\"windowSeconds\": 30}");
-            assertThat(claim.status()).as(claim.text()).isEqualTo(202);
-            await("the claim window opened on the device", () -> watch.leds.stream().anyMatch(l -> l.color().equals("green")
-                    && l.mode() == TestPortMessage.LedMode.BLINK));
-            bridge.pressButton();
-            JsonNode[] decided = new JsonNode[1];
-            await("the claim decided", () -> !(decided[0] = api.get(claim.header("Location"), alice).json()).get("status").asText().equals("PENDING"));
-            assertThat(decided[0].get("status").asText()).as(decided[0].toString()).isEqualTo("GRANTED");
+            assertThat(claimByButton(api, path, alice, watch, bridge)).isEqualTo("GRANTED");
             assertThat(api.get(path, alice).status()).isEqualTo(200);
 
             // line noise from the device's side: garbage, a truncated frame, a CRC error — counted, reported, skipped
