@@ -14,6 +14,7 @@ import io.fleetkit.backend.dps.Enrollment;
 import io.fleetkit.backend.dps.Enrollments;
 import io.fleetkit.backend.dps.HubAllocation;
 import io.fleetkit.backend.gateway.MqttDeviceCommands;
+import io.fleetkit.backend.latency.StageTimings;
 import io.fleetkit.backend.hub.CloudToDeviceQueue;
 import io.fleetkit.backend.hub.DeviceCommands;
 import io.fleetkit.backend.registry.DeviceRegistry;
@@ -432,11 +433,13 @@ public final class Backend implements AutoCloseable {
                 commands = clustered;
             }
             ClaimService claims = new ClaimService(commands, claimStore, devices, clock);
+            // one set of stage latencies for the process: the hub's stages and each processor group's
+            StageTimings timings = hub != null ? hub.gateway().timings() : new StageTimings();
 
             Map<String, StreamProcessor> processors = new LinkedHashMap<>();
             boolean runsProcessors = node == null || node.options().role().runsBackend();
             if (runsProcessors) {
-                BuiltInProcessors.start(streams, db, telemetry, devices, claims, processors, started);
+                BuiltInProcessors.start(streams, db, telemetry, devices, claims, timings, processors, started);
             }
             for (CustomProcessor c : runsProcessors ? customProcessors : List.<CustomProcessor>of()) {
                 Stream stream = streams.get(c.endpoint());
@@ -447,14 +450,15 @@ public final class Backend implements AutoCloseable {
                 if (processors.containsKey(c.group())) {
                     throw new IllegalArgumentException("processor '" + c.group() + "': the consumer group is taken");
                 }
-                started.add(processors.computeIfAbsent(c.group(), g -> StreamProcessor.start(stream, g, c.handler())));
+                started.add(processors.computeIfAbsent(c.group(), g -> StreamProcessor.start(stream, g, c.handler(), StreamProcessor.BATCH_SIZE,
+                        timings)));
             }
             List<Capture> capturing = BuiltInProcessors.captures(streams, runsProcessors ? captures : Map.of(), started);
 
             DevTokenIssuer issuer = DevTokenIssuer.loadOrCreate(dataDir.resolve("dev-issuer.jwk"));
             TokenVerifier verifier = tokens != null ? tokens
                     : TokenVerifier.forKeys(issuer.publicKeys(), DevTokenIssuer.ISSUER, DevTokenIssuer.AUDIENCE);
-            PrometheusMeterRegistry metrics = BackendMetrics.meters(hub, commands, node, sink, streams, processors);
+            PrometheusMeterRegistry metrics = BackendMetrics.meters(hub, commands, node, sink, streams, processors, timings);
             Map<String, Supplier<Health>> health = BackendHealth.checks(hub, node, db, engine, streams, processors, capturing);
             if (tokens != null && tokens.providerHealth() != null) {
                 health.put("identity-provider", tokens.providerHealth());

@@ -6,6 +6,8 @@ import io.fleetkit.backend.api.SwarmApi;
 import io.fleetkit.backend.api.SwarmControl;
 import io.fleetkit.backend.cluster.ClusterNode;
 import io.fleetkit.backend.hub.DeviceCommands;
+import io.fleetkit.backend.latency.StageCollector;
+import io.fleetkit.backend.latency.StageTimings;
 import io.fleetkit.backend.processing.StreamProcessor;
 import io.fleetkit.backend.registry.DeviceRegistry;
 import io.fleetkit.backend.routing.RoutingSink;
@@ -31,8 +33,9 @@ final class BackendMetrics {
 
     /** @param hub null when this process runs no hub */
     static PrometheusMeterRegistry meters(EmbeddedHub hub, DeviceCommands commands, ClusterNode node, RoutingSink sink,
-                                          Map<String, Stream> streams, Map<String, StreamProcessor> processors) {
+                                          Map<String, Stream> streams, Map<String, StreamProcessor> processors, StageTimings timings) {
         PrometheusMeterRegistry m = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        m.getPrometheusRegistry().register(new StageCollector(timings));
         new JvmMemoryMetrics().bindTo(m);
         Gauge.builder("fleetkit.hub.connected.devices", commands, DeviceCommands::connectedCount)
                 .description(node == null ? "devices connected to the hub" : "devices connected to any live node of the cluster").register(m);

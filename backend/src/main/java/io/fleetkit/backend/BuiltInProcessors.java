@@ -3,6 +3,7 @@ package io.fleetkit.backend;
 import io.fleetkit.backend.capture.Capture;
 import io.fleetkit.backend.capture.CaptureConfig;
 import io.fleetkit.backend.ownership.ClaimService;
+import io.fleetkit.backend.latency.StageTimings;
 import io.fleetkit.backend.processing.DeviceStateHandler;
 import io.fleetkit.backend.processing.OwnershipHandler;
 import io.fleetkit.backend.processing.StreamProcessor;
@@ -24,16 +25,18 @@ final class BuiltInProcessors {
 
     /** Starts the built-in processors on the endpoints there are, into {@code processors} (and {@code started}, to close). */
     static void start(Map<String, Stream> streams, Database db, TelemetryStore telemetry, DeviceStateStore devices, ClaimService claims,
-                      Map<String, StreamProcessor> processors, List<AutoCloseable> started) {
+                      StageTimings timings, Map<String, StreamProcessor> processors, List<AutoCloseable> started) {
         if (streams.containsKey("telemetry")) {
             started.add(processors.computeIfAbsent("store",
-                    g -> StreamProcessor.start(streams.get("telemetry"), g, new TelemetryStoreHandler(telemetry, new ConsumerOffsets(db), g))));
+                    g -> StreamProcessor.start(streams.get("telemetry"), g, new TelemetryStoreHandler(telemetry, new ConsumerOffsets(db), g),
+                            StreamProcessor.BATCH_SIZE, timings)));
         }
         if (streams.containsKey("lifecycle")) {
             started.add(processors.computeIfAbsent("device-state",
-                    g -> StreamProcessor.start(streams.get("lifecycle"), g, new DeviceStateHandler(devices, new ConsumerOffsets(db), g))));
+                    g -> StreamProcessor.start(streams.get("lifecycle"), g, new DeviceStateHandler(devices, new ConsumerOffsets(db), g),
+                            StreamProcessor.BATCH_SIZE, timings)));
             started.add(processors.computeIfAbsent("ownership",
-                    g -> StreamProcessor.start(streams.get("lifecycle"), g, new OwnershipHandler(claims))));
+                    g -> StreamProcessor.start(streams.get("lifecycle"), g, new OwnershipHandler(claims), StreamProcessor.BATCH_SIZE, timings)));
         }
     }
 

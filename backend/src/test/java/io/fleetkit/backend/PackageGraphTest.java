@@ -24,7 +24,7 @@ class PackageGraphTest {
     /** The message path, in the order a message travels it. */
     private static final List<String> PATH = List.of("gateway", "routing", "stream", "processing", "store", "api");
     /** What the path and the assembly use, and which must not use the path in turn. */
-    private static final List<String> SUPPORT = List.of("hub", "registry", "throttle", "health", "admission", "dps");
+    private static final List<String> SUPPORT = List.of("hub", "registry", "throttle", "health", "admission", "dps", "latency");
 
     private static JavaClasses classes;
 

@@ -169,6 +169,15 @@ abstract class BackendEndToEndContract {
             }
             assertThat(seqs).hasSizeGreaterThanOrEqualTo(4).isSorted().doesNotHaveDuplicates();
 
+            // where the time went, stage by stage, in /metrics: the hub's two stages and the store processor's three
+            await("every stage of the path measured in /metrics", () -> {
+                String metrics = api.get("/metrics", null).text();
+                return List.of("part=\"hub\",stage=\"appended\"", "part=\"hub\",stage=\"puback\"", "part=\"store\",stage=\"handed\"",
+                        "part=\"store\",stage=\"handled\"", "part=\"store\",stage=\"stored\"").stream()
+                        .allMatch(series -> metrics.lines().anyMatch(l -> l.startsWith("fleetkit_message_stage_seconds_count{" + series + "}")
+                                && !l.endsWith(" 0")));
+            });
+
             // a direct method through the API, answered by the device; a silent device is a 504
             Response identify = api.post(path + "/methods/identify", alice, "{\"durationSeconds\": 2}");
             assertThat(identify.status()).as(identify.text()).isEqualTo(200);

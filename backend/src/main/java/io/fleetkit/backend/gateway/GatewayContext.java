@@ -5,6 +5,7 @@ import io.fleetkit.backend.admission.RefusalLog;
 import io.fleetkit.backend.dps.DpsService;
 import io.fleetkit.backend.hub.DeviceToCloudSink;
 import io.fleetkit.backend.hub.IngestBudget;
+import io.fleetkit.backend.latency.StageTimings;
 import io.fleetkit.backend.throttle.Throttles;
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.id.RegistrationId;
@@ -22,12 +23,21 @@ import java.util.concurrent.Executor;
  */
 record GatewayContext(ConnectAuthorizer authorizer, MqttDeviceCommands hub, DpsService dps, DeviceToCloudSink sink,
                       Executor authExecutor, Clock clock, int maxPayloadBytes, Throttles throttles, GatewayLimits limits,
-                      ConnectionAdmission admission, RefusalLog refusals, IngestBudget budget, boolean dpsOnly) {
+                      ConnectionAdmission admission, RefusalLog refusals, IngestBudget budget, StageTimings timings,
+                      StageTimings.Series appended, StageTimings.Series pubackWritten, boolean dpsOnly) {
+
+    GatewayContext(ConnectAuthorizer authorizer, MqttDeviceCommands hub, DpsService dps, DeviceToCloudSink sink, Executor authExecutor,
+                   Clock clock, int maxPayloadBytes, Throttles throttles, GatewayLimits limits, ConnectionAdmission admission,
+                   RefusalLog refusals, IngestBudget budget, StageTimings timings) {
+        this(authorizer, hub, dps, sink, authExecutor, clock, maxPayloadBytes, throttles, limits, admission, refusals, budget, timings,
+                timings.series(StageTimings.Stage.APPENDED, StageTimings.HUB), timings.series(StageTimings.Stage.PUBACK, StageTimings.HUB),
+                false);
+    }
 
     /** The same services, limits and counters for a listener that serves DPS only. */
     GatewayContext forDpsOnly() {
         return new GatewayContext(authorizer, hub, dps, sink, authExecutor, clock, maxPayloadBytes, throttles, limits, admission, refusals,
-                budget, true);
+                budget, timings, appended, pubackWritten, true);
     }
 
     ChannelHandler preConnectGuard() {
@@ -38,7 +48,7 @@ record GatewayContext(ConnectAuthorizer authorizer, MqttDeviceCommands hub, DpsS
         HubSession session = new HubSession(decision.deviceId(), decision.certificate(), channel, cleanSession, decision.modelId(),
                 connectionId);
         return new HubSessionHandler(session, hub, sink, clock, maxPayloadBytes, throttles,
-                limits.maxInflightPerConnection(), budget);
+                limits.maxInflightPerConnection(), budget, appended, pubackWritten);
     }
 
     ChannelHandler dpsSession(RegistrationId registrationId, List<X509Certificate> chain) {

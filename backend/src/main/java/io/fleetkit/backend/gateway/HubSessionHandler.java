@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetkit.backend.hub.DeviceToCloudMessage;
 import io.fleetkit.backend.hub.DeviceToCloudSink;
 import io.fleetkit.backend.hub.IngestBudget;
+import io.fleetkit.backend.latency.StageTimings;
 import io.fleetkit.backend.throttle.Throttles;
 import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.mqtt.MethodResponseTopic;
@@ -61,11 +62,14 @@ final class HubSessionHandler extends MqttSessionHandler {
     private final Throttles throttles;
     private final int maxInflight;
     private final IngestBudget budget;
+    private final StageTimings.Series appended;
+    private final StageTimings.Series pubackWritten;
     private int inflight; // telemetry handed to the sink (or waiting for a throttle) and not yet completed; event loop only
     private boolean waitingForBudget; // event loop only
 
     HubSessionHandler(HubSession session, MqttDeviceCommands hub, DeviceToCloudSink sink, Clock clock, int maxPayloadBytes,
-                      Throttles throttles, int maxInflight, IngestBudget budget) {
+                      Throttles throttles, int maxInflight, IngestBudget budget, StageTimings.Series appended,
+                      StageTimings.Series pubackWritten) {
         this.session = session;
         this.hub = hub;
         this.sink = sink;
@@ -74,6 +78,8 @@ final class HubSessionHandler extends MqttSessionHandler {
         this.throttles = throttles;
         this.maxInflight = maxInflight;
         this.budget = budget;
+        this.appended = appended;
+        this.pubackWritten = pubackWritten;
     }
 
     @Override
@@ -173,6 +179,7 @@ final class HubSessionHandler extends MqttSessionHandler {
             refuse(ctx, "publish to another device's topic '" + t.format() + "'");
             return;
         }
+        long accepted = System.nanoTime();
         DeviceToCloudMessage message = new DeviceToCloudMessage(session.deviceId(), t.moduleId(), t.properties(), payload,
                 clock.instant());
         Throttles.Verdict v = throttles.send();
@@ -190,9 +197,9 @@ final class HubSessionHandler extends MqttSessionHandler {
         }
         updateReading(ctx);
         if (v instanceof Throttles.Verdict.Delay d) {
-            ctx.executor().schedule(() -> deliver(ctx, message, qos, packetId), d.nanos(), TimeUnit.NANOSECONDS);
+            ctx.executor().schedule(() -> deliver(ctx, message, qos, packetId, accepted), d.nanos(), TimeUnit.NANOSECONDS);
         } else {
-            deliver(ctx, message, qos, packetId);
+            deliver(ctx, message, qos, packetId, accepted);
         }
     }
 
@@ -201,26 +208,38 @@ final class HubSessionHandler extends MqttSessionHandler {
      * device gets no PUBACK and is disconnected with the reason: in MQTT 3.1.1 a device sends an unacknowledged message
      * again only on a new connection, so staying connected would leave it waiting for a PUBACK that never comes.
      */
-    private void deliver(ChannelHandlerContext ctx, DeviceToCloudMessage message, MqttQoS qos, int packetId) {
+    private void deliver(ChannelHandlerContext ctx, DeviceToCloudMessage message, MqttQoS qos, int packetId, long accepted) {
         CompletionStage<Void> stored;
         try {
             stored = sink.accept(message);
         } catch (RuntimeException e) {
             stored = CompletableFuture.failedFuture(e);
         }
-        stored.whenComplete((ok, failure) -> ctx.executor().execute(() -> {
-            inflight--;
-            budget.release(message.body().length);
-            if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-                refuse(ctx, "message not stored, no PUBACK (" + cause.getMessage() + ")");
-                return;
-            }
-            if (qos == MqttQoS.AT_LEAST_ONCE && ctx.channel().isActive()) {
-                ctx.writeAndFlush(MqttPackets.pubAck(packetId));
-            }
-            updateReading(ctx);
-        }));
+        stored.whenComplete((ok, failure) -> {
+            long appendedAt = System.nanoTime();
+            ctx.executor().execute(() -> completed(ctx, message, qos, packetId, failure, accepted, appendedAt));
+        });
+    }
+
+    /** The sink has the message (or failed to take it): on the event loop, the PUBACK, or the refusal. */
+    private void completed(ChannelHandlerContext ctx, DeviceToCloudMessage message, MqttQoS qos, int packetId, Throwable failure,
+                           long accepted, long appendedAt) {
+        inflight--;
+        budget.release(message.body().length);
+        if (failure != null) {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            refuse(ctx, "message not stored, no PUBACK (" + cause.getMessage() + ")");
+            return;
+        }
+        appended.record((appendedAt - accepted) / 1000);
+        if (qos == MqttQoS.AT_LEAST_ONCE && ctx.channel().isActive()) {
+            ctx.writeAndFlush(MqttPackets.pubAck(packetId)).addListener(written -> {
+                if (written.isSuccess()) {
+                    pubackWritten.record((System.nanoTime() - appendedAt) / 1000);
+                }
+            });
+        }
+        updateReading(ctx);
     }
 
     /**

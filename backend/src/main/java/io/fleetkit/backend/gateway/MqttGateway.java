@@ -7,6 +7,7 @@ import io.fleetkit.backend.health.Health;
 import io.fleetkit.backend.dps.Enrollments;
 import io.fleetkit.backend.hub.DeviceToCloudSink;
 import io.fleetkit.backend.hub.IngestBudget;
+import io.fleetkit.backend.latency.StageTimings;
 import io.fleetkit.backend.throttle.Throttles;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -81,7 +82,7 @@ public final class MqttGateway implements AutoCloseable {
         GatewayContext context = new GatewayContext(authorizer, hub, dps, sink, auth, clock, config.maxPayloadBytes(), throttles, limits,
                 new ConnectionAdmission(limits.maxPendingConnections(), limits.maxPendingPerSource(), limits.maxConnections()),
                 new RefusalLog(LoggerFactory.getLogger("io.fleetkit.backend.gateway.Refusals"), REFUSAL_LOG_INTERVAL),
-                new IngestBudget(limits.ingestBudgetBytes()), false);
+                new IngestBudget(limits.ingestBudgetBytes()), new StageTimings());
         var tls = ServerTls.context(config.serverCredential());
         HubListener server = null;
         try {
@@ -171,6 +172,11 @@ public final class MqttGateway implements AutoCloseable {
     }
 
     /** Device-to-cloud payload bytes handed to the sink and not yet acknowledged, over all connections. */
+    /** How long messages take from acceptance to the stream and to their PUBACK. */
+    public StageTimings timings() {
+        return context.timings();
+    }
+
     public IngestBudget ingestBudget() {
         return context.budget();
     }

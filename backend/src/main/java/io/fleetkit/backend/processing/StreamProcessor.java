@@ -2,6 +2,7 @@ package io.fleetkit.backend.processing;
 
 import io.fleetkit.backend.stream.RecordProperties;
 import io.fleetkit.backend.health.Health;
+import io.fleetkit.backend.latency.StageTimings;
 import io.fleetkit.backend.stream.GroupMembership;
 import io.fleetkit.backend.stream.PartitionOwner;
 import io.fleetkit.backend.stream.PartitionReader;
@@ -64,12 +65,18 @@ public final class StreamProcessor implements AutoCloseable {
     private final AtomicLongArray checkpoints;
     private final LongAdder handled = new LongAdder();
     private final LatencyWindow latency = new LatencyWindow();
+    private final StageTimings.Series handed;
+    private final StageTimings.Series handledStage;
+    private final StageTimings.Series stored;
     private final LongAdder undecodable = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final Problems problems;
 
-    private StreamProcessor(Stream stream, String group, DeviceMessageHandler handler, int batchSize) {
+    private StreamProcessor(Stream stream, String group, DeviceMessageHandler handler, int batchSize, StageTimings timings) {
         this.stream = stream;
+        this.handed = timings.series(StageTimings.Stage.HANDED, group);
+        this.handledStage = timings.series(StageTimings.Stage.HANDLED, group);
+        this.stored = timings.series(StageTimings.Stage.STORED, group);
         this.group = group;
         this.handler = handler;
         this.batchSize = batchSize;
@@ -81,16 +88,24 @@ public final class StreamProcessor implements AutoCloseable {
         }
     }
 
-    /** Starts consuming {@code stream} as {@code group} with batches of up to 500 records. */
+    /** The records a worker reads and handles at a time, unless told otherwise. */
+    public static final int BATCH_SIZE = 500;
+
+    /** Starts consuming {@code stream} as {@code group} with batches of up to {@link #BATCH_SIZE} records. */
     public static StreamProcessor start(Stream stream, String group, DeviceMessageHandler handler) {
-        return start(stream, group, handler, 500);
+        return start(stream, group, handler, BATCH_SIZE);
     }
 
     public static StreamProcessor start(Stream stream, String group, DeviceMessageHandler handler, int batchSize) {
+        return start(stream, group, handler, batchSize, new StageTimings());
+    }
+
+    /** @param timings where the group's stage latencies go (handed, handled, stored), beside the hub's */
+    public static StreamProcessor start(Stream stream, String group, DeviceMessageHandler handler, int batchSize, StageTimings timings) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size: at least 1, was " + batchSize);
         }
-        StreamProcessor p = new StreamProcessor(stream, group, handler, batchSize);
+        StreamProcessor p = new StreamProcessor(stream, group, handler, batchSize, timings);
         p.workers = new PartitionWorkers("processor-" + stream.name() + "-" + group, stream.partitions(), p::consume);
         p.membership = stream.join(group, p.new Owner());
         return p;
@@ -137,6 +152,7 @@ public final class StreamProcessor implements AutoCloseable {
         flushed.set(partition, next);
         problems.handler(partition, null); // started (again): a failure the supervisor reported is over, a checkpoint problem stays
         Checkpoint checkpoint = new Checkpoint(partition, checkpointed);
+        long[] handledAt = new long[batchSize]; // when each record of the batch was handled (nanoTime), for its stored stage
         try (PartitionReader reader = stream.reader(partition)) {
             while (workers.running(partition)) {
                 List<StreamRecord> batch = reader.read(next, batchSize, checkpoint.waitAtMost(next));
@@ -144,20 +160,30 @@ public final class StreamProcessor implements AutoCloseable {
                     checkpoint.writeIfDue(next);
                     continue;
                 }
-                for (StreamRecord r : batch) {
+                long read = System.nanoTime();
+                long readMicros = epochMicros();
+                for (StreamRecord r : batch) { // the enqueued time is the hub's wall clock: another process's, with Kafka
+                    handed.record(readMicros - r.enqueuedTime().getEpochSecond() * 1_000_000 - r.enqueuedTime().getNano() / 1000);
+                }
+                for (int i = 0; i < batch.size(); i++) {
+                    StreamRecord r = batch.get(i);
                     MessageContext context = MessageContext.of(stream.name(), partition, r);
                     if (!retrying(partition, r.offset(), () -> dispatch(context, r))) {
                         return; // stopped mid-batch: nothing of it is checkpointed, so it comes again
                     }
+                    handledAt[i] = System.nanoTime();
+                    handledStage.record((handledAt[i] - read) / 1000); // a record waits for those before it in its batch
                 }
                 StreamRecord last = batch.get(batch.size() - 1);
                 MessageContext lastContext = MessageContext.of(stream.name(), partition, last);
                 if (!retrying(partition, last.offset(), () -> handler.flush(lastContext))) {
                     return;
                 }
+                long flushedAt = System.nanoTime();
                 long now = System.currentTimeMillis();
-                for (StreamRecord r : batch) {
-                    latency.record(now - r.enqueuedTime().toEpochMilli());
+                for (int i = 0; i < batch.size(); i++) {
+                    latency.record(now - batch.get(i).enqueuedTime().toEpochMilli());
+                    stored.record((flushedAt - handledAt[i]) / 1000);
                 }
                 next = last.offset() + 1;
                 flushed.set(partition, next);
@@ -166,6 +192,11 @@ public final class StreamProcessor implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static long epochMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
     }
 
     /**

@@ -68,7 +68,7 @@ final class GatewayFixture {
                 Messages.DEVICE_TO_CLOUD_MAX_BYTES, new Throttles(ThrottleProfile.OFF), limits,
                 new ConnectionAdmission(limits.maxPendingConnections(), limits.maxPendingPerSource(), limits.maxConnections()),
                 new RefusalLog(LoggerFactory.getLogger(GatewayFixture.class), Duration.ofSeconds(10)),
-                new IngestBudget(limits.ingestBudgetBytes()), false);
+                new IngestBudget(limits.ingestBudgetBytes()), new io.fleetkit.backend.latency.StageTimings());
     }
 
     /** A device issued by the factory CA and present in the registry. */

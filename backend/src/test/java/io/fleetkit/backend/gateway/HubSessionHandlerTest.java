@@ -36,7 +36,8 @@ class HubSessionHandlerTest {
         f.registeredDevice("dev-1");
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.pipeline().addLast(new HubSessionHandler(new HubSession(dev, null, ch), f.hub, f.context.sink(), Clock.systemUTC(), 1024,
-                f.context.throttles(), f.context.limits().maxInflightPerConnection(), f.context.budget()), GatewayExceptionHandler.INSTANCE);
+                f.context.throttles(), f.context.limits().maxInflightPerConnection(), f.context.budget(), f.context.appended(),
+                f.context.pubackWritten()), GatewayExceptionHandler.INSTANCE);
         return ch;
     }
 
