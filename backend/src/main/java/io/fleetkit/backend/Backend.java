@@ -468,7 +468,7 @@ public final class Backend implements AutoCloseable {
             DeviceCommands port = commands;
             ApiServer api = ApiServer.start(httpBind, httpPort, new ApiServer.Services(verifier, tokens == null ? issuer.publicKeys() : null,
                     devices, telemetry, claimStore, claims, commands, metrics, health, 
-                    () -> BackendMetrics.fleet(running, registry, port, streams, processors, sink, swarm.get()),
+                    () -> BackendMetrics.fleet(running, registry, port, streams, processors, sink, swarm.get(), timings),
                     hub != null ? hub.dps() : provisioningView(registry), swarm::get), httpLimits);
 
             ServiceApiServer serviceApi = null;

@@ -84,7 +84,7 @@ final class BackendMetrics {
 
     /** The fleet at a glance, for the dashboard: counts only (rates are differences of two snapshots). */
     static ObjectNode fleet(EmbeddedHub hub, DeviceRegistry registry, DeviceCommands commands, Map<String, Stream> streams,
-                            Map<String, StreamProcessor> processors, RoutingSink sink, SwarmControl swarm) {
+                            Map<String, StreamProcessor> processors, RoutingSink sink, SwarmControl swarm, StageTimings timings) {
         ObjectNode n = JSON.createObjectNode().put("time", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString())
                 .put("devicesRegistered", registry.count()).put("devicesConnected", commands.connectedCount());
         ObjectNode records = n.putObject("streamRecords");
@@ -108,6 +108,12 @@ final class BackendMetrics {
         if (store != null) {
             ObjectNode e2e = n.putObject("endToEndMs"); // hub accepted → telemetry row stored
             store.latency().percentiles().forEach(e2e::put);
+        }
+        var stages = n.putArray("stages"); // the last second of each stage, in ms: the dashboard's breakdown
+        for (StageTimings.Reading r : timings.read()) {
+            stages.addObject().put("part", r.part()).put("stage", r.stage().label()).put("from", r.stage().from())
+                    .put("messages", r.windowCount()).put("p50", r.windowP50() / 1000.0).put("p99", r.windowP99() / 1000.0)
+                    .put("p999", r.windowP999() / 1000.0);
         }
         if (swarm != null) {
             n.set("swarm", SwarmApi.json(swarm.status()));

@@ -2,7 +2,7 @@
 // charts keep the last five minutes (aggregates only, so 10,000 devices cost what 10 do).
 "use strict";
 
-const fleet = { recent: [], counts: null, latency: null };
+const fleet = { recent: [], counts: null, latency: null, stages: null };
 const RATE_WINDOW = 5; // seconds: devices send in bursts, so a one-second difference jumps between 0 and peaks
 const STATES = ["OFF", "PROVISIONING", "CONNECTING", "ONLINE", "REBOOTING", "BACKOFF", "GAVE_UP"];
 const WINDOW = 300;
@@ -29,6 +29,12 @@ function showFleet(f) {
     fleet.latency = chart($("latency-chart"), [{}, { label: "PUBACK p50", stroke: "#2e6bd9", spanGaps: true },
       { label: "PUBACK p99", stroke: "#7aa5f0", spanGaps: true }, { label: "hub→stored p50", stroke: "#a05a00", spanGaps: true },
       { label: "hub→stored p99", stroke: "#e0a060", spanGaps: true }], [{}, { label: "ms" }], WINDOW);
+    // stacked by hand: each area is the sum of its stage and those below it, drawn largest first
+    fleet.stages = chart($("stages-chart"), [{},
+      { label: "+ commit (handled→stored)", stroke: "#a05a00", fill: "#e0a06080", spanGaps: true },
+      { label: "+ handler (handed→handled)", stroke: "#2e8540", fill: "#7cc08a80", spanGaps: true },
+      { label: "+ stream wait (appended→handed)", stroke: "#7a52c7", fill: "#b9a2e880", spanGaps: true },
+      { label: "hub (accepted→appended)", stroke: "#2e6bd9", fill: "#7aa5f080", spanGaps: true }], [{}, { label: "ms" }], WINDOW);
   }
   const now = epochSeconds(f.time);
   const telemetry = f.streamRecords.telemetry ?? 0;
@@ -51,6 +57,27 @@ function showFleet(f) {
   const puback = (f.swarm && f.swarm.pubackMs) || {};
   const e2e = f.endToEndMs || {};
   push(fleet.latency, [now, puback.p50 ?? null, puback.p99 ?? null, e2e.p50 ?? null, e2e.p99 ?? null]);
+  showStages(now, f.stages || []);
+}
+
+/** The telemetry path's stages (the hub's and the store processor's) stacked, and every stage in the table. */
+function showStages(now, stages) {
+  const p50 = (part, stage) => {
+    const s = stages.find((x) => x.part === part && x.stage === stage);
+    return s && s.messages > 0 ? s.p50 : null;
+  };
+  const appended = p50("hub", "appended");
+  const handed = p50("store", "handed");
+  const handled = p50("store", "handled");
+  const stored = p50("store", "stored");
+  if ([appended, handed, handled, stored].some((v) => v === null)) {
+    push(fleet.stages, [now, null, null, null, null]);
+  } else {
+    const wait = Math.max(0, handed - appended); // handed counts from acceptance: the stream's share is what is past the append
+    push(fleet.stages, [now, appended + wait + handled + stored, appended + wait + handled, appended + wait, appended]);
+  }
+  fillTable($("stages"), stages, (s) => [s.part, s.from + " → " + s.stage, s.messages, s.p50.toFixed(2), s.p99.toFixed(2),
+    s.p999.toFixed(2)]);
 }
 
 function push(c, values) {
@@ -95,6 +122,7 @@ pages.fleet = {
     if (fleet.counts) {
       fleet.counts.plot.setData(fleet.counts.data);
       fleet.latency.plot.setData(fleet.latency.data);
+      fleet.stages.plot.setData(fleet.stages.data);
     }
   },
 };

@@ -1,6 +1,7 @@
 package io.fleetkit.backend.gateway;
 
 import io.fleetkit.backend.Backend;
+import io.fleetkit.backend.latency.StageTimings;
 import io.fleetkit.backend.hub.Twins;
 import io.fleetkit.backend.registry.Authentication;
 import io.fleetkit.backend.registry.InMemoryDeviceRegistry;
@@ -85,9 +86,12 @@ public class GatewayPublishBenchmark {
         registry.createIfAbsent(device, Authentication.X509_CA_SIGNED, java.time.Instant.now());
         MqttDeviceCommands hub = new MqttDeviceCommands(registry, Twins.inMemory());
         channel = new EmbeddedChannel();
+        StageTimings timings = new StageTimings(); // recorded on every publish, as in the hub
         channel.pipeline().addLast(new HubSessionHandler(new HubSession(device, null, channel), hub, sink, Clock.systemUTC(),
                 Messages.DEVICE_TO_CLOUD_MAX_BYTES, new Throttles(ThrottleProfile.OFF), GatewayLimits.defaults().maxInflightPerConnection(),
-                new io.fleetkit.backend.hub.IngestBudget(GatewayLimits.defaults().ingestBudgetBytes())), GatewayExceptionHandler.INSTANCE);
+                new io.fleetkit.backend.hub.IngestBudget(GatewayLimits.defaults().ingestBudgetBytes()),
+                timings.series(StageTimings.Stage.APPENDED, StageTimings.HUB), timings.series(StageTimings.Stage.PUBACK, StageTimings.HUB)),
+                GatewayExceptionHandler.INSTANCE);
     }
 
     @TearDown(Level.Trial)
