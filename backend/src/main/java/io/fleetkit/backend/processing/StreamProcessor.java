@@ -161,9 +161,9 @@ public final class StreamProcessor implements AutoCloseable {
                     continue;
                 }
                 long read = System.nanoTime();
-                long readMicros = epochMicros();
+                java.time.Instant readAt = java.time.Instant.now();
                 for (StreamRecord r : batch) { // the enqueued time is the hub's wall clock: another process's, with Kafka
-                    handed.record(readMicros - r.enqueuedTime().getEpochSecond() * 1_000_000 - r.enqueuedTime().getNano() / 1000);
+                    handed.record(java.time.temporal.ChronoUnit.MICROS.between(r.enqueuedTime(), readAt));
                 }
                 for (int i = 0; i < batch.size(); i++) {
                     StreamRecord r = batch.get(i);
@@ -192,11 +192,6 @@ public final class StreamProcessor implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static long epochMicros() {
-        java.time.Instant now = java.time.Instant.now();
-        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
     }
 
     /**
