@@ -104,16 +104,14 @@ final class BackendMetrics {
         }
         ObjectNode errors = n.putObject("processingFailures");
         processors.forEach((group, p) -> errors.put(group, p.failures() + p.undecodable()));
-        StreamProcessor store = processors.get("store");
-        if (store != null) {
-            ObjectNode e2e = n.putObject("endToEndMs"); // hub accepted → telemetry row stored
-            store.latency().percentiles().forEach(e2e::put);
-        }
         var stages = n.putArray("stages"); // the last second of each stage, in ms: the dashboard's breakdown
         for (StageTimings.Reading r : timings.read()) {
-            stages.addObject().put("part", r.part()).put("stage", r.stage().label()).put("from", r.stage().from())
+            stages.addObject().put("part", r.part()).put("stage", r.stage().label()).put("from", r.stage().from()).put("to", r.stage().to())
                     .put("messages", r.windowCount()).put("p50", r.windowP50() / 1000.0).put("p99", r.windowP99() / 1000.0)
                     .put("p999", r.windowP999() / 1000.0);
+            if (r.stage() == StageTimings.Stage.END_TO_END && r.part().equals("store") && r.windowCount() > 0) {
+                n.putObject("endToEndMs").put("p50", r.windowP50() / 1000.0).put("p99", r.windowP99() / 1000.0); // accepted → row stored
+            }
         }
         if (swarm != null) {
             n.set("swarm", SwarmApi.json(swarm.status()));

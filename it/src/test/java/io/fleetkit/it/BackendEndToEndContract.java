@@ -173,7 +173,8 @@ abstract class BackendEndToEndContract {
             await("every stage of the path measured in /metrics", () -> {
                 String metrics = api.get("/metrics", null).text();
                 return List.of("part=\"hub\",stage=\"appended\"", "part=\"hub\",stage=\"puback\"", "part=\"store\",stage=\"handed\"",
-                        "part=\"store\",stage=\"handled\"", "part=\"store\",stage=\"stored\"").stream()
+                        "part=\"store\",stage=\"handled\"", "part=\"store\",stage=\"stored\"",
+                        "part=\"store\",stage=\"end_to_end\"").stream()
                         .allMatch(series -> metrics.lines().anyMatch(l -> l.startsWith("fleetkit_message_stage_seconds_count{" + series + "}")
                                 && !l.endsWith(" 0")));
             });

@@ -99,12 +99,12 @@ class DashboardIT {
             wait.until(b -> !b.findElements(By.cssSelector("#errors tbody tr")).isEmpty());
             wait.until(b -> number(b.findElement(By.id("stored"))) > 0); // telemetry flowing into the store
             wait.until(b -> Boolean.TRUE.equals(((org.openqa.selenium.JavascriptExecutor) b).executeScript("return " + CHART_TIMES_READ)));
-            // where the time goes: the store processor's three stages in the table, and a second with all four stacked
+            // where the time goes: the store processor's three stages and its end to end in the table, and a second with all four stacked
             wait.until(b -> b.findElements(By.cssSelector("#stages tbody tr")).stream().map(WebElement::getText)
-                    .filter(t -> t.startsWith("store ")).count() == 3);
+                    .filter(t -> t.startsWith("store ")).count() == 4);
             assertThat(browser.findElements(By.cssSelector("#stages tbody tr")).stream().map(WebElement::getText))
                     .anyMatch(t -> t.startsWith("hub accepted → appended")).anyMatch(t -> t.startsWith("hub appended → puback"))
-                    .anyMatch(t -> t.startsWith("store handed → handled"));
+                    .anyMatch(t -> t.startsWith("store handed → handled")).anyMatch(t -> t.startsWith("store accepted → stored"));
             wait.until(b -> Boolean.TRUE.equals(((org.openqa.selenium.JavascriptExecutor) b).executeScript(
                     "return fleet.stages !== null && fleet.stages.data[1].some(v => v !== null && v > 0)")));
             screenshot(browser, "fleet");

@@ -10,7 +10,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 /**
  * The stage latencies as one Prometheus histogram, {@code fleetkit_message_stage_seconds{stage, part}}: a series per stage
  * of the hub ({@code part="hub"}) and of each processor group, with the buckets of {@link StageTimings#BUCKET_MICROS}.
- * The labels are bounded by the assembly (five stages, the groups it starts).
+ * The labels are bounded by the assembly (seven stages at most, the groups it starts).
  */
 public final class StageCollector implements Collector {
     public static final String NAME = "fleetkit_message_stage_seconds";
@@ -33,7 +33,7 @@ public final class StageCollector implements Collector {
     public MetricSnapshot collect() {
         HistogramSnapshot.Builder histogram = HistogramSnapshot.builder().name(NAME).unit(Unit.SECONDS)
                 .help("time a message spends in each stage of the path: accepted→appended→puback (hub), accepted→handed→handled→stored "
-                        + "(each processor group)");
+                        + "and accepted→stored as end_to_end (each processor group); publish→accepted as accepted where the send time is known");
         for (StageTimings.Reading r : timings.read()) {
             long[] perBucket = new long[BOUNDS.length]; // the model counts each bucket on its own, not cumulatively
             long below = 0;

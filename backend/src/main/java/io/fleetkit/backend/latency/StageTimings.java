@@ -21,25 +21,37 @@ public final class StageTimings {
     static final long MAX_MICROS = TimeUnit.HOURS.toMicros(1);
     private static final long FOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    /** The stages, each from the point before it; {@code from} and {@code to} name the points. */
+    /**
+     * The stages, each from the point before it ({@code from} and {@code to} name the points), and the whole of a processor
+     * group's path ({@link #END_TO_END}), whose percentiles are not the sum of its stages'.
+     */
     public enum Stage {
+        /**
+         * the device published → the hub accepted the PUBLISH; recorded only where the send time is known on the hub's clock
+         * (the bench's probe: its load generator shares the machine's monotonic clock)
+         */
+        PUBLISHED("publish", "accepted", "accepted"),
         /** the hub accepted a PUBLISH → the stream holds it durably (fsync, or the broker's acknowledgement) */
-        APPENDED("accepted", "appended"),
+        APPENDED("accepted", "appended", "appended"),
         /** → the PUBACK written to the device's socket */
-        PUBACK("appended", "puback"),
+        PUBACK("appended", "puback", "puback"),
         /** the hub accepted it (its enqueued time) → a processor read it from the stream */
-        HANDED("accepted", "handed"),
+        HANDED("accepted", "handed", "handed"),
         /** → the processor's handler returned */
-        HANDLED("handed", "handled"),
+        HANDLED("handed", "handled", "handled"),
         /** → the batch holding it committed (rows stored, state written) */
-        STORED("handled", "stored");
+        STORED("handled", "stored", "stored"),
+        /** the hub accepted it → the batch holding it committed: handed + handled + stored, message by message */
+        END_TO_END("accepted", "stored", "end_to_end");
 
         private final String from;
         private final String to;
+        private final String label;
 
-        Stage(String from, String to) {
+        Stage(String from, String to, String label) {
             this.from = from;
             this.to = to;
+            this.label = label;
         }
 
         public String from() {
@@ -50,9 +62,9 @@ public final class StageTimings {
             return to;
         }
 
-        /** The name in metrics and on the dashboard, e.g. {@code handed}. */
+        /** The name in metrics and on the dashboard: the point it ends at ({@code handed}), or {@code end_to_end}. */
         public String label() {
-            return to;
+            return label;
         }
     }
 
@@ -83,7 +95,7 @@ public final class StageTimings {
             recorder.recordValue(Math.max(0, Math.min(MAX_MICROS, micros)));
         }
 
-        private void fold() {
+        private void fold() { // guarded by the StageTimings
             interval = recorder.getIntervalHistogram(interval);
             total.add(interval);
             window = interval.copy();
@@ -132,6 +144,20 @@ public final class StageTimings {
      */
     public record Reading(Stage stage, String part, long count, double sumMicros, long[] cumulative,
                           long windowCount, long windowP50, long windowP99, long windowP999) {
+    }
+
+    /** One series' histogram since start, a copy: two of them subtracted are what happened in between. */
+    public record Total(Stage stage, String part, Histogram histogram) {
+    }
+
+    /**
+     * Every series' total, folded now rather than when a second has passed: for a bench that takes one at the start of a
+     * phase and one at its end (the dashboard's last window is then shorter than a second, once).
+     */
+    public synchronized List<Total> totals() {
+        lastFold = nanoTime.getAsLong();
+        series.forEach(Series::fold);
+        return series.stream().map(s -> new Total(s.stage, s.part, s.total.copy())).toList();
     }
 
     /** Every series, folded if a second has passed since the last fold. */

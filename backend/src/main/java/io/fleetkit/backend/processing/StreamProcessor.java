@@ -64,10 +64,10 @@ public final class StreamProcessor implements AutoCloseable {
     /** Per partition, the group's checkpoint as this member last knew or wrote it. */
     private final AtomicLongArray checkpoints;
     private final LongAdder handled = new LongAdder();
-    private final LatencyWindow latency = new LatencyWindow();
     private final StageTimings.Series handed;
     private final StageTimings.Series handledStage;
     private final StageTimings.Series stored;
+    private final StageTimings.Series endToEnd;
     private final LongAdder undecodable = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final Problems problems;
@@ -77,6 +77,7 @@ public final class StreamProcessor implements AutoCloseable {
         this.handed = timings.series(StageTimings.Stage.HANDED, group);
         this.handledStage = timings.series(StageTimings.Stage.HANDLED, group);
         this.stored = timings.series(StageTimings.Stage.STORED, group);
+        this.endToEnd = timings.series(StageTimings.Stage.END_TO_END, group);
         this.group = group;
         this.handler = handler;
         this.batchSize = batchSize;
@@ -153,6 +154,7 @@ public final class StreamProcessor implements AutoCloseable {
         problems.handler(partition, null); // started (again): a failure the supervisor reported is over, a checkpoint problem stays
         Checkpoint checkpoint = new Checkpoint(partition, checkpointed);
         long[] handledAt = new long[batchSize]; // when each record of the batch was handled (nanoTime), for its stored stage
+        long[] handedMicros = new long[batchSize]; // each record's accepted → handed, for its end to end
         try (PartitionReader reader = stream.reader(partition)) {
             while (workers.running(partition)) {
                 List<StreamRecord> batch = reader.read(next, batchSize, checkpoint.waitAtMost(next));
@@ -162,8 +164,9 @@ public final class StreamProcessor implements AutoCloseable {
                 }
                 long read = System.nanoTime();
                 java.time.Instant readAt = java.time.Instant.now();
-                for (StreamRecord r : batch) { // the enqueued time is the hub's wall clock: another process's, with Kafka
-                    handed.record(java.time.temporal.ChronoUnit.MICROS.between(r.enqueuedTime(), readAt));
+                for (int i = 0; i < batch.size(); i++) { // the enqueued time is the hub's wall clock: another process's, with Kafka
+                    handedMicros[i] = java.time.temporal.ChronoUnit.MICROS.between(batch.get(i).enqueuedTime(), readAt);
+                    handed.record(handedMicros[i]);
                 }
                 for (int i = 0; i < batch.size(); i++) {
                     StreamRecord r = batch.get(i);
@@ -180,10 +183,9 @@ public final class StreamProcessor implements AutoCloseable {
                     return;
                 }
                 long flushedAt = System.nanoTime();
-                long now = System.currentTimeMillis();
                 for (int i = 0; i < batch.size(); i++) {
-                    latency.record(now - batch.get(i).enqueuedTime().toEpochMilli());
                     stored.record((flushedAt - handledAt[i]) / 1000);
+                    endToEnd.record(handedMicros[i] + (flushedAt - read) / 1000);
                 }
                 next = last.offset() + 1;
                 flushed.set(partition, next);
@@ -343,11 +345,6 @@ public final class StreamProcessor implements AutoCloseable {
             LockSupport.parkNanos(5 * RECHECK_NANOS);
         } while (System.nanoTime() < deadline);
         return false;
-    }
-
-    /** From the hub accepting a message (before its PUBACK) to the handler having flushed it, in milliseconds. */
-    public LatencyWindow latency() {
-        return latency;
     }
 
     /** Messages handled (decoded and passed to the handler successfully). */

@@ -76,7 +76,7 @@ function showStages(now, stages) {
     const wait = Math.max(0, handed - appended); // handed counts from acceptance: the stream's share is what is past the append
     push(fleet.stages, [now, appended + wait + handled + stored, appended + wait + handled, appended + wait, appended]);
   }
-  fillTable($("stages"), stages, (s) => [s.part, s.from + " → " + s.stage, s.messages, s.p50.toFixed(2), s.p99.toFixed(2),
+  fillTable($("stages"), stages, (s) => [s.part, s.from + " → " + s.to, s.messages, s.p50.toFixed(2), s.p99.toFixed(2),
     s.p999.toFixed(2)]);
 }
 

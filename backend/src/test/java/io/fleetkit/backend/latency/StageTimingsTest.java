@@ -82,4 +82,32 @@ class StageTimingsTest {
         assertThat(Double.parseDouble(sum.substring(sum.lastIndexOf(' ') + 1))).as("from the histogram: within its 1%")
                 .isCloseTo(20.0032, org.assertj.core.data.Percentage.withPercentage(1));
     }
+
+    @Test
+    void totalsFoldAtOnceSoTwoOfThemBracketAPhase() {
+        StageTimings.Series handled = timings.series(StageTimings.Stage.HANDLED, "probe");
+        handled.record(1_000);
+        org.HdrHistogram.Histogram before = timings.totals().get(0).histogram();
+        assertThat(before.getTotalCount()).as("folded without waiting a second").isEqualTo(1);
+        for (int i = 0; i < 99; i++) {
+            handled.record(5_000);
+        }
+        StageTimings.Total after = timings.totals().get(0);
+        assertThat(after.stage()).isEqualTo(StageTimings.Stage.HANDLED);
+        assertThat(after.part()).isEqualTo("probe");
+        org.HdrHistogram.Histogram phase = after.histogram().copy();
+        phase.subtract(before);
+        assertThat(phase.getTotalCount()).isEqualTo(99);
+        assertThat(phase.getValueAtPercentile(1)).as("the phase's own values only").isBetween(4_950L, 5_050L);
+        assertThat(before.getTotalCount()).as("a copy, not the live total").isEqualTo(1);
+    }
+
+    @Test
+    void everyStageHasItsOwnLabelAndEndToEndSpansTheProcessorsThree() {
+        assertThat(java.util.Arrays.stream(StageTimings.Stage.values()).map(StageTimings.Stage::label).distinct())
+                .hasSize(StageTimings.Stage.values().length);
+        assertThat(StageTimings.Stage.END_TO_END.from()).isEqualTo(StageTimings.Stage.HANDED.from());
+        assertThat(StageTimings.Stage.END_TO_END.to()).isEqualTo(StageTimings.Stage.STORED.to());
+        assertThat(StageTimings.Stage.PUBLISHED.to()).isEqualTo(StageTimings.Stage.APPENDED.from());
+    }
 }

@@ -87,6 +87,25 @@ class StreamProcessorTest {
     }
 
     @Test
+    void eachHandledMessageIsTimedInEveryStageOfItsGroup() {
+        Stream s = new InMemoryStream("events", 2);
+        for (long seq = 0; seq < 300; seq++) {
+            telemetry(s, "dev-" + seq % 7, seq);
+        }
+        io.fleetkit.backend.latency.StageTimings timings = new io.fleetkit.backend.latency.StageTimings();
+        try (StreamProcessor p = StreamProcessor.start(s, "store", new Recorder(), 64, timings)) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+        }
+        var totals = timings.totals();
+        assertThat(totals).extracting(t -> t.stage().label() + "/" + t.part())
+                .containsExactly("handed/store", "handled/store", "stored/store", "end_to_end/store");
+        assertThat(totals).allSatisfy(t -> assertThat(t.histogram().getTotalCount()).as(t.stage().label()).isEqualTo(300));
+        long handedMax = totals.get(0).histogram().getMaxValue();
+        assertThat(totals.get(3).histogram().getMaxValue()).as("end to end includes the wait for the stream")
+                .isGreaterThanOrEqualTo(handedMax * 99 / 100);
+    }
+
+    @Test
     void aFailingHandlerIsRetriedOnTheSameMessageAndNothingOvertakesIt() {
         Stream s = oneDevice(1, 10);
         AtomicInteger failuresLeft = new AtomicInteger(2);

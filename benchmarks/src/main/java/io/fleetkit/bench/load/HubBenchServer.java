@@ -3,6 +3,7 @@ package io.fleetkit.bench.load;
 import io.fleetkit.backend.Backend;
 import io.fleetkit.backend.EmbeddedHub;
 import io.fleetkit.backend.hub.DeviceCommands;
+import io.fleetkit.backend.latency.StageTimings;
 import io.fleetkit.backend.processing.DeviceMessageHandler;
 import io.fleetkit.backend.processing.MessageContext;
 import io.fleetkit.backend.registry.Authentication;
@@ -34,6 +35,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +57,7 @@ import java.util.concurrent.locks.LockSupport;
  * JDBC-URL USER} for the whole backend on Kafka and PostgreSQL. The devices are registered up
  * front (a connect storm measures the hub, not DPS). Line protocol as in {@link ServerProcess}, plus
  * {@code connected}, {@code stored}, {@code rows} and {@code backlog} (pipeline), {@code gc} (one full collection: used
- * heap after it and its pause in ms), {@code latency} (and reset),
+ * heap after it and its pause in ms), {@code latency} (and reset), {@code stages} (each stage since the last {@code stages}: see {@link PhaseStages}),
  * {@code methods RATE SECONDS NAME}.
  */
 public final class HubBenchServer {
@@ -77,6 +79,7 @@ public final class HubBenchServer {
             case "kafka" -> Assembly.pipeline(pki, data, port, throttle, latency, Production.create(args[7], args[8], args[9]));
             default -> Assembly.ingest(pki, data, port, throttle);
         }) {
+            PhaseStages stages = new PhaseStages(hub.hub().gateway().timings());
             for (RegistrationId id : ids) {
                 hub.hub().registry().createIfAbsent(id.toDeviceId(), Authentication.X509_CA_SIGNED, Instant.now());
             }
@@ -95,6 +98,10 @@ public final class HubBenchServer {
                         return h.getTotalCount() + " " + h.getValueAtPercentile(50) + " " + h.getValueAtPercentile(99) + " "
                                 + h.getValueAtPercentile(99.9);
                     })
+                    .on("stages", "STAGES", a -> {
+                        hub.awaitProcessed(); // every group's last batch committed: its stages are recorded
+                        return stages.interval();
+                    })
                     .on("methods", "METHODS", a -> callMethods(hub.hub().devices(), ids, Double.parseDouble(a[1]),
                             Duration.ofSeconds(Long.parseLong(a[2])), MethodName.of(a[3])))
                     .serve(Integer.toString(hub.hub().port()));
@@ -108,21 +115,15 @@ public final class HubBenchServer {
     private record Assembly(EmbeddedHub hub, Backend backend, List<FileStream> streams, Production production) implements AutoCloseable {
         /** The whole backend: on the file log and H2 under {@code data}, or on {@code production}'s broker and database. */
         static Assembly pipeline(PkiDirectory pki, Path data, int port, ThrottleProfile throttle, Recorder latency, Production production) {
-            DeviceMessageHandler probe = new DeviceMessageHandler() {
-                @Override
-                public void onTelemetry(MessageContext context, Telemetry message) {
-                    if (message.readings().get(SENT_MICROS) instanceof Reading.Num sent) {
-                        latency.recordValue(Math.max(0, System.nanoTime() / 1000 - (long) sent.value()));
-                    }
-                }
-            };
+            LatencyProbe probe = new LatencyProbe(latency);
             Backend.Builder builder = Backend.builder(pki, data).http("127.0.0.1", 0)
                     .hub(h -> h.bind("127.0.0.1").port(port).throttle(throttle))
-                    .processor("telemetry", "latency-probe", probe);
+                    .processor("telemetry", LatencyProbe.GROUP, probe);
             if (production != null) {
                 builder.kafka(production.kafka()).database(production.database());
             }
             Backend backend = builder.start();
+            probe.published = backend.hub().gateway().timings().series(StageTimings.Stage.PUBLISHED, LatencyProbe.GROUP);
             return new Assembly(backend.hub(), backend, List.of(), production);
         }
 
@@ -146,6 +147,13 @@ public final class HubBenchServer {
                 return backend.processors().get("store").handled();
             }
             return streams.stream().filter(s -> s.name().equals("telemetry")).mapToLong(Backend::recordsIn).sum();
+        }
+
+        /** With the backend: waits (up to 30 s) until every processor group has committed what the streams hold. */
+        void awaitProcessed() {
+            if (backend != null) {
+                backend.awaitProcessed(Duration.ofSeconds(30));
+            }
         }
 
         /** Telemetry rows in the store (pipeline only): what a soak compares with the telemetry devices saw acknowledged. */
@@ -179,6 +187,65 @@ public final class HubBenchServer {
             }
             hub.close();
             streams.forEach(FileStream::close);
+        }
+    }
+
+    /**
+     * A processor on the telemetry stream that knows each message's send time ({@code sentMicros}, the generator's
+     * {@code System.nanoTime()}: the machine's monotonic clock, shared by processes): publish → handler into the bench's
+     * recorder, and publish → accepted (that less the hub's accepted → now, on the wall clock) as the path's first stage.
+     */
+    private static final class LatencyProbe implements DeviceMessageHandler {
+        static final String GROUP = "latency-probe";
+        private final Recorder latency;
+        volatile StageTimings.Series published; // set once the backend (and its timings) exist, before any device connects
+
+        LatencyProbe(Recorder latency) {
+            this.latency = latency;
+        }
+
+        @Override
+        public void onTelemetry(MessageContext context, Telemetry message) {
+            if (message.readings().get(SENT_MICROS) instanceof Reading.Num sent) {
+                long toHandler = System.nanoTime() / 1000 - (long) sent.value();
+                latency.recordValue(Math.max(0, toHandler));
+                StageTimings.Series s = published;
+                if (s != null) {
+                    s.record(toHandler - ChronoUnit.MICROS.between(context.enqueuedTime(), Instant.now()));
+                }
+            }
+        }
+    }
+
+    /**
+     * The stage latencies of a phase: each {@code stages} answers what every series recorded since the previous one (the
+     * difference of two {@link StageTimings#totals()}), as {@code part/stage/count/p50/p99/p999} words in microseconds.
+     */
+    static final class PhaseStages {
+        private final StageTimings timings;
+        private Map<String, Histogram> previous = Map.of();
+
+        PhaseStages(StageTimings timings) {
+            this.timings = timings;
+        }
+
+        synchronized String interval() {
+            Map<String, Histogram> now = new LinkedHashMap<>();
+            StringBuilder out = new StringBuilder();
+            for (StageTimings.Total t : timings.totals()) {
+                String key = t.part() + "/" + t.stage().label();
+                now.put(key, t.histogram());
+                Histogram phase = t.histogram().copy();
+                Histogram before = previous.get(key);
+                if (before != null) {
+                    phase.subtract(before);
+                }
+                out.append(out.isEmpty() ? "" : " ").append(key).append('/').append(phase.getTotalCount()).append('/')
+                        .append(phase.getValueAtPercentile(50)).append('/').append(phase.getValueAtPercentile(99)).append('/')
+                        .append(phase.getValueAtPercentile(99.9));
+            }
+            previous = now;
+            return out.toString();
         }
     }
 

@@ -183,22 +183,55 @@ public final class TelemetryScenario {
         }
     }
 
-    /** The latency phase: publish → handler (measured in the hub) and publish → PUBACK (in the generator), in ms. */
+    /** The latency phase: publish → handler (measured in the hub) and publish → PUBACK (in the generator), in ms; each stage's. */
     private record Latency(BenchSystem system, double rate, long samples, double p50, double p99, double p999, double pubackP50,
-                           double pubackP99, double pubackP999) {
+                           double pubackP99, double pubackP999, List<StageFigure> stages) {
+        StageFigure stage(String part, String label) {
+            return stages.stream().filter(s -> s.part().equals(part) && s.stage().equals(label)).findFirst().orElse(null);
+        }
     }
+
+    /** One stage of one part over the latency phase, in ms (the hub's {@code stages} answer: see HubBenchServer.PhaseStages). */
+    record StageFigure(String part, String stage, long count, double p50, double p99, double p999) {
+        static List<StageFigure> parse(String answer) {
+            List<StageFigure> out = new ArrayList<>();
+            for (String word : answer.isBlank() ? new String[0] : answer.trim().split(" ")) {
+                String[] f = word.split("/");
+                if (f.length != 6) {
+                    throw new IllegalStateException("the hub's stages answer is not part/stage/count/p50/p99/p999: '" + word + "'");
+                }
+                out.add(new StageFigure(f[0], f[1], Long.parseLong(f[2]), Long.parseLong(f[3]) / 1000.0, Long.parseLong(f[4]) / 1000.0,
+                        Long.parseLong(f[5]) / 1000.0));
+            }
+            return out;
+        }
+    }
+
+    /** The latency table's stage columns, in the path's order: part, stage label, heading. */
+    private static final List<String[]> STAGE_COLUMNS = List.of(
+            new String[]{"latency-probe", "accepted", "publish → accepted"},
+            new String[]{"hub", "appended", "→ appended"},
+            new String[]{"hub", "puback", "appended → PUBACK"},
+            new String[]{"latency-probe", "handed", "accepted → handed (probe)"},
+            new String[]{"latency-probe", "handled", "→ handled (probe)"},
+            new String[]{"store", "handed", "accepted → handed (store)"},
+            new String[]{"store", "handled", "→ handled (store)"},
+            new String[]{"store", "stored", "→ stored (store)"},
+            new String[]{"store", "end_to_end", "accepted → stored (store)"});
 
     private Latency latency(LoadFleet fleet, Target hub, double rate) throws InterruptedException {
         long storedBefore = Long.parseLong(hub.server().ask("stored", "STORED"));
         hub.server().ask("latency", "LATENCY"); // starts a fresh interval
+        hub.server().ask("stages", "STAGES"); // and of each stage
         hub.puback().reset();
         long sent = fleet.openLoop(hub.devices(), rate, latencyDuration);
         waitForRows(hub.server(), storedBefore + sent);
         String[] v = hub.server().ask("latency", "LATENCY").split(" ");
+        List<StageFigure> stages = StageFigure.parse(hub.server().ask("stages", "STAGES"));
         Histogram puback = hub.puback().getIntervalHistogram();
         return new Latency(hub.system(), rate, Long.parseLong(v[0]), Long.parseLong(v[1]) / 1000.0, Long.parseLong(v[2]) / 1000.0,
                 Long.parseLong(v[3]) / 1000.0, puback.getValueAtPercentile(50) / 1000.0, puback.getValueAtPercentile(99) / 1000.0,
-                puback.getValueAtPercentile(99.9) / 1000.0);
+                puback.getValueAtPercentile(99.9) / 1000.0, stages);
     }
 
     private BenchReport report(List<BenchSystem> systems, BenchReport.Runs runs, List<Latency> latencies) {
@@ -228,10 +261,20 @@ public final class TelemetryScenario {
         if (!latencies.isEmpty()) {
             var json = report.json().putArray("latency");
             List<List<String>> latencyRows = new ArrayList<>();
+            List<List<String>> stageRows = new ArrayList<>();
             for (Latency l : latencies) {
-                json.addObject().put("system", l.system().id()).put("ratePerSecond", l.rate()).put("samples", l.samples())
+                var entry = json.addObject().put("system", l.system().id()).put("ratePerSecond", l.rate()).put("samples", l.samples())
                         .put("p50Ms", l.p50()).put("p99Ms", l.p99()).put("p999Ms", l.p999())
                         .put("pubackP50Ms", l.pubackP50()).put("pubackP99Ms", l.pubackP99()).put("pubackP999Ms", l.pubackP999());
+                var stagesJson = entry.putArray("stages");
+                l.stages().forEach(f -> stagesJson.addObject().put("part", f.part()).put("stage", f.stage()).put("messages", f.count())
+                        .put("p50Ms", f.p50()).put("p99Ms", f.p99()).put("p999Ms", f.p999()));
+                List<String> stageRow = new ArrayList<>(List.of(l.system().label()));
+                for (String[] c : STAGE_COLUMNS) {
+                    StageFigure f = l.stage(c[0], c[1]);
+                    stageRow.add(f == null || f.count() == 0 ? "–" : fmt("%.2f", f.p50()) + " / " + fmt("%.2f", f.p99()));
+                }
+                stageRows.add(stageRow);
                 boolean probe = l.samples() > 0;
                 latencyRows.add(row(l.system().label(), fmt("%.0f", l.rate()), probe ? fmt("%.2f", l.p50()) : "–", probe ? fmt("%.2f", l.p99()) : "–",
                         probe ? fmt("%.2f", l.p999()) : "–", fmt("%.2f", l.pubackP50()), fmt("%.2f", l.pubackP99()), fmt("%.2f", l.pubackP999())));
@@ -244,6 +287,12 @@ public final class TelemetryScenario {
                     + "; publish → handler is measured in the hub by a processor on the telemetry"
                     + " stream (from the `sentMicros` reading), publish → PUBACK in the generator:");
             report.table(row("system", "msg/s", "→ handler p50 ms", "p99", "p99.9", "→ PUBACK p50 ms", "p99", "p99.9"), latencyRows);
+            List<String> heading = new ArrayList<>(List.of("system"));
+            STAGE_COLUMNS.forEach(c -> heading.add(c[2]));
+            report.paragraph("Where the time goes in the same phase, stage by stage (p50 / p99 ms; `StageTimings` in the hub, each"
+                    + " stage from the point before it; publish → accepted is the probe's publish → handler less the hub's accepted →"
+                    + " handler; the probe and the store are two processor groups reading the telemetry stream; – not measured):");
+            report.table(heading, stageRows);
         }
         return report;
     }

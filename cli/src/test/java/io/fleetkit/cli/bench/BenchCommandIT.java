@@ -83,6 +83,27 @@ class BenchCommandIT {
         assertThat(pipeline.get("ratePerSecond").asDouble()).isEqualTo(ingest.get("ratePerSecond").asDouble());
         assertThat(pipeline.get("samples").asLong()).isPositive();
         assertThat(pipeline.get("p99Ms").asDouble()).isGreaterThanOrEqualTo(pipeline.get("p50Ms").asDouble());
+        // each stage of the phase: the hub's alone in ingest; the probe's and the store's too behind the backend, every message
+        assertThat(stage(ingest, "hub", "appended").get("messages").asLong()).isPositive();
+        assertThat(stage(ingest, "hub", "puback").get("messages").asLong()).isPositive();
+        assertThat(stage(ingest, "store", "stored")).as("no backend behind the ingest").isNull();
+        for (String[] s : new String[][] {{"hub", "appended"}, {"hub", "puback"}, {"latency-probe", "accepted"}, {"latency-probe", "handled"},
+                {"store", "handed"}, {"store", "stored"}, {"store", "end_to_end"}}) {
+            assertThat(stage(pipeline, s[0], s[1]).get("messages").asLong()).as(s[0] + " " + s[1]).isEqualTo(pipeline.get("samples").asLong());
+        }
+        JsonNode e2e = stage(pipeline, "store", "end_to_end");
+        assertThat(e2e.get("p99Ms").asDouble()).isGreaterThanOrEqualTo(e2e.get("p50Ms").asDouble())
+                .isGreaterThanOrEqualTo(stage(pipeline, "store", "stored").get("p50Ms").asDouble());
+    }
+
+    /** One stage of a latency phase in the report, or null. */
+    private static JsonNode stage(JsonNode latency, String part, String stage) {
+        for (JsonNode s : latency.get("stages")) {
+            if (s.get("part").asText().equals(part) && s.get("stage").asText().equals(stage)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     @Test
@@ -100,6 +121,8 @@ class BenchCommandIT {
         assertThat(latency.get("ratePerSecond").asDouble()).as("half its stored rate")
                 .isEqualTo(median.get("storedPerSecond").asDouble() / 2, org.assertj.core.data.Offset.offset(0.01));
         assertThat(latency.get("samples").asLong()).isPositive();
+        assertThat(stage(latency, "store", "end_to_end").get("messages").asLong()).as("the stages on Kafka too")
+                .isEqualTo(latency.get("samples").asLong());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
             assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).noneMatch(t -> t.startsWith("bench-"));
         }
