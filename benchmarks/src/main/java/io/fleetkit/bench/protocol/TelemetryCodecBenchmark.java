@@ -38,6 +38,9 @@ import java.util.concurrent.TimeUnit;
 public class TelemetryCodecBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper CBOR = new CBORMapper();
+    private static final ObjectMapper STRICT_JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     @Param({"5", "50"})
     public int readings;
@@ -69,6 +72,12 @@ public class TelemetryCodecBenchmark {
     @Benchmark
     public DeviceMessage decodeJson() {
         return DeviceMessageCodec.CODEC.fromJson(json);
+    }
+
+    /** The decoder the streaming one replaced (issue 21): a strict tree first, then the kinds read the tree. */
+    @Benchmark
+    public DeviceMessage decodeJsonViaTree() throws Exception {
+        return DeviceMessageCodec.CODEC.fromTree(STRICT_JSON.readTree(json), io.fleetkit.protocol.ProtocolException.Subject.JSON);
     }
 
     @Benchmark

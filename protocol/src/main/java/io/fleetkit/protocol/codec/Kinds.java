@@ -1,5 +1,7 @@
 package io.fleetkit.protocol.codec;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -7,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.ProtocolException.Subject;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -36,6 +39,20 @@ public final class Kinds {
                     throw error(path, s, "expected an integer from " + min + " to " + max + ", found " + n.asText());
                 }
                 return n.longValue();
+            }
+
+            @Override
+            protected Long read(TokenInput in) throws IOException {
+                if (in.token() != JsonToken.VALUE_NUMBER_INT) {
+                    throw mismatch(in);
+                }
+                JsonParser p = in.parser();
+                boolean fits = fitsLong(p);
+                long v = fits ? p.getLongValue() : 0;
+                if (!fits || v < min || v > max) {
+                    throw error("", in.subject(), "expected an integer from " + min + " to " + max + ", found " + p.getNumberValue());
+                }
+                return v;
             }
 
             @Override
@@ -78,6 +95,11 @@ public final class Kinds {
             }
 
             @Override
+            protected Double read(TokenInput in) throws IOException {
+                return readNumber(in, this);
+            }
+
+            @Override
             public JsonNode write(Double v) {
                 return numberNode(v);
             }
@@ -92,6 +114,29 @@ public final class Kinds {
                 return "a number";
             }
         };
+    }
+
+    /** The value at the input's current token as {@code kind} reads it: for kinds of other packages that read through another. */
+    public static <T> T read(Kind<T> kind, TokenInput in) throws IOException {
+        return kind.read(in);
+    }
+
+    /** Whether the integer token fits a {@code long} (as a tree's {@code canConvertToLong}). */
+    static boolean fitsLong(JsonParser p) throws IOException {
+        return p.getNumberType() != JsonParser.NumberType.BIG_INTEGER || p.getBigIntegerValue().bitLength() <= 63;
+    }
+
+    /** A number token as {@link #number()} reads it (also a reading's number). */
+    public static double readNumber(TokenInput in, Kind<?> kind) throws IOException {
+        JsonToken t = in.token();
+        if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+            throw kind.mismatch(in);
+        }
+        double d = in.parser().getDoubleValue();
+        if (!Double.isFinite(d)) {
+            throw Kind.error("", in.subject(), "expected a finite number, found " + in.parser().getNumberValue());
+        }
+        return d == 0.0 ? 0.0 : d;
     }
 
     static JsonNode numberNode(double v) {
@@ -113,6 +158,14 @@ public final class Kinds {
                     throw mismatch(n, path, s);
                 }
                 return n.booleanValue();
+            }
+
+            @Override
+            protected Boolean read(TokenInput in) throws IOException {
+                if (!in.token().isBoolean()) {
+                    throw mismatch(in);
+                }
+                return in.token() == JsonToken.VALUE_TRUE;
             }
 
             @Override
@@ -141,7 +194,18 @@ public final class Kinds {
                 if (!n.isTextual()) {
                     throw mismatch(n, path, s);
                 }
-                String v = n.textValue();
+                return check(n.textValue(), path, s);
+            }
+
+            @Override
+            protected String read(TokenInput in) throws IOException {
+                if (in.token() != JsonToken.VALUE_STRING) {
+                    throw mismatch(in);
+                }
+                return check(in.parser().getText(), "", in.subject());
+            }
+
+            private String check(String v, String path, Subject s) {
                 int length = v.codePointCount(0, v.length());
                 if (length < minLength || length > maxLength) {
                     throw error(path, s, "expected a string of " + minLength + " to " + maxLength
@@ -180,7 +244,15 @@ public final class Kinds {
         return new Kind<>() {
             @Override
             public T read(JsonNode n, String path, Subject s) {
-                String raw = base.read(n, path, s);
+                return parsed(base.read(n, path, s), path, s);
+            }
+
+            @Override
+            protected T read(TokenInput in) throws IOException {
+                return parsed(base.read(in), "", in.subject());
+            }
+
+            private T parsed(String raw, String path, Subject s) {
                 try {
                     return parse.apply(raw);
                 } catch (ProtocolException e) {
@@ -213,10 +285,26 @@ public final class Kinds {
                 if (!n.isTextual()) {
                     throw mismatch(n, path, s);
                 }
+                return instant(n.textValue(), path, s);
+            }
+
+            @Override
+            protected Instant read(TokenInput in) throws IOException {
+                if (in.token() != JsonToken.VALUE_STRING) {
+                    throw mismatch(in);
+                }
+                return instant(in.parser().getText(), "", in.subject());
+            }
+
+            private Instant instant(String text, String path, Subject s) {
+                Instant quick = Timestamps.parseCommon(text);
+                if (quick != null) {
+                    return quick;
+                }
                 try {
-                    return DateTimeFormatter.ISO_INSTANT.parse(n.textValue(), Instant::from);
+                    return DateTimeFormatter.ISO_INSTANT.parse(text, Instant::from);
                 } catch (DateTimeParseException e) {
-                    throw error(path, s, "'" + n.textValue() + "' is not an ISO-8601 UTC timestamp such as 2026-11-26T09:30:00Z");
+                    throw error(path, s, "'" + text + "' is not an ISO-8601 UTC timestamp such as 2026-11-26T09:30:00Z");
                 }
             }
 
@@ -244,18 +332,34 @@ public final class Kinds {
         return new Kind<>() {
             @Override
             public byte[] read(JsonNode n, String path, Subject s) {
-                byte[] b;
                 if (n.isBinary()) {
-                    b = binary(n);
+                    return length(binary(n), path, s);
                 } else if (n.isTextual()) {
-                    try {
-                        b = Base64.getDecoder().decode(n.textValue());
-                    } catch (IllegalArgumentException e) {
-                        throw error(path, s, "not valid base64: " + e.getMessage());
-                    }
-                } else {
-                    throw mismatch(n, path, s);
+                    return base64(n.textValue(), path, s);
                 }
+                throw mismatch(n, path, s);
+            }
+
+            @Override
+            protected byte[] read(TokenInput in) throws IOException {
+                if (in.token() == JsonToken.VALUE_STRING) {
+                    return base64(in.parser().getText(), "", in.subject());
+                }
+                if (in.token() == JsonToken.VALUE_EMBEDDED_OBJECT && in.parser().getEmbeddedObject() instanceof byte[] b) {
+                    return length(b, "", in.subject());
+                }
+                throw mismatch(in);
+            }
+
+            private byte[] base64(String text, String path, Subject s) {
+                try {
+                    return length(Base64.getDecoder().decode(text), path, s);
+                } catch (IllegalArgumentException e) {
+                    throw error(path, s, "not valid base64: " + e.getMessage());
+                }
+            }
+
+            private byte[] length(byte[] b, String path, Subject s) {
                 if (b.length < minLength || b.length > maxLength) {
                     throw error(path, s, "expected " + minLength + " to " + maxLength + " bytes, found " + b.length);
                 }
@@ -296,12 +400,24 @@ public final class Kinds {
                 if (!n.isTextual()) {
                     throw mismatch(n, path, s);
                 }
+                return constant(n.textValue(), path, s);
+            }
+
+            @Override
+            protected E read(TokenInput in) throws IOException {
+                if (in.token() != JsonToken.VALUE_STRING) {
+                    throw mismatch(in);
+                }
+                return constant(in.parser().getText(), "", in.subject());
+            }
+
+            private E constant(String text, String path, Subject s) {
                 for (E e : constants) {
-                    if (e.wireName().equals(n.textValue())) {
+                    if (e.wireName().equals(text)) {
                         return e;
                     }
                 }
-                throw error(path, s, "'" + n.textValue() + "' is not one of " + names());
+                throw error(path, s, "'" + text + "' is not one of " + names());
             }
 
             @Override
@@ -340,95 +456,12 @@ public final class Kinds {
      * at least one and at most {@code maxEntries} entries.
      */
     public static <V> Kind<Map<String, V>> mapOf(Kind<V> values, String keyPattern, int maxEntries) {
-        Pattern keys = Pattern.compile(keyPattern);
-        return new Kind<>() {
-            @Override
-            public Map<String, V> read(JsonNode n, String path, Subject s) {
-                if (!n.isObject()) {
-                    throw mismatch(n, path, s);
-                }
-                if (n.isEmpty() || n.size() > maxEntries) {
-                    throw error(path, s, "expected 1 to " + maxEntries + " entries, found " + n.size());
-                }
-                LinkedHashMap<String, V> out = new LinkedHashMap<>(n.size() * 4 / 3 + 1);
-                var it = n.fields();
-                while (it.hasNext()) {
-                    var e = it.next();
-                    String childPath = ObjectKind.child(path, e.getKey());
-                    if (!keys.matcher(e.getKey()).matches()) {
-                        throw error(childPath, s, "name '" + e.getKey() + "' does not match the pattern " + keyPattern);
-                    }
-                    if (e.getValue().isNull()) {
-                        throw error(childPath, s, "expected a value, found null");
-                    }
-                    out.put(e.getKey(), values.read(e.getValue(), childPath, s));
-                }
-                return Collections.unmodifiableMap(out);
-            }
-
-            @Override
-            public JsonNode write(Map<String, V> v) {
-                ObjectNode o = NODES.objectNode();
-                v.forEach((k, x) -> o.set(k, values.write(x)));
-                return o;
-            }
-
-            @Override
-            public ObjectNode schema() {
-                ObjectNode o = NODES.objectNode().put("type", "object").put("minProperties", 1).put("maxProperties", maxEntries);
-                o.putObject("propertyNames").put("pattern", "^(?:" + keyPattern + ")$");
-                o.set("additionalProperties", values.schema());
-                return o;
-            }
-
-            @Override
-            protected String expected() {
-                return "an object";
-            }
-        };
+        return new MapKind<>(values, keyPattern, maxEntries);
     }
 
     /** An array of {@code min..max} elements of one kind. */
     public static <E> Kind<List<E>> listOf(Kind<E> elements, int min, int max) {
-        return new Kind<>() {
-            @Override
-            public List<E> read(JsonNode n, String path, Subject s) {
-                if (!n.isArray()) {
-                    throw mismatch(n, path, s);
-                }
-                if (n.size() < min || n.size() > max) {
-                    throw error(path, s, "expected " + min + " to " + max + " elements, found " + n.size());
-                }
-                List<E> out = new ArrayList<>(n.size());
-                for (int i = 0; i < n.size(); i++) {
-                    String at = path + "[" + i + "]";
-                    if (n.get(i).isNull()) {
-                        throw error(at, s, "expected a value, found null");
-                    }
-                    out.add(elements.read(n.get(i), at, s));
-                }
-                return List.copyOf(out);
-            }
-
-            @Override
-            public JsonNode write(List<E> v) {
-                ArrayNode a = NODES.arrayNode();
-                v.forEach(e -> a.add(elements.write(e)));
-                return a;
-            }
-
-            @Override
-            public ObjectNode schema() {
-                ObjectNode o = NODES.objectNode().put("type", "array").put("minItems", min).put("maxItems", max);
-                o.set("items", elements instanceof ObjectKind<?> ok ? ok.titledSchema() : elements.schema());
-                return o;
-            }
-
-            @Override
-            protected String expected() {
-                return "an array";
-            }
-        };
+        return new ListKind<>(elements, min, max);
     }
 
     /** Any JSON value except null (a method payload of a method fleetkit does not model). */
@@ -462,6 +495,11 @@ public final class Kinds {
             @Override
             public B read(JsonNode n, String path, Subject s) {
                 return read.apply(base.read(n, path, s));
+            }
+
+            @Override
+            protected B read(TokenInput in) throws IOException {
+                return read.apply(base.read(in));
             }
 
             @Override

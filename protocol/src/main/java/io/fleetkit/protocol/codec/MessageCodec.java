@@ -27,12 +27,12 @@ import java.util.Objects;
  * @param <M> the Java type of the messages
  */
 public final class MessageCodec<M> {
-    private static final ObjectMapper JSON = JsonMapper.builder()
+    static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .build();
-    private static final ObjectMapper CBOR = CBORMapper.builder()
+    static final ObjectMapper CBOR = CBORMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
@@ -90,12 +90,70 @@ public final class MessageCodec<M> {
 
     /** Decodes JSON, reporting failures under another subject (e.g. a device model file). */
     public M fromJson(byte[] bytes, Subject subject) {
-        return fromTree(parse(JSON, bytes, subject), subject);
+        return decode(JSON, bytes, subject);
     }
 
     /** @throws ProtocolException (subject CBOR) when the bytes are not a valid message */
     public M fromCbor(byte[] bytes) {
+        return decode(CBOR, bytes, Subject.CBOR);
+    }
+
+    /** The tree decoder (parse to a tree, then read it): what the streaming decoder must agree with, for tests. */
+    M fromJsonTree(byte[] bytes, Subject subject) {
+        return fromTree(parse(JSON, bytes, subject), subject);
+    }
+
+    /** The tree decoder of CBOR, for tests. */
+    M fromCborTree(byte[] bytes) {
         return fromTree(parse(CBOR, bytes, Subject.CBOR), Subject.CBOR);
+    }
+
+    /**
+     * The streaming decoder: the kinds read Jackson's tokens directly ({@link Kind#read(TokenInput)}), no tree. It reports
+     * what the tree decoder reports, in the same order: malformed syntax anywhere (and trailing data) first, then a lone
+     * surrogate, then what the kinds refuse — so after a refusal it still reads the rest of the document.
+     */
+    private M decode(ObjectMapper mapper, byte[] bytes, Subject subject) {
+        checkLength(bytes, subject);
+        try (JsonParser p = mapper.createParser(bytes)) {
+            TokenInput in = new TokenInput(p, mapper, bytes, subject);
+            if (in.next() == null) {
+                throw new ProtocolException(subject, null, null, "empty document; expected a " + name);
+            }
+            M message = null;
+            ProtocolException refused = null;
+            try {
+                message = kind.read(in);
+            } catch (ProtocolException e) {
+                refused = e;
+                in.skipTo(0);
+            }
+            if (p.nextToken() != null) {
+                throw new ProtocolException(subject, null, where(p.currentTokenLocation(), subject), "unexpected data after the end of the document");
+            }
+            if (in.surrogateAt() != null) {
+                throw new ProtocolException(subject, null, "$" + in.surrogateAt(), "invalid UTF-8: an encoded surrogate is not a character");
+            }
+            if (refused != null) {
+                throw TokenInput.under("$", refused);
+            }
+            return message;
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException(subject, null, where(e.getLocation(), subject), reason(e));
+        } catch (IOException e) {
+            throw new ProtocolException(subject, null, null, "unreadable: " + e.getMessage());
+        }
+    }
+
+    private void checkLength(byte[] bytes, Subject subject) {
+        Objects.requireNonNull(bytes, "bytes");
+        if (bytes.length > maxBytes) {
+            throw new ProtocolException(subject, null, null, "a " + name + " is " + bytes.length
+                    + " bytes long; at most " + maxBytes + " are allowed");
+        }
+        if (bytes.length == 0) {
+            throw new ProtocolException(subject, null, null, "empty document; expected a " + name);
+        }
     }
 
     /** The JSON Schema (draft 2020-12) of this family. */
@@ -151,7 +209,7 @@ public final class MessageCodec<M> {
         return null;
     }
 
-    private static boolean wellFormed(String s) {
+    static boolean wellFormed(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
@@ -164,14 +222,7 @@ public final class MessageCodec<M> {
     }
 
     private JsonNode parse(ObjectMapper mapper, byte[] bytes, Subject subject) {
-        Objects.requireNonNull(bytes, "bytes");
-        if (bytes.length > maxBytes) {
-            throw new ProtocolException(subject, null, null, "a " + name + " is " + bytes.length
-                    + " bytes long; at most " + maxBytes + " are allowed");
-        }
-        if (bytes.length == 0) {
-            throw new ProtocolException(subject, null, null, "empty document; expected a " + name);
-        }
+        checkLength(bytes, subject);
         try {
             JsonNode tree = mapper.readTree(bytes);
             if (tree == null || tree.isMissingNode()) {

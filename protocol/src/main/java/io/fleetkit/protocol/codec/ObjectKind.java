@@ -1,9 +1,14 @@
 package io.fleetkit.protocol.codec;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.ProtocolException.Subject;
+
+import java.io.IOException;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,6 +30,7 @@ public final class ObjectKind<M> extends Kind<M> {
     private final String description;
     private final boolean strict;
     private final List<Field<?>> fields;
+    private final Field<?>[] declared; // the fields as an array: the streaming read indexes them
     private final Set<String> names;
     private final Function<Values, M> reader;
     private final Function<M, Values> writer;
@@ -35,6 +41,7 @@ public final class ObjectKind<M> extends Kind<M> {
         this.description = description;
         this.strict = strict;
         this.fields = List.copyOf(fields);
+        this.declared = fields.toArray(new Field<?>[0]);
         this.names = fields.stream().map(Field::name).collect(Collectors.toCollection(HashSet::new));
         if (names.size() != fields.size()) {
             throw new IllegalArgumentException("fields: two fields share a name in " + title);
@@ -73,8 +80,7 @@ public final class ObjectKind<M> extends Kind<M> {
             while (it.hasNext()) {
                 String name = it.next();
                 if (!names.contains(name)) {
-                    throw error(child(path, name), s, "unknown member '" + name + "'; " + title + " has "
-                            + fields.stream().map(Field::name).collect(Collectors.joining(", ")));
+                    throw error(child(path, name), s, "unknown member '" + name + "'; " + title + " has " + names());
                 }
             }
         }
@@ -88,6 +94,90 @@ public final class ObjectKind<M> extends Kind<M> {
             // a record's own cross-field check, e.g. "confirm: must be true": from the input, so the input's fault
             throw error(path, s, e.getMessage());
         }
+    }
+
+    /**
+     * The streaming read reports what the tree read does: an unknown member before anything else (it stops at once), then
+     * in declaration order a missing member or a member's own problem (each member's problem is kept, the rest of its value
+     * skipped, until the object ends), then the record's own check.
+     */
+    @Override
+    protected M read(TokenInput in) throws IOException {
+        if (in.token() != JsonToken.START_OBJECT) {
+            throw mismatch(in);
+        }
+        int level = in.depth();
+        Field<?>[] declared = this.declared;
+        Object[] read = new Object[declared.length];
+        boolean[] present = new boolean[declared.length];
+        ProtocolException[] problems = null;
+        while (in.next() == JsonToken.FIELD_NAME) {
+            String name = in.parser().currentName();
+            int i = indexOf(name);
+            in.next();
+            if (i < 0) {
+                if (strict) {
+                    throw error(child("", name), in.subject(), "unknown member '" + name + "'; " + title + " has " + names());
+                }
+                in.skipTo(level);
+                continue;
+            }
+            present[i] = true;
+            try {
+                read[i] = member(in, declared[i]);
+            } catch (ProtocolException e) {
+                if (problems == null) {
+                    problems = new ProtocolException[declared.length];
+                }
+                problems[i] = TokenInput.under(child("", name), e);
+                in.skipTo(level);
+            }
+        }
+        for (int i = 0; i < declared.length; i++) {
+            if (!present[i] && declared[i].isRequired()) {
+                throw error("", in.subject(), "missing required member '" + declared[i].name() + "'");
+            }
+            if (problems != null && problems[i] != null) {
+                throw problems[i];
+            }
+        }
+        try {
+            return reader.apply(Values.of(declared, read));
+        } catch (IllegalArgumentException e) {
+            throw error("", in.subject(), e.getMessage());
+        }
+    }
+
+    /** A present member's value (null for a constant), its problem relative to itself. */
+    private static Object member(TokenInput in, Field<?> f) throws IOException {
+        if (in.token() == JsonToken.VALUE_NULL) {
+            throw error("", in.subject(), "expected a value, found null (leave an optional member out instead)");
+        }
+        JsonNode constant = f.constant();
+        if (constant == null) {
+            return f.kind().read(in);
+        }
+        JsonParser p = in.parser();
+        boolean same = constant.isIntegralNumber()
+                ? in.token() == JsonToken.VALUE_NUMBER_INT && Kinds.fitsLong(p) && p.getLongValue() == constant.longValue()
+                : in.token() == JsonToken.VALUE_STRING && p.getText().equals(constant.textValue());
+        if (!same) {
+            throw error("", in.subject(), "expected " + constant + ", found " + in.tree());
+        }
+        return null;
+    }
+
+    private int indexOf(String name) {
+        for (int i = 0; i < declared.length; i++) {
+            if (declared[i].name().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private String names() {
+        return fields.stream().map(Field::name).collect(Collectors.joining(", "));
     }
 
     private static <T> void readField(JsonNode node, String path, Subject s, Field<T> f, Values values) {

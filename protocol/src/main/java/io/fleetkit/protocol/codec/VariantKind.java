@@ -1,10 +1,13 @@
 package io.fleetkit.protocol.codec;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetkit.protocol.ProtocolException.Subject;
 
+import java.io.IOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -51,6 +54,50 @@ public final class VariantKind<M> extends Kind<M> {
                     "expected one of " + String.join(", ", variants.keySet()) + ", found " + d);
         }
         return kind.read(node, path, s);
+    }
+
+    /** Looks ahead in the object for the discriminator (a second parser over the same bytes), then reads the variant. */
+    @Override
+    protected M read(TokenInput in) throws IOException {
+        if (in.token() != JsonToken.START_OBJECT) {
+            throw mismatch(in);
+        }
+        JsonParser lookAhead = in.lookAhead();
+        if (lookAhead == null) {
+            return read(in.tree(), "", in.subject());
+        }
+        boolean present = false;
+        String name = null; // the discriminator's text
+        JsonNode other = null; // or its value when it is not a text
+        try (JsonParser ahead = lookAhead) {
+            while (ahead.nextToken() == JsonToken.FIELD_NAME) {
+                boolean discriminates = discriminator.equals(ahead.currentName());
+                JsonToken t = ahead.nextToken();
+                if (discriminates) {
+                    present = true;
+                    if (t == JsonToken.VALUE_STRING) {
+                        name = ahead.getText();
+                    } else {
+                        other = in.tree(ahead);
+                    }
+                    break;
+                }
+                ahead.skipChildren();
+            }
+        } catch (IOException e) {
+            // malformed (or, after a '{' and NUL bytes, taken for UTF-32 by the look-ahead's encoding detection): the
+            // decoder's own parser reports it, and that comes before this
+            present = false;
+        }
+        if (!present) {
+            throw error("", in.subject(), "missing required member '" + discriminator + "' (one of " + String.join(", ", variants.keySet()) + ")");
+        }
+        Kind<? extends M> kind = name != null ? variants.get(name) : null;
+        if (kind == null) {
+            throw error(ObjectKind.child("", discriminator), in.subject(), "expected one of " + String.join(", ", variants.keySet())
+                    + ", found " + (name != null ? NODES.textNode(name) : other));
+        }
+        return kind.read(in);
     }
 
     @Override

@@ -13,7 +13,7 @@ import java.util.Objects;
  */
 public record Alert(long seq, Instant ts, String code, Severity severity, String detail) implements DeviceMessage {
     public static final String CODE_PATTERN = "[A-Za-z][A-Za-z0-9_.-]*";
-    private static final java.util.regex.Pattern CODE = java.util.regex.Pattern.compile(CODE_PATTERN);
+    private static final io.fleetkit.protocol.codec.NamePattern CODE = new io.fleetkit.protocol.codec.NamePattern(CODE_PATTERN);
 
     public Alert {
         Messages.checkSeq(seq);

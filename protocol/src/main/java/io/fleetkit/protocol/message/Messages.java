@@ -1,7 +1,7 @@
 package io.fleetkit.protocol.message;
 
 import java.util.Objects;
-import java.util.regex.Pattern;
+import io.fleetkit.protocol.codec.NamePattern;
 
 /** Limits shared by the message types, and the checks their constructors make. */
 public final class Messages {
@@ -19,9 +19,9 @@ public final class Messages {
     public static final String NAME_PATTERN = "[A-Za-z][A-Za-z0-9_-]*";
     /** Firmware versions such as 1.4.2 or 2.0.0-rc.1. */
     public static final String VERSION_PATTERN = "[0-9A-Za-z][0-9A-Za-z.+_-]*";
-    /** Compiled once: every telemetry message checks its reading names against it. */
-    static final Pattern NAME = Pattern.compile(NAME_PATTERN);
-    static final Pattern VERSION = Pattern.compile(VERSION_PATTERN);
+    /** Compiled once, and remembering the names it matched: every telemetry message checks its reading names against it. */
+    static final NamePattern NAME = new NamePattern(NAME_PATTERN);
+    static final NamePattern VERSION = new NamePattern(VERSION_PATTERN);
 
     private Messages() {
     }
@@ -43,10 +43,10 @@ public final class Messages {
      * {@link #checkText} and the pattern the codec reads the field with: a message built in code is one the codec would
      * accept, so a device on this library never sends what the hub's processors skip as invalid.
      */
-    static void checkText(String name, String value, int max, Pattern pattern) {
+    static void checkText(String name, String value, int max, NamePattern pattern) {
         checkText(name, value, max);
-        if (!pattern.matcher(value).matches()) {
-            throw new IllegalArgumentException(name + ": '" + value + "' does not match " + pattern.pattern());
+        if (!pattern.matches(value)) {
+            throw new IllegalArgumentException(name + ": '" + value + "' does not match " + pattern.regex());
         }
     }
 }

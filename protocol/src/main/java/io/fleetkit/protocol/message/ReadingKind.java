@@ -6,10 +6,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetkit.protocol.ProtocolException.Subject;
 import io.fleetkit.protocol.codec.Kind;
 import io.fleetkit.protocol.codec.Kinds;
+import io.fleetkit.protocol.codec.TokenInput;
+
+import java.io.IOException;
 
 /** A reading: a number, a boolean or a text of up to 256 characters. */
 public final class ReadingKind extends Kind<Reading> {
     public static final ReadingKind INSTANCE = new ReadingKind();
+    private static final Kind<Double> NUMBER = Kinds.number();
+    private static final Kind<String> TEXT = Kinds.string(0, Reading.Text.MAX_LENGTH, null);
 
     private ReadingKind() {
     }
@@ -17,15 +22,26 @@ public final class ReadingKind extends Kind<Reading> {
     @Override
     public Reading read(JsonNode n, String path, Subject s) {
         if (n.isNumber()) {
-            return new Reading.Num(Kinds.number().read(n, path, s));
+            return new Reading.Num(NUMBER.read(n, path, s));
         }
         if (n.isBoolean()) {
             return new Reading.Bool(n.booleanValue());
         }
         if (n.isTextual()) {
-            return new Reading.Text(Kinds.string(0, Reading.Text.MAX_LENGTH, null).read(n, path, s));
+            return new Reading.Text(TEXT.read(n, path, s));
         }
         throw mismatch(n, path, s);
+    }
+
+    @Override
+    protected Reading read(TokenInput in) throws IOException {
+        return switch (in.token()) {
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> new Reading.Num(Kinds.readNumber(in, this));
+            case VALUE_TRUE -> new Reading.Bool(true);
+            case VALUE_FALSE -> new Reading.Bool(false);
+            case VALUE_STRING -> new Reading.Text(Kinds.read(TEXT, in));
+            default -> throw mismatch(in);
+        };
     }
 
     @Override
