@@ -9,7 +9,6 @@ import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.ProtocolException.Subject;
 
 import java.io.IOException;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -51,7 +50,7 @@ final class MapKind<V> extends Kind<Map<String, V>> {
             }
             out.put(e.getKey(), values.read(e.getValue(), childPath, s));
         }
-        return Collections.unmodifiableMap(out);
+        return new FrozenMap<>(out);
     }
 
     @Override
@@ -81,7 +80,7 @@ final class MapKind<V> extends Kind<Map<String, V>> {
         if (first != null) {
             throw first;
         }
-        return Collections.unmodifiableMap(out);
+        return new FrozenMap<>(out);
     }
 
     /** Reads one entry into {@code out}; its problem, or null. */

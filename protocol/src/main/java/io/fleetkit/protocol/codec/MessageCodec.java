@@ -2,6 +2,7 @@ package io.fleetkit.protocol.codec;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.ProtocolException.Subject;
@@ -27,15 +29,18 @@ import java.util.Objects;
  * @param <M> the Java type of the messages
  */
 public final class MessageCodec<M> {
-    static final ObjectMapper JSON = JsonMapper.builder()
+    private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .build();
-    static final ObjectMapper CBOR = CBORMapper.builder()
+    private static final ObjectMapper CBOR = CBORMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
+    // the streaming decoder's parsers: it finds duplicate members itself (TokenInput), without a hash set per object
+    private static final JsonFactory STREAM_JSON = JsonFactory.builder().disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION).build();
+    private static final JsonFactory STREAM_CBOR = CBORFactory.builder().build();
 
     private final String name;
     private final Kind<M> kind;
@@ -115,8 +120,8 @@ public final class MessageCodec<M> {
      */
     private M decode(ObjectMapper mapper, byte[] bytes, Subject subject) {
         checkLength(bytes, subject);
-        try (JsonParser p = mapper.createParser(bytes)) {
-            TokenInput in = new TokenInput(p, mapper, bytes, subject);
+        try (JsonParser p = (mapper == JSON ? STREAM_JSON : STREAM_CBOR).createParser(bytes)) {
+            TokenInput in = new TokenInput(p, subject);
             if (in.next() == null) {
                 throw new ProtocolException(subject, null, null, "empty document; expected a " + name);
             }
@@ -129,7 +134,7 @@ public final class MessageCodec<M> {
                 in.skipTo(0);
             }
             if (p.nextToken() != null) {
-                throw new ProtocolException(subject, null, where(p.currentTokenLocation(), subject), "unexpected data after the end of the document");
+                throw malformed(mapper, bytes, subject, null);
             }
             if (in.surrogateAt() != null) {
                 throw new ProtocolException(subject, null, "$" + in.surrogateAt(), "invalid UTF-8: an encoded surrogate is not a character");
@@ -139,10 +144,25 @@ public final class MessageCodec<M> {
             }
             return message;
         } catch (JsonProcessingException e) {
-            throw new ProtocolException(subject, null, where(e.getLocation(), subject), reason(e));
+            throw malformed(mapper, bytes, subject, e);
         } catch (IOException e) {
             throw new ProtocolException(subject, null, null, "unreadable: " + e.getMessage());
         }
+    }
+
+    /**
+     * Malformed input (syntax, a duplicate member, data after the end) is worded and placed by Jackson's strict tree
+     * parse of the whole document, as before the streaming decoder: the rare path, so it parses again rather than
+     * reproduce where each check of Jackson's happens (a duplicate name is reported before a missing colon after it).
+     */
+    private ProtocolException malformed(ObjectMapper mapper, byte[] bytes, Subject subject, JsonProcessingException found) {
+        try {
+            parse(mapper, bytes, subject);
+        } catch (ProtocolException e) {
+            return e;
+        }
+        return found != null ? new ProtocolException(subject, null, where(found.getLocation(), subject), reason(found))
+                : new ProtocolException(subject, null, null, "unexpected data after the end of the document");
     }
 
     private void checkLength(byte[] bytes, Subject subject) {

@@ -43,6 +43,9 @@ public final class ObjectKind<M> extends Kind<M> {
         this.fields = List.copyOf(fields);
         this.declared = fields.toArray(new Field<?>[0]);
         this.names = fields.stream().map(Field::name).collect(Collectors.toCollection(HashSet::new));
+        if (fields.size() > 64) {
+            throw new IllegalArgumentException("fields: at most 64 in " + title + ", was " + fields.size());
+        }
         if (names.size() != fields.size()) {
             throw new IllegalArgumentException("fields: two fields share a name in " + title);
         }
@@ -103,14 +106,35 @@ public final class ObjectKind<M> extends Kind<M> {
      */
     @Override
     protected M read(TokenInput in) throws IOException {
-        if (in.token() != JsonToken.START_OBJECT) {
+        if (in.token() != JsonToken.START_OBJECT && !in.insideReadAheadObject()) {
             throw mismatch(in);
         }
         int level = in.depth();
         Field<?>[] declared = this.declared;
         Object[] read = new Object[declared.length];
-        boolean[] present = new boolean[declared.length];
+        long present = 0; // bit i: declared[i] was there (at most 64 fields)
         ProtocolException[] problems = null;
+        for (int k = 0; k < in.readAhead(); k++) { // members a variant read looking for its discriminator: as the tree read
+            String name = in.aheadName(k);
+            int i = indexOf(name);
+            if (i < 0) {
+                if (strict) {
+                    in.clearReadAhead();
+                    throw error(child("", name), in.subject(), "unknown member '" + name + "'; " + title + " has " + names());
+                }
+                continue;
+            }
+            present |= 1L << i;
+            try {
+                read[i] = member(in.aheadValue(k), declared[i], in.subject());
+            } catch (ProtocolException e) {
+                if (problems == null) {
+                    problems = new ProtocolException[declared.length];
+                }
+                problems[i] = TokenInput.under(child("", name), e);
+            }
+        }
+        in.clearReadAhead();
         while (in.next() == JsonToken.FIELD_NAME) {
             String name = in.parser().currentName();
             int i = indexOf(name);
@@ -122,7 +146,7 @@ public final class ObjectKind<M> extends Kind<M> {
                 in.skipTo(level);
                 continue;
             }
-            present[i] = true;
+            present |= 1L << i;
             try {
                 read[i] = member(in, declared[i]);
             } catch (ProtocolException e) {
@@ -134,7 +158,7 @@ public final class ObjectKind<M> extends Kind<M> {
             }
         }
         for (int i = 0; i < declared.length; i++) {
-            if (!present[i] && declared[i].isRequired()) {
+            if ((present & (1L << i)) == 0 && declared[i].isRequired()) {
                 throw error("", in.subject(), "missing required member '" + declared[i].name() + "'");
             }
             if (problems != null && problems[i] != null) {
@@ -165,6 +189,27 @@ public final class ObjectKind<M> extends Kind<M> {
             throw error("", in.subject(), "expected " + constant + ", found " + in.tree());
         }
         return null;
+    }
+
+    /** A member read ahead (a text as its {@code String}, else a tree): what {@link #readField} does, relative to the member. */
+    private static Object member(Object ahead, Field<?> f, Subject s) {
+        if (ahead instanceof String text && f.constant() != null && f.constant().isTextual()) {
+            if (!text.equals(f.constant().textValue())) {
+                throw error("", s, "expected " + f.constant() + ", found " + NODES.textNode(text));
+            }
+            return null;
+        }
+        JsonNode value = ahead instanceof String text ? NODES.textNode(text) : (JsonNode) ahead;
+        if (value.isNull()) {
+            throw error("", s, "expected a value, found null (leave an optional member out instead)");
+        }
+        if (f.constant() != null) {
+            if (!sameConstant(f.constant(), value)) {
+                throw error("", s, "expected " + f.constant() + ", found " + value);
+            }
+            return null;
+        }
+        return f.kind().read(value, "", s);
     }
 
     private int indexOf(String name) {

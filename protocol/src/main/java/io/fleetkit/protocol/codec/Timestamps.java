@@ -1,8 +1,8 @@
 package io.fleetkit.protocol.codec;
 
-import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDate;
+import java.time.Month;
+import java.time.Year;
 import java.time.format.DateTimeFormatter;
 
 /**
@@ -46,13 +46,30 @@ final class Timestamps {
                 nanos *= 10;
             }
         }
-        long epochDay;
-        try {
-            epochDay = LocalDate.of(year, month, day).toEpochDay();
-        } catch (DateTimeException e) {
+        if (month < 1 || month > 12 || day < 1 || day > Month.of(month).length(Year.isLeap(year))) {
             return null; // the formatter says why
         }
-        return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
+        return Instant.ofEpochSecond(epochDay(year, month, day) * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
+    }
+
+    /** Days since 1970-01-01 of a valid date: {@code LocalDate.toEpochDay}'s arithmetic, without the {@code LocalDate}. */
+    static long epochDay(int year, int month, int day) {
+        long y = year;
+        long total = 365 * y;
+        if (y >= 0) {
+            total += (y + 3) / 4 - (y + 99) / 100 + (y + 399) / 400;
+        } else {
+            total -= y / -4 - y / -100 + y / -400;
+        }
+        total += (367L * month - 362) / 12;
+        total += day - 1;
+        if (month > 2) {
+            total--;
+            if (!Year.isLeap(year)) {
+                total--;
+            }
+        }
+        return total - 719_528; // days from 0000-01-01 to 1970-01-01
     }
 
     /** The decimal number of {@code count} ASCII digits at {@code from}, or -1. */

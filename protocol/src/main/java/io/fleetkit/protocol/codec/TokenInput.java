@@ -1,5 +1,6 @@
 package io.fleetkit.protocol.codec;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
@@ -7,9 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.ProtocolException.Subject;
 
@@ -23,19 +21,25 @@ import java.io.IOException;
  */
 public final class TokenInput {
     private final JsonParser parser;
-    private final ObjectReader trees; // reads one value as a tree, and nothing after it
-    private final byte[] bytes;
     private final Subject subject;
-    private static final ObjectReader JSON_TREES = MessageCodec.JSON.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    private static final ObjectReader CBOR_TREES = MessageCodec.CBOR.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private int depth; // containers open after the current token
+    private String[] names = new String[8]; // the member names of the open objects so far, outermost first: a stack
+    private int namesTop;
+    private int[] namesFrom = new int[4]; // per depth: where its container's names begin in the stack
+    private java.util.Set<String>[] manyNames; // per depth, past SCANNED names: a set
     private String surrogateAt; // the first lone surrogate's path, relative to the root, or null
+    private String aheadName0; // members a variant read ahead, at depth aheadLevel (see keepReadAhead)
+    private Object aheadValue0;
+    private String aheadName1;
+    private Object aheadValue1;
+    private String[] aheadNames;
+    private Object[] aheadValues;
+    private int aheadCount;
+    private int aheadLevel = -1;
 
-    TokenInput(JsonParser parser, ObjectMapper mapper, byte[] bytes, Subject subject) {
+    TokenInput(JsonParser parser, Subject subject) {
         this.parser = parser;
-        this.trees = mapper == MessageCodec.JSON ? JSON_TREES : CBOR_TREES;
-        this.bytes = bytes;
         this.subject = subject;
     }
 
@@ -60,15 +64,70 @@ public final class TokenInput {
             return null;
         }
         switch (t) {
-            case START_OBJECT, START_ARRAY -> depth++;
-            case END_OBJECT, END_ARRAY -> depth--;
-            case FIELD_NAME -> check(parser.currentName(), " (member name)");
+            case START_OBJECT, START_ARRAY -> open(++depth);
+            case END_OBJECT, END_ARRAY -> namesTop = namesFrom[depth--];
+            case FIELD_NAME -> {
+                String name = parser.currentName();
+                checkDuplicate(name);
+                check(name, " (member name)");
+            }
             case VALUE_STRING -> check(parser.getText(), "");
             case VALUE_EMBEDDED_OBJECT -> parser.getEmbeddedObject(); // reads a byte string now, as the tree decoder would
             default -> {
             }
         }
         return t;
+    }
+
+    private static final int SCANNED = 64; // names an object's duplicate check compares (by hash first) before it keeps a set
+
+    private void open(int level) {
+        if (level >= namesFrom.length) {
+            namesFrom = java.util.Arrays.copyOf(namesFrom, level * 2);
+        }
+        namesFrom[level] = namesTop;
+        if (manyNames != null && level < manyNames.length && manyNames[level] != null) {
+            manyNames[level].clear();
+        }
+    }
+
+    /**
+     * A member name the object at this depth has already had is malformed input. Found here (names compared one by one,
+     * a set only past {@value #SCANNED}) rather than by Jackson's check, which keeps a hash set per object.
+     */
+    @SuppressWarnings("unchecked")
+    private void checkDuplicate(String name) throws IOException {
+        int from = namesFrom[depth];
+        int hash = name.hashCode();
+        if (namesTop - from < SCANNED) {
+            for (int i = from; i < namesTop; i++) {
+                if (names[i].hashCode() == hash && names[i].equals(name)) { // a String keeps its hash code
+                    throw duplicate(name);
+                }
+            }
+        } else {
+            if (manyNames == null || depth >= manyNames.length) {
+                manyNames = manyNames == null ? new java.util.Set[namesFrom.length] : java.util.Arrays.copyOf(manyNames, namesFrom.length);
+            }
+            if (manyNames[depth] == null) {
+                manyNames[depth] = new java.util.HashSet<>();
+            }
+            java.util.Set<String> set = manyNames[depth];
+            if (set.isEmpty()) {
+                set.addAll(java.util.Arrays.asList(names).subList(from, namesTop));
+            }
+            if (!set.add(name)) {
+                throw duplicate(name);
+            }
+        }
+        if (namesTop == names.length) {
+            names = java.util.Arrays.copyOf(names, namesTop * 2);
+        }
+        names[namesTop++] = name;
+    }
+
+    private IOException duplicate(String name) {
+        return new JsonParseException(parser, "Duplicate field '" + name + "'"); // MessageCodec words and places it as Jackson does
     }
 
     /** The containers open after the current token: a value that starts here ends at a token where this is back to it. */
@@ -132,28 +191,58 @@ public final class TokenInput {
     }
 
     /**
-     * A parser over the same bytes from the current token's start, to look ahead in an object (a variant's discriminator);
-     * null when the parser knows no byte offset (JSON it detected as UTF-16 or UTF-32 counts characters) or the bytes
-     * from there cannot be read (the caller then reads the object as a tree).
+     * Keeps a member of the object being read that a variant read while looking for its discriminator — a text as its
+     * {@code String}, anything else as a tree; the object's kind takes these first ({@link #readAhead}), then reads on
+     * from the parser. The first two (a discriminator is usually among the first members) in fields, more in arrays.
      */
-    JsonParser lookAhead() throws IOException {
-        long offset = parser.currentTokenLocation().getByteOffset();
-        if (offset < 0 || offset >= bytes.length) {
-            return null;
-        }
-        int at = (int) offset;
-        try {
-            JsonParser p = trees.createParser(bytes, at, bytes.length - at);
-            p.nextToken();
-            return p;
-        } catch (IOException e) {
-            return null; // a '{' then NUL bytes, taken for UTF-32: the object is malformed, as reading it says
+    void keepReadAhead(String name, Object value) {
+        aheadLevel = depth;
+        int i = aheadCount++;
+        if (i == 0) {
+            aheadName0 = name;
+            aheadValue0 = value;
+        } else if (i == 1) {
+            aheadName1 = name;
+            aheadValue1 = value;
+        } else {
+            if (aheadNames == null || i - 2 == aheadNames.length) {
+                aheadNames = aheadNames == null ? new String[4] : java.util.Arrays.copyOf(aheadNames, aheadNames.length * 2);
+                aheadValues = aheadValues == null ? new Object[4] : java.util.Arrays.copyOf(aheadValues, aheadValues.length * 2);
+            }
+            aheadNames[i - 2] = name;
+            aheadValues[i - 2] = value;
         }
     }
 
-    /** A value read from a look-ahead parser, as a tree. */
-    JsonNode tree(JsonParser lookAhead) throws IOException {
-        return trees.readTree(lookAhead);
+    /** How many members of the object whose members are at this depth were read ahead (0 when none, or another's). */
+    int readAhead() {
+        return aheadLevel == depth ? aheadCount : 0;
+    }
+
+    /** Whether a variant has begun this object (the parser is past its start): then it is read on from here. */
+    boolean insideReadAheadObject() {
+        return aheadCount > 0 && aheadLevel == depth;
+    }
+
+    String aheadName(int i) {
+        return i == 0 ? aheadName0 : i == 1 ? aheadName1 : aheadNames[i - 2];
+    }
+
+    /** The member's value: a {@code String} for a text, else a {@link JsonNode}. */
+    Object aheadValue(int i) {
+        return i == 0 ? aheadValue0 : i == 1 ? aheadValue1 : aheadValues[i - 2];
+    }
+
+    /** Forgets the members read ahead: the object's kind has taken them, or the variant failed. */
+    void clearReadAhead() {
+        aheadName0 = aheadName1 = null;
+        aheadValue0 = aheadValue1 = null;
+        for (int i = 2; i < aheadCount; i++) {
+            aheadNames[i - 2] = null;
+            aheadValues[i - 2] = null;
+        }
+        aheadCount = 0;
+        aheadLevel = -1;
     }
 
     /** Where the first lone surrogate is, relative to the root ({@code ".readings.t"}), or null when there is none. */

@@ -1,10 +1,10 @@
 package io.fleetkit.protocol.codec;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.ProtocolException.Subject;
 
 import java.io.IOException;
@@ -56,48 +56,44 @@ public final class VariantKind<M> extends Kind<M> {
         return kind.read(node, path, s);
     }
 
-    /** Looks ahead in the object for the discriminator (a second parser over the same bytes), then reads the variant. */
+    /**
+     * Reads the object's members up to the discriminator (as trees, kept in the input for the variant's own kind, which
+     * takes them first), then lets the variant read on. A variant within a variant (lifecycle: {@code type}, then
+     * {@code event}) goes on in the same object.
+     */
     @Override
     protected M read(TokenInput in) throws IOException {
-        if (in.token() != JsonToken.START_OBJECT) {
+        if (in.token() != JsonToken.START_OBJECT && !in.insideReadAheadObject()) {
             throw mismatch(in);
         }
-        JsonParser lookAhead = in.lookAhead();
-        if (lookAhead == null) {
-            return read(in.tree(), "", in.subject());
-        }
-        boolean present = false;
-        String name = null; // the discriminator's text
-        JsonNode other = null; // or its value when it is not a text
-        try (JsonParser ahead = lookAhead) {
-            while (ahead.nextToken() == JsonToken.FIELD_NAME) {
-                boolean discriminates = discriminator.equals(ahead.currentName());
-                JsonToken t = ahead.nextToken();
-                if (discriminates) {
-                    present = true;
-                    if (t == JsonToken.VALUE_STRING) {
-                        name = ahead.getText();
-                    } else {
-                        other = in.tree(ahead);
-                    }
-                    break;
+        try {
+            Object found = null; // the discriminator's value: its text, or a tree
+            for (int i = 0; i < in.readAhead() && found == null; i++) {
+                if (in.aheadName(i).equals(discriminator)) {
+                    found = in.aheadValue(i);
                 }
-                ahead.skipChildren();
             }
-        } catch (IOException e) {
-            // malformed (or, after a '{' and NUL bytes, taken for UTF-32 by the look-ahead's encoding detection): the
-            // decoder's own parser reports it, and that comes before this
-            present = false;
+            while (found == null && in.next() == JsonToken.FIELD_NAME) {
+                String name = in.parser().currentName();
+                Object value = in.next() == JsonToken.VALUE_STRING ? in.parser().getText() : in.tree();
+                in.keepReadAhead(name, value);
+                if (name.equals(discriminator)) {
+                    found = value;
+                }
+            }
+            if (found == null) {
+                throw error("", in.subject(), "missing required member '" + discriminator + "' (one of " + String.join(", ", variants.keySet()) + ")");
+            }
+            Kind<? extends M> kind = found instanceof String name ? variants.get(name) : null;
+            if (kind == null) {
+                throw error(ObjectKind.child("", discriminator), in.subject(), "expected one of " + String.join(", ", variants.keySet())
+                        + ", found " + (found instanceof String name ? NODES.textNode(name) : found));
+            }
+            return kind.read(in);
+        } catch (ProtocolException e) {
+            in.clearReadAhead(); // the caller skips the rest of the object
+            throw e;
         }
-        if (!present) {
-            throw error("", in.subject(), "missing required member '" + discriminator + "' (one of " + String.join(", ", variants.keySet()) + ")");
-        }
-        Kind<? extends M> kind = name != null ? variants.get(name) : null;
-        if (kind == null) {
-            throw error(ObjectKind.child("", discriminator), in.subject(), "expected one of " + String.join(", ", variants.keySet())
-                    + ", found " + (name != null ? NODES.textNode(name) : other));
-        }
-        return kind.read(in);
     }
 
     @Override
@@ -135,7 +131,11 @@ public final class VariantKind<M> extends Kind<M> {
             this.classify = classify;
         }
 
+        /** @param kind an object kind, or variants of one: the variant reads on in the object the discriminator is in */
         public Builder<M> variant(String value, Kind<? extends M> kind) {
+            if (!(kind instanceof ObjectKind<?> || kind instanceof VariantKind<?>)) {
+                throw new IllegalArgumentException("kind: a variant is an object kind or a variant kind, was " + kind);
+            }
             variants.put(value, kind);
             return this;
         }

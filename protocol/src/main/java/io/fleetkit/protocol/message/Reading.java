@@ -9,8 +9,9 @@ public sealed interface Reading permits Reading.Num, Reading.Bool, Reading.Text 
         return new Num(value);
     }
 
+    /** {@link Bool#TRUE} or {@link Bool#FALSE}: a boolean reading is one of two values, made once. */
     static Reading of(boolean value) {
-        return new Bool(value);
+        return value ? Bool.TRUE : Bool.FALSE;
     }
 
     static Reading of(String value) {
@@ -26,6 +27,8 @@ public sealed interface Reading permits Reading.Num, Reading.Bool, Reading.Text 
     }
 
     record Bool(boolean value) implements Reading {
+        public static final Bool TRUE = new Bool(true);
+        public static final Bool FALSE = new Bool(false);
     }
 
     record Text(String value) implements Reading {

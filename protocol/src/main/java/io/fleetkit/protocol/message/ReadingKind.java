@@ -25,7 +25,7 @@ public final class ReadingKind extends Kind<Reading> {
             return new Reading.Num(NUMBER.read(n, path, s));
         }
         if (n.isBoolean()) {
-            return new Reading.Bool(n.booleanValue());
+            return Reading.of(n.booleanValue());
         }
         if (n.isTextual()) {
             return new Reading.Text(TEXT.read(n, path, s));
@@ -37,8 +37,8 @@ public final class ReadingKind extends Kind<Reading> {
     protected Reading read(TokenInput in) throws IOException {
         return switch (in.token()) {
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> new Reading.Num(Kinds.readNumber(in, this));
-            case VALUE_TRUE -> new Reading.Bool(true);
-            case VALUE_FALSE -> new Reading.Bool(false);
+            case VALUE_TRUE -> Reading.Bool.TRUE;
+            case VALUE_FALSE -> Reading.Bool.FALSE;
             case VALUE_STRING -> new Reading.Text(Kinds.read(TEXT, in));
             default -> throw mismatch(in);
         };

@@ -1,5 +1,7 @@
 package io.fleetkit.protocol.message;
 
+import io.fleetkit.protocol.codec.FrozenMap;
+
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -20,7 +22,8 @@ public record Telemetry(long seq, Instant ts, Map<String, Reading> readings) imp
             throw new IllegalArgumentException("readings: telemetry carries 1–" + Messages.READINGS_MAX + " readings, was " + readings.size());
         }
         readings.keySet().forEach(name -> Messages.checkText("readings name", name, Messages.NAME_MAX, Messages.NAME));
-        readings = Collections.unmodifiableMap(new LinkedHashMap<>(readings));
+        // the decoder's map is already one no one can change; any other is copied
+        readings = readings instanceof FrozenMap<String, Reading> ? readings : Collections.unmodifiableMap(new LinkedHashMap<>(readings));
     }
 
     @Override

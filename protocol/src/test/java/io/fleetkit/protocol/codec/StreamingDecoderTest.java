@@ -137,6 +137,30 @@ class StreamingDecoderTest {
     }
 
     @Test
+    void duplicateMembersAreFoundWhereverTheyAre() {
+        String[] documents = {"{\"v\":1,\"v\":2}", "{\"ts\":1,\"ts\"w}" /* Jackson: the duplicate before the missing colon */, "{\"v\":1,  \"v\"  :2}", "{\"a\\u0041\":1,\"aA\":2}", "{\"v\":1,\n \"x\":{\"q\":1,\"q\":2}}",
+                "{\"\u00e9\":1,\"é\":2}", "{\"v\":1,\"type\":\"telemetry\",\"zzz\":1,\"v\":1}", "{\"v\":1,\"type\":\"telemetry\",\"seq\":1,"
+                + "\"ts\":\"2026-11-26T09:30:00Z\",\"readings\":{" + manyReadings(40) + ",\"r7\":2}}",
+                "{\"v\":1,\"type\":\"telemetry\",\"seq\":1,\"ts\":\"2026-11-26T09:30:00Z\",\"readings\":{" + manyReadings(70) + ",\"r69\":2}}",
+                "[{\"a\":1},{\"a\":1,\"b\":{\"a\":1}}]", "{\"v\":1,\"type\":\"alert\",\"x\":[{\"a\":1,\"a\":2}]}"};
+        for (String d : documents) {
+            agreesOnJson(MESSAGES, d.getBytes(StandardCharsets.UTF_8));
+        }
+        // CBOR: {"v":1,"v":2}, and a duplicate inside the readings
+        agreesOnCbor(MESSAGES, HexFormat.of().parseHex("a2617601617602"));
+        agreesOnCbor(MESSAGES, HexFormat.of().parseHex("a5617601647479706569" + "74656c656d65747279" + "6373657101627473" + "74"
+                + "323032362d31312d32365430393a33303a30305a" + "68726561646e6e6773" + "a2616101616102"));
+    }
+
+    private static String manyReadings(int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            sb.append(i == 0 ? "" : ",").append("\"r").append(i).append("\":").append(i);
+        }
+        return sb.toString();
+    }
+
+    @Test
     void aDeviceModelWithListsNestedObjectsAndFreeJsonDecodesAlike() throws IOException {
         byte[] model;
         try (InputStream in = DeviceModels.class.getResourceAsStream("/io/fleetkit/protocol/models/thermostat.json")) {
