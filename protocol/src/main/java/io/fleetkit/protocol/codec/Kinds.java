@@ -188,24 +188,9 @@ public final class Kinds {
     /** A string of {@code minLength..maxLength} characters, matching {@code pattern} if not null. */
     public static Kind<String> string(int minLength, int maxLength, String pattern) {
         Pattern compiled = pattern == null ? null : Pattern.compile(pattern);
-        return new Kind<>() {
+        return new TextKind<>() {
             @Override
-            public String read(JsonNode n, String path, Subject s) {
-                if (!n.isTextual()) {
-                    throw mismatch(n, path, s);
-                }
-                return check(n.textValue(), path, s);
-            }
-
-            @Override
-            protected String read(TokenInput in) throws IOException {
-                if (in.token() != JsonToken.VALUE_STRING) {
-                    throw mismatch(in);
-                }
-                return check(in.parser().getText(), "", in.subject());
-            }
-
-            private String check(String v, String path, Subject s) {
+            String fromText(String v, String path, Subject s) {
                 int length = v.codePointCount(0, v.length());
                 if (length < minLength || length > maxLength) {
                     throw error(path, s, "expected a string of " + minLength + " to " + maxLength
@@ -279,24 +264,9 @@ public final class Kinds {
 
     /** An instant as an ISO-8601 UTC string, e.g. {@code 2026-11-26T09:30:00.250Z}. */
     public static Kind<Instant> timestamp() {
-        return new Kind<>() {
+        return new TextKind<>() {
             @Override
-            public Instant read(JsonNode n, String path, Subject s) {
-                if (!n.isTextual()) {
-                    throw mismatch(n, path, s);
-                }
-                return instant(n.textValue(), path, s);
-            }
-
-            @Override
-            protected Instant read(TokenInput in) throws IOException {
-                if (in.token() != JsonToken.VALUE_STRING) {
-                    throw mismatch(in);
-                }
-                return instant(in.parser().getText(), "", in.subject());
-            }
-
-            private Instant instant(String text, String path, Subject s) {
+            Instant fromText(String text, String path, Subject s) {
                 Instant quick = Timestamps.parseCommon(text);
                 if (quick != null) {
                     return quick;
@@ -394,24 +364,9 @@ public final class Kinds {
     /** One of an enum's constants, by wire name. */
     public static <E extends Enum<E> & WireName> Kind<E> enumeration(Class<E> type) {
         E[] constants = type.getEnumConstants();
-        return new Kind<>() {
+        return new TextKind<>() {
             @Override
-            public E read(JsonNode n, String path, Subject s) {
-                if (!n.isTextual()) {
-                    throw mismatch(n, path, s);
-                }
-                return constant(n.textValue(), path, s);
-            }
-
-            @Override
-            protected E read(TokenInput in) throws IOException {
-                if (in.token() != JsonToken.VALUE_STRING) {
-                    throw mismatch(in);
-                }
-                return constant(in.parser().getText(), "", in.subject());
-            }
-
-            private E constant(String text, String path, Subject s) {
+            E fromText(String text, String path, Subject s) {
                 for (E e : constants) {
                     if (e.wireName().equals(text)) {
                         return e;
