@@ -15,10 +15,23 @@ import java.util.function.BiConsumer;
  */
 public final class FrozenMap<K, V> extends AbstractMap<K, V> {
     private final Map<K, V> view;
+    private final NamePattern keysMatched;
 
-    /** @param owned a map no one else refers to: it is not copied */
-    FrozenMap(LinkedHashMap<K, V> owned) {
+    /**
+     * @param owned       a map no one else refers to: it is not copied
+     * @param keysMatched the pattern every key was matched against
+     */
+    FrozenMap(LinkedHashMap<K, V> owned, NamePattern keysMatched) {
         this.view = Collections.unmodifiableMap(owned);
+        this.keysMatched = keysMatched;
+    }
+
+    /**
+     * Whether the decoder matched every key against this very pattern: a record checking its keys against it need not
+     * match them again (a second lookup per reading name was a tenth of a telemetry decode).
+     */
+    public boolean keysMatched(NamePattern pattern) {
+        return keysMatched == pattern;
     }
 
     @Override

@@ -407,11 +407,11 @@ public final class Kinds {
     }
 
     /**
-     * An object used as a map from names matching {@code keyPattern} to values of one kind, with
+     * An object used as a map from names matching {@code keys} to values of one kind, with
      * at least one and at most {@code maxEntries} entries.
      */
-    public static <V> Kind<Map<String, V>> mapOf(Kind<V> values, String keyPattern, int maxEntries) {
-        return new MapKind<>(values, keyPattern, maxEntries);
+    public static <V> Kind<Map<String, V>> mapOf(Kind<V> values, NamePattern keys, int maxEntries) {
+        return new MapKind<>(values, keys, maxEntries);
     }
 
     /** An array of {@code min..max} elements of one kind. */

@@ -3,8 +3,6 @@ package io.fleetkit.protocol.codec;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.ProtocolException.Subject;
 
@@ -22,10 +20,10 @@ final class MapKind<V> extends Kind<Map<String, V>> {
     private final NamePattern keys;
     private final int maxEntries;
 
-    MapKind(Kind<V> values, String keyPattern, int maxEntries) {
+    MapKind(Kind<V> values, NamePattern keys, int maxEntries) {
         this.values = values;
-        this.keyPattern = keyPattern;
-        this.keys = new NamePattern(keyPattern);
+        this.keyPattern = keys.regex();
+        this.keys = keys;
         this.maxEntries = maxEntries;
     }
 
@@ -50,7 +48,7 @@ final class MapKind<V> extends Kind<Map<String, V>> {
             }
             out.put(e.getKey(), values.read(e.getValue(), childPath, s));
         }
-        return new FrozenMap<>(out);
+        return new FrozenMap<>(out, keys);
     }
 
     @Override
@@ -80,7 +78,7 @@ final class MapKind<V> extends Kind<Map<String, V>> {
         if (first != null) {
             throw first;
         }
-        return new FrozenMap<>(out);
+        return new FrozenMap<>(out, keys);
     }
 
     /** Reads one entry into {@code out}; its problem, or null. */

@@ -25,8 +25,8 @@ public final class DeviceMessageCodec {
     private static final Field<Instant> TS = Field.required("ts", Kinds.timestamp(), "device time, ISO-8601 UTC");
 
     private static final Kind<Reading> READING = ReadingKind.INSTANCE;
-    private static final Field<Map<String, Reading>> READINGS = Field.required("readings",
-            Kinds.mapOf(READING, Messages.NAME_PATTERN, Messages.READINGS_MAX), "telemetry field name → value");
+    private static final Kind<Map<String, Reading>> READINGS_KIND = Kinds.mapOf(READING, Messages.NAME, Messages.READINGS_MAX);
+    private static final Field<Map<String, Reading>> READINGS = Field.required("readings", READINGS_KIND, "telemetry field name → value");
 
     private static final Field<String> FIRMWARE_VERSION = Field.required("firmwareVersion",
             Kinds.string(1, Messages.VERSION_MAX, Messages.VERSION_PATTERN), "running firmware version");
@@ -110,6 +110,14 @@ public final class DeviceMessageCodec {
     /** Any device message, up to IoT Hub's 256 KB. */
     public static final MessageCodec<DeviceMessage> CODEC =
             new MessageCodec<>("device message", ANY, Messages.DEVICE_TO_CLOUD_MAX_BYTES);
+
+    /**
+     * A telemetry message's readings as the JSON object they are in the message (what the telemetry store keeps): the
+     * readings alone, not the whole message encoded to take them out of it.
+     */
+    public static String readingsJson(Telemetry message) {
+        return READINGS_KIND.write(message.readings()).toString();
+    }
 
     private DeviceMessageCodec() {
     }

@@ -21,9 +21,13 @@ public record Telemetry(long seq, Instant ts, Map<String, Reading> readings) imp
         if (readings.isEmpty() || readings.size() > Messages.READINGS_MAX) {
             throw new IllegalArgumentException("readings: telemetry carries 1–" + Messages.READINGS_MAX + " readings, was " + readings.size());
         }
-        readings.keySet().forEach(name -> Messages.checkText("readings name", name, Messages.NAME_MAX, Messages.NAME));
-        // the decoder's map is already one no one can change; any other is copied
-        readings = readings instanceof FrozenMap<String, Reading> ? readings : Collections.unmodifiableMap(new LinkedHashMap<>(readings));
+        if (readings instanceof FrozenMap<String, Reading> decoded && decoded.keysMatched(Messages.NAME)) {
+            // the decoder matched the names against the pattern already, and its map is one no one can change
+            decoded.keySet().forEach(name -> Messages.checkText("readings name", name, Messages.NAME_MAX));
+        } else {
+            readings.keySet().forEach(name -> Messages.checkText("readings name", name, Messages.NAME_MAX, Messages.NAME));
+            readings = Collections.unmodifiableMap(new LinkedHashMap<>(readings));
+        }
     }
 
     @Override

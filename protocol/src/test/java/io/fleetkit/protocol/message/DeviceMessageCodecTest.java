@@ -49,6 +49,26 @@ class DeviceMessageCodecTest {
     }
 
     @Test
+    void readingsJsonIsTheReadingsObjectOfTheMessagesJson() {
+        Telemetry t = (Telemetry) samples().get(0);
+        assertThat(DeviceMessageCodec.readingsJson(t))
+                .isEqualTo("{\"temperature\":21.5,\"humidity\":40,\"heating\":true,\"mode\":\"eco\"}")
+                .isEqualTo(CODEC.toTree(t).get("readings").toString());
+        Telemetry decoded = (Telemetry) CODEC.fromJson(("{\"v\":1,\"type\":\"telemetry\",\"seq\":1,\"ts\":\"2026-11-26T09:30:00Z\","
+                + "\"readings\":{ \"t\" : 2.50e1, \"n\":-0, \"s\":\"caf\\u00e9\"}}").getBytes(StandardCharsets.UTF_8));
+        assertThat(DeviceMessageCodec.readingsJson(decoded)).isEqualTo(CODEC.toTree(decoded).get("readings").toString());
+    }
+
+    @Test
+    void readingNamesAreCheckedWhetherTheMapCameFromTheDecoderOrNot() {
+        assertThatThrownBy(() -> new Telemetry(1, TS, Map.of("1st", Reading.of(1)))).hasMessageContaining("does not match");
+        String longName = "n".repeat(Messages.NAME_MAX + 1);
+        assertThatThrownBy(() -> CODEC.fromJson(("{\"v\":1,\"type\":\"telemetry\",\"seq\":1,\"ts\":\"2026-11-26T09:30:00Z\","
+                + "\"readings\":{\"" + longName + "\":1}}").getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("1–" + Messages.NAME_MAX + " characters");
+    }
+
+    @Test
     void everyMessageRoundTripsThroughJsonAndCbor() {
         for (DeviceMessage m : samples()) {
             assertThat(CODEC.fromJson(CODEC.toJson(m))).isEqualTo(m);
