@@ -12,7 +12,6 @@ import io.fleetkit.backend.stream.StreamRecord;
 import io.fleetkit.protocol.ProtocolException;
 import io.fleetkit.protocol.message.Alert;
 import io.fleetkit.protocol.message.DeviceMessage;
-import io.fleetkit.protocol.message.DeviceMessageCodec;
 import io.fleetkit.protocol.message.Lifecycle;
 import io.fleetkit.protocol.message.Presence;
 import io.fleetkit.protocol.message.Telemetry;
@@ -71,6 +70,8 @@ public final class StreamProcessor implements AutoCloseable {
     private final LongAdder undecodable = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final Problems problems;
+    private final DecodedMessages decoded;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private StreamProcessor(Stream stream, String group, DeviceMessageHandler handler, int batchSize, StageTimings timings) {
         this.stream = stream;
@@ -82,6 +83,7 @@ public final class StreamProcessor implements AutoCloseable {
         this.handler = handler;
         this.batchSize = batchSize;
         this.problems = new Problems();
+        this.decoded = DecodedMessages.join(stream);
         this.flushed = new AtomicLongArray(stream.partitions());
         this.checkpoints = new AtomicLongArray(stream.partitions());
         for (int p = 0; p < stream.partitions(); p++) {
@@ -108,7 +110,12 @@ public final class StreamProcessor implements AutoCloseable {
         }
         StreamProcessor p = new StreamProcessor(stream, group, handler, batchSize, timings);
         p.workers = new PartitionWorkers("processor-" + stream.name() + "-" + group, stream.partitions(), p::consume);
-        p.membership = stream.join(group, p.new Owner());
+        try {
+            p.membership = stream.join(group, p.new Owner());
+        } catch (RuntimeException e) {
+            p.decoded.leave();
+            throw e;
+        }
         return p;
     }
 
@@ -309,7 +316,7 @@ public final class StreamProcessor implements AutoCloseable {
         }
         DeviceMessage message;
         try {
-            message = DeviceMessageCodec.CODEC.fromJson(r.body());
+            message = decoded.decode(context.partition(), r); // once for all of this process's groups on the stream
         } catch (ProtocolException e) {
             handler.onUndecodable(context, e);
             undecodable.increment();
@@ -420,5 +427,8 @@ public final class StreamProcessor implements AutoCloseable {
     public void close() {
         membership.close();
         workers.stopAll(); // none left, unless the engine lost the partitions without telling
+        if (closed.compareAndSet(false, true)) {
+            decoded.leave();
+        }
     }
 }

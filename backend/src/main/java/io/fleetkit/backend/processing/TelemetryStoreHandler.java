@@ -33,8 +33,8 @@ public final class TelemetryStoreHandler implements DeviceMessageHandler {
 
     @Override
     public void onTelemetry(MessageContext context, Telemetry message) {
-        String readings = DeviceMessageCodec.CODEC.toTree(message).get("readings").toString();
-        buffer.get().add(new TelemetryStore.Row(context.deviceId(), message.seq(), message.ts(), context.enqueuedTime(), readings));
+        buffer.get().add(new TelemetryStore.Row(context.deviceId(), message.seq(), message.ts(), context.enqueuedTime(),
+                DeviceMessageCodec.readingsJson(message)));
     }
 
     @Override

@@ -150,6 +150,54 @@ class StreamProcessorTest {
         }
     }
 
+    /** Keeps every message object it is handed, by offset. */
+    static class Keeper implements DeviceMessageHandler {
+        final Map<Long, Telemetry> byOffset = new ConcurrentHashMap<>();
+
+        @Override
+        public void onTelemetry(MessageContext context, Telemetry message) {
+            byOffset.put(context.offset(), message);
+        }
+    }
+
+    @Test
+    void groupsOfOneProcessOnAStreamShareEachDecodedMessage() {
+        Stream s = oneDevice(1, 200);
+        Keeper a = new Keeper();
+        Keeper b = new Keeper();
+        try (StreamProcessor p = StreamProcessor.start(s, "store", a);
+             StreamProcessor q = StreamProcessor.start(s, "probe", b)) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            assertThat(q.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+        }
+        assertThat(a.byOffset).hasSize(200);
+        assertThat(b.byOffset).isEqualTo(a.byOffset);
+
+        // one group after the other on a new stream: the second takes every message the first decoded, the same objects
+        Stream t = oneDevice(1, 200);
+        Keeper first = new Keeper();
+        Keeper second = new Keeper();
+        DecodedMessages decoded = DecodedMessages.join(t); // counts as a reader: the first group keeps what it decodes
+        try (StreamProcessor p = StreamProcessor.start(t, "first", first)) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            try (StreamProcessor q = StreamProcessor.start(t, "second", second)) {
+                assertThat(q.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            }
+        } finally {
+            decoded.leave();
+        }
+        assertThat(second.byOffset).isEqualTo(a.byOffset);
+        assertThat(second.byOffset.keySet()).allMatch(o -> second.byOffset.get(o) == first.byOffset.get(o));
+        assertThat(decoded.shared()).isEqualTo(200);
+
+        Keeper alone = new Keeper(); // one group on its own: each decode is its own, nothing kept for others
+        try (StreamProcessor p = StreamProcessor.start(t, "alone", alone)) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+        }
+        assertThat(alone.byOffset).isEqualTo(a.byOffset);
+        assertThat(alone.byOffset.keySet()).noneMatch(o -> alone.byOffset.get(o) == first.byOffset.get(o));
+    }
+
     @Test
     void aRestartedGroupResumesAtItsCheckpointAndGroupsAreIndependent() {
         Stream s = oneDevice(2, 5);

@@ -1,0 +1,81 @@
+package io.fleetkit.backend.processing;
+
+import io.fleetkit.backend.stream.Stream;
+import io.fleetkit.backend.stream.StreamRecord;
+import io.fleetkit.protocol.message.DeviceMessage;
+import io.fleetkit.protocol.message.DeviceMessageCodec;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Decodes each record of a stream once for every processor group of this process that reads it: the groups on one stream
+ * (the telemetry store and a team's own processors; device state and ownership on lifecycle) read the same records at
+ * about the same time, so the first to decode one keeps the message in a small ring per partition and the others take it
+ * from there. Messages are immutable records, so groups may share one.
+ *
+ * <p>Bounded: {@value #ENTRIES} messages per stream at most, a slot per offset modulo the ring's size (a group further
+ * behind decodes for itself). Used only while two or more groups of this process read the stream: with one, keeping
+ * messages would only make them outlive a young collection.
+ */
+final class DecodedMessages {
+    static final int ENTRIES = 2048;
+    private static final Map<Stream, DecodedMessages> BY_STREAM = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private final AtomicReferenceArray<Decoded>[] rings;
+    private final int mask;
+    private final AtomicInteger readers = new AtomicInteger();
+    private final LongAdder shared = new LongAdder();
+
+    private record Decoded(long offset, byte[] body, DeviceMessage message) {
+    }
+
+    @SuppressWarnings("unchecked")
+    private DecodedMessages(int partitions) {
+        int slots = Integer.highestOneBit(Math.max(64, ENTRIES / Math.max(1, partitions)));
+        this.mask = slots - 1;
+        this.rings = new AtomicReferenceArray[partitions];
+        for (int p = 0; p < partitions; p++) {
+            rings[p] = new AtomicReferenceArray<>(slots);
+        }
+    }
+
+    /** The stream's decoded messages, for a group that reads it from now until it calls {@link #leave()}. */
+    static DecodedMessages join(Stream stream) {
+        DecodedMessages d = BY_STREAM.computeIfAbsent(stream, s -> new DecodedMessages(s.partitions()));
+        d.readers.incrementAndGet();
+        return d;
+    }
+
+    void leave() {
+        readers.decrementAndGet();
+    }
+
+    /** The record's message: decoded by another group already, or now. Throws what the codec throws for an invalid body. */
+    DeviceMessage decode(int partition, StreamRecord r) {
+        if (readers.get() < 2) {
+            return DeviceMessageCodec.CODEC.fromJson(r.body());
+        }
+        AtomicReferenceArray<Decoded> ring = rings[partition];
+        int slot = (int) (r.offset() & mask);
+        Decoded d = ring.get(slot);
+        // the body too: an offset is reused when a stream's directory is replaced, and it is cheap next to a decode
+        if (d != null && d.offset() == r.offset() && (d.body() == r.body() || Arrays.equals(d.body(), r.body()))) {
+            shared.increment();
+            return d.message();
+        }
+        DeviceMessage m = DeviceMessageCodec.CODEC.fromJson(r.body());
+        ring.set(slot, new Decoded(r.offset(), r.body(), m));
+        return m;
+    }
+
+    /** Decodes saved by sharing, since the stream was first read. */
+    long shared() {
+        return shared.sum();
+    }
+}
