@@ -24,8 +24,8 @@ public final class TokenInput {
     private final Subject subject;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private int depth; // containers open after the current token
-    private String[] names = new String[16]; // the member names of the open objects so far, outermost first: a stack
-    private int[] hashes = new int[16]; // their hash codes: compared without loading each name
+    // the member names of the open objects so far, outermost first: a stack (16 hold a telemetry message's 5 + 5 readings)
+    private String[] names = new String[16];
     private int namesTop;
     private int[] namesFrom = new int[4]; // per depth: where its container's names begin in the stack
     private java.util.Set<String>[] manyNames; // per depth, past SCANNED names: a set
@@ -102,7 +102,7 @@ public final class TokenInput {
         int hash = name.hashCode();
         if (namesTop - from < SCANNED) {
             for (int i = from; i < namesTop; i++) {
-                if (hashes[i] == hash && names[i].equals(name)) {
+                if (names[i].hashCode() == hash && names[i].equals(name)) { // a String keeps its hash code
                     throw duplicate(name);
                 }
             }
@@ -123,9 +123,7 @@ public final class TokenInput {
         }
         if (namesTop == names.length) {
             names = java.util.Arrays.copyOf(names, namesTop * 2);
-            hashes = java.util.Arrays.copyOf(hashes, namesTop * 2);
         }
-        hashes[namesTop] = hash;
         names[namesTop++] = name;
     }
 
