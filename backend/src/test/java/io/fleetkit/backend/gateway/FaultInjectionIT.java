@@ -2,6 +2,7 @@ package io.fleetkit.backend.gateway;
 
 import io.fleetkit.testing.ThrowAwayPki;
 import io.fleetkit.backend.Backend;
+import io.fleetkit.backend.store.ConsumerOffsets;
 import io.fleetkit.backend.store.Database;
 import io.fleetkit.backend.store.TelemetryStore;
 import io.fleetkit.backend.store.TestDatabases;
@@ -9,7 +10,12 @@ import io.fleetkit.backend.testing.ApiClient;
 import io.fleetkit.backend.testing.BackendProcess;
 import io.fleetkit.testing.Eventually;
 import io.fleetkit.backend.testing.PartitionProxy;
+import io.fleetkit.backend.stream.Stream;
+import io.fleetkit.backend.stream.StreamRecord;
+import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.id.RegistrationId;
+import io.fleetkit.protocol.message.DeviceMessageCodec;
+import io.fleetkit.protocol.message.Telemetry;
 import io.fleetkit.protocol.pki.CertificateIssuer;
 import io.fleetkit.protocol.pki.DeviceIdentity;
 import io.fleetkit.protocol.pki.KeyAlgorithm;
@@ -23,6 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -207,8 +217,73 @@ class FaultInjectionIT {
         try (Backend restarted = Backend.builder(fleet.pki, fleet.data).hub(h -> h.port(0)).http("127.0.0.1", 0).start()) {
             assertThat(restarted.awaitProcessed(Duration.ofSeconds(60))).as(() -> "caught up within 60 s of the restart; " + lag(restarted))
                     .isTrue();
-            assertStoredExactlyOnce(restarted.database(), fleet, devices);
+            try {
+                assertStoredExactlyOnce(restarted.database(), fleet, devices);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\n" + whereTheMissingAre(restarted, fleet, devices), e);
+            }
         }
+    }
+
+    /**
+     * For a failure message: each device's acknowledged sequence numbers that are not stored, and whether the stream has them
+     * (at which offset) — telling a hub that acknowledged what it did not append from a processor that skipped what it has —
+     * with each partition's end, checkpoint and the store's saved position.
+     */
+    private static String whereTheMissingAre(Backend restarted, Fleet fleet, List<ResendingPublisher> devices) {
+        TelemetryStore store = new TelemetryStore(restarted.database());
+        ConsumerOffsets offsets = new ConsumerOffsets(restarted.database());
+        Stream telemetry = restarted.streams().get("telemetry");
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < devices.size(); i++) {
+            DeviceId id = fleet.identities.get(i).deviceId();
+            Set<Long> missing = new TreeSet<>(devices.get(i).acknowledged());
+            store.query(id, Instant.EPOCH, Instant.now().plusSeconds(3600), 1_000_000).forEach(r -> missing.remove(r.seq()));
+            if (missing.isEmpty()) {
+                continue;
+            }
+            out.append(String.format("%s by primary key: %s; ", id, byPrimaryKey(restarted.database(), id, missing)));
+            int partition = telemetry.partitionOf(id);
+            out.append(String.format("%s: acknowledged %d (%d..%d), missing %s; partition %d ends at %d, checkpoint %d, store's position %s;",
+                    id, devices.get(i).acknowledged().size(), devices.get(i).acknowledged().first(), devices.get(i).acknowledged().last(),
+                    missing, partition, telemetry.endOffset(partition), telemetry.committed("store", partition),
+                    offsets.next("store", "telemetry", partition)));
+            for (long offset = telemetry.startOffset(partition); offset < telemetry.endOffset(partition); ) {
+                List<StreamRecord> batch = telemetry.read(partition, offset, 1000);
+                if (batch.isEmpty()) {
+                    out.append(" unreadable at offset ").append(offset).append(';');
+                    break;
+                }
+                for (StreamRecord r : batch) {
+                    if (r.deviceId().equals(id) && DeviceMessageCodec.CODEC.fromJson(r.body()) instanceof Telemetry t && missing.contains(t.seq())) {
+                        out.append(" seq ").append(t.seq()).append(" at offset ").append(r.offset()).append(';');
+                    }
+                }
+                offset = batch.get(batch.size() - 1).offset() + 1;
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    /** Which of {@code seqs} a lookup by the telemetry table's primary key finds (the query above goes by the time index). */
+    private static Set<Long> byPrimaryKey(Database db, DeviceId id, Set<Long> seqs) {
+        Set<Long> found = new TreeSet<>();
+        try (Connection c = db.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM telemetry WHERE device_id = ? AND seq = ?")) {
+            for (long seq : seqs) {
+                ps.setString(1, id.value());
+                ps.setLong(2, seq);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getLong(1) > 0) {
+                        found.add(seq);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new AssertionError("looking up rows by primary key: " + e.getMessage(), e);
+        }
+        return found;
     }
 
     /** Each processor's backlog, health and failures, for a failure message. */
