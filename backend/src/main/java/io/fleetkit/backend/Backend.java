@@ -27,6 +27,7 @@ import io.fleetkit.backend.capture.Capture;
 import io.fleetkit.backend.capture.CaptureConfig;
 import io.fleetkit.backend.health.Health;
 import io.fleetkit.backend.ownership.ClaimService;
+import io.fleetkit.backend.processing.DecodedMessages;
 import io.fleetkit.backend.processing.DeviceMessageHandler;
 import io.fleetkit.backend.processing.StreamProcessor;
 import io.fleetkit.backend.routing.Route;
@@ -437,9 +438,11 @@ public final class Backend implements AutoCloseable {
             StageTimings timings = hub != null ? hub.gateway().timings() : new StageTimings();
 
             Map<String, StreamProcessor> processors = new LinkedHashMap<>();
+            Map<String, DecodedMessages> decodes = new LinkedHashMap<>(); // per stream: its groups decode each record once
+            streams.forEach((name, s) -> decodes.put(name, DecodedMessages.of(s)));
             boolean runsProcessors = node == null || node.options().role().runsBackend();
             if (runsProcessors) {
-                BuiltInProcessors.start(streams, db, telemetry, devices, claims, timings, processors, started);
+                BuiltInProcessors.start(streams, db, telemetry, devices, claims, timings, decodes, processors, started);
             }
             for (CustomProcessor c : runsProcessors ? customProcessors : List.<CustomProcessor>of()) {
                 Stream stream = streams.get(c.endpoint());
@@ -451,7 +454,7 @@ public final class Backend implements AutoCloseable {
                     throw new IllegalArgumentException("processor '" + c.group() + "': the consumer group is taken");
                 }
                 started.add(processors.computeIfAbsent(c.group(), g -> StreamProcessor.start(stream, g, c.handler(), StreamProcessor.BATCH_SIZE,
-                        timings)));
+                        timings, decodes.get(c.endpoint()))));
             }
             List<Capture> capturing = BuiltInProcessors.captures(streams, runsProcessors ? captures : Map.of(), started);
 

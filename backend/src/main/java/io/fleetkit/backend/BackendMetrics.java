@@ -8,6 +8,7 @@ import io.fleetkit.backend.cluster.ClusterNode;
 import io.fleetkit.backend.hub.DeviceCommands;
 import io.fleetkit.backend.latency.StageCollector;
 import io.fleetkit.backend.latency.StageTimings;
+import io.fleetkit.backend.processing.DecodedMessages;
 import io.fleetkit.backend.processing.StreamProcessor;
 import io.fleetkit.backend.registry.DeviceRegistry;
 import io.fleetkit.backend.routing.RoutingSink;
@@ -60,6 +61,9 @@ final class BackendMetrics {
             Gauge.builder("fleetkit.processor.undecodable", p, StreamProcessor::undecodable).tag("group", group).register(m);
             Gauge.builder("fleetkit.processor.backlog", p, StreamProcessor::backlog).tag("group", group)
                     .description("records appended to the group's stream and not yet handled").register(m);
+            // per stream, not per group: the groups on a stream register the same meter
+            Gauge.builder("fleetkit.processor.shared.decodes", p.decoded(), DecodedMessages::shared).tag("stream", p.streamName())
+                    .description("records of the stream decoded once for several of this process's groups: decodes saved").register(m);
         });
         return m;
     }

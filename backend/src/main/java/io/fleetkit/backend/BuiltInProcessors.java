@@ -4,6 +4,7 @@ import io.fleetkit.backend.capture.Capture;
 import io.fleetkit.backend.capture.CaptureConfig;
 import io.fleetkit.backend.ownership.ClaimService;
 import io.fleetkit.backend.latency.StageTimings;
+import io.fleetkit.backend.processing.DecodedMessages;
 import io.fleetkit.backend.processing.DeviceStateHandler;
 import io.fleetkit.backend.processing.OwnershipHandler;
 import io.fleetkit.backend.processing.StreamProcessor;
@@ -23,20 +24,25 @@ final class BuiltInProcessors {
     private BuiltInProcessors() {
     }
 
-    /** Starts the built-in processors on the endpoints there are, into {@code processors} (and {@code started}, to close). */
+    /**
+     * Starts the built-in processors on the endpoints there are, into {@code processors} (and {@code started}, to close), each
+     * with its stream's shared decodes from {@code decodes}.
+     */
     static void start(Map<String, Stream> streams, Database db, TelemetryStore telemetry, DeviceStateStore devices, ClaimService claims,
-                      StageTimings timings, Map<String, StreamProcessor> processors, List<AutoCloseable> started) {
+                      StageTimings timings, Map<String, DecodedMessages> decodes, Map<String, StreamProcessor> processors,
+                      List<AutoCloseable> started) {
         if (streams.containsKey("telemetry")) {
             started.add(processors.computeIfAbsent("store",
                     g -> StreamProcessor.start(streams.get("telemetry"), g, new TelemetryStoreHandler(telemetry, new ConsumerOffsets(db), g),
-                            StreamProcessor.BATCH_SIZE, timings)));
+                            StreamProcessor.BATCH_SIZE, timings, decodes.get("telemetry"))));
         }
         if (streams.containsKey("lifecycle")) {
             started.add(processors.computeIfAbsent("device-state",
                     g -> StreamProcessor.start(streams.get("lifecycle"), g, new DeviceStateHandler(devices, new ConsumerOffsets(db), g),
-                            StreamProcessor.BATCH_SIZE, timings)));
+                            StreamProcessor.BATCH_SIZE, timings, decodes.get("lifecycle"))));
             started.add(processors.computeIfAbsent("ownership",
-                    g -> StreamProcessor.start(streams.get("lifecycle"), g, new OwnershipHandler(claims), StreamProcessor.BATCH_SIZE, timings)));
+                    g -> StreamProcessor.start(streams.get("lifecycle"), g, new OwnershipHandler(claims), StreamProcessor.BATCH_SIZE, timings,
+                            decodes.get("lifecycle"))));
         }
     }
 

@@ -6,9 +6,6 @@ import io.fleetkit.protocol.message.DeviceMessage;
 import io.fleetkit.protocol.message.DeviceMessageCodec;
 
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -17,15 +14,15 @@ import java.util.concurrent.atomic.LongAdder;
  * Decodes each record of a stream once for every processor group of this process that reads it: the groups on one stream
  * (the telemetry store and a team's own processors; device state and ownership on lifecycle) read the same records at
  * about the same time, so the first to decode one keeps the message in a small ring per partition and the others take it
- * from there. Messages are immutable records, so groups may share one.
+ * from there. Messages are immutable records, so groups may share one. The process's assembly makes one per stream and
+ * hands it to each {@link StreamProcessor} it starts on that stream; a processor started without one decodes alone.
  *
  * <p>Bounded: {@value #ENTRIES} messages per stream at most, a slot per offset modulo the ring's size (a group further
- * behind decodes for itself). Used only while two or more groups of this process read the stream: with one, keeping
- * messages would only make them outlive a young collection.
+ * behind decodes for itself). Used only while two or more groups read the stream: with one, keeping messages would only
+ * make them outlive a young collection.
  */
-final class DecodedMessages {
+public final class DecodedMessages {
     static final int ENTRIES = 2048;
-    private static final Map<Stream, DecodedMessages> BY_STREAM = Collections.synchronizedMap(new WeakHashMap<>());
 
     private final AtomicReferenceArray<Decoded>[] rings;
     private final int mask;
@@ -33,6 +30,11 @@ final class DecodedMessages {
     private final LongAdder shared = new LongAdder();
 
     private record Decoded(long offset, byte[] body, DeviceMessage message) {
+    }
+
+    /** For one stream's groups; nothing is kept until a second group joins. */
+    public static DecodedMessages of(Stream stream) {
+        return new DecodedMessages(stream.partitions());
     }
 
     @SuppressWarnings("unchecked")
@@ -45,11 +47,14 @@ final class DecodedMessages {
         }
     }
 
-    /** The stream's decoded messages, for a group that reads it from now until it calls {@link #leave()}. */
-    static DecodedMessages join(Stream stream) {
-        DecodedMessages d = BY_STREAM.computeIfAbsent(stream, s -> new DecodedMessages(s.partitions()));
-        d.readers.incrementAndGet();
-        return d;
+    /** A group reads the stream from now until it calls {@link #leave()}. */
+    DecodedMessages join() {
+        readers.incrementAndGet();
+        return this;
+    }
+
+    int partitions() {
+        return rings.length;
     }
 
     void leave() {
@@ -75,7 +80,7 @@ final class DecodedMessages {
     }
 
     /** Decodes saved by sharing, since the stream was first read. */
-    long shared() {
+    public long shared() {
         return shared.sum();
     }
 }

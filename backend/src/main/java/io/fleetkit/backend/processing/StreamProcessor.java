@@ -19,12 +19,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -71,9 +74,10 @@ public final class StreamProcessor implements AutoCloseable {
     private final LongAdder failures = new LongAdder();
     private final Problems problems;
     private final DecodedMessages decoded;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private StreamProcessor(Stream stream, String group, DeviceMessageHandler handler, int batchSize, StageTimings timings) {
+    private StreamProcessor(Stream stream, String group, DeviceMessageHandler handler, int batchSize, StageTimings timings,
+                            DecodedMessages decoded) {
         this.stream = stream;
         this.handed = timings.series(StageTimings.Stage.HANDED, group);
         this.handledStage = timings.series(StageTimings.Stage.HANDLED, group);
@@ -83,7 +87,7 @@ public final class StreamProcessor implements AutoCloseable {
         this.handler = handler;
         this.batchSize = batchSize;
         this.problems = new Problems();
-        this.decoded = DecodedMessages.join(stream);
+        this.decoded = decoded.join();
         this.flushed = new AtomicLongArray(stream.partitions());
         this.checkpoints = new AtomicLongArray(stream.partitions());
         for (int p = 0; p < stream.partitions(); p++) {
@@ -105,10 +109,23 @@ public final class StreamProcessor implements AutoCloseable {
 
     /** @param timings where the group's stage latencies go (handed, handled, stored), beside the hub's */
     public static StreamProcessor start(Stream stream, String group, DeviceMessageHandler handler, int batchSize, StageTimings timings) {
+        return start(stream, group, handler, batchSize, timings, DecodedMessages.of(stream));
+    }
+
+    /**
+     * @param decoded the stream's decoded messages, shared with the process's other groups on it (one per stream, made by
+     *                the process's assembly): a record is then decoded once for all of them
+     */
+    public static StreamProcessor start(Stream stream, String group, DeviceMessageHandler handler, int batchSize, StageTimings timings,
+                                        DecodedMessages decoded) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size: at least 1, was " + batchSize);
         }
-        StreamProcessor p = new StreamProcessor(stream, group, handler, batchSize, timings);
+        if (decoded.partitions() != stream.partitions()) {
+            throw new IllegalArgumentException("decoded messages for " + decoded.partitions() + " partitions, the stream " + stream.name()
+                    + " has " + stream.partitions());
+        }
+        StreamProcessor p = new StreamProcessor(stream, group, handler, batchSize, timings, decoded);
         p.workers = new PartitionWorkers("processor-" + stream.name() + "-" + group, stream.partitions(), p::consume);
         try {
             p.membership = stream.join(group, p.new Owner());
@@ -170,9 +187,9 @@ public final class StreamProcessor implements AutoCloseable {
                     continue;
                 }
                 long read = System.nanoTime();
-                java.time.Instant readAt = java.time.Instant.now();
+                Instant readAt = Instant.now();
                 for (int i = 0; i < batch.size(); i++) { // the enqueued time is the hub's wall clock: another process's, with Kafka
-                    handedMicros[i] = java.time.temporal.ChronoUnit.MICROS.between(batch.get(i).enqueuedTime(), readAt);
+                    handedMicros[i] = ChronoUnit.MICROS.between(batch.get(i).enqueuedTime(), readAt);
                     handed.record(handedMicros[i]);
                 }
                 for (int i = 0; i < batch.size(); i++) {
@@ -352,6 +369,16 @@ public final class StreamProcessor implements AutoCloseable {
             LockSupport.parkNanos(5 * RECHECK_NANOS);
         } while (System.nanoTime() < deadline);
         return false;
+    }
+
+    /** The stream's decodes this group shares with the process's other groups on it. */
+    public DecodedMessages decoded() {
+        return decoded;
+    }
+
+    /** The stream this group reads. */
+    public String streamName() {
+        return stream.name();
     }
 
     /** Messages handled (decoded and passed to the handler successfully). */

@@ -208,6 +208,7 @@ class ApiServerIT extends ApiTestBase {
         Response metrics = api.get("/metrics", null);
         assertThat(metrics.status()).isEqualTo(200);
         assertThat(metrics.text()).contains("fleetkit_hub_connected_devices").contains("fleetkit_processor_handled")
+                .contains("fleetkit_processor_shared_decodes{stream=\"lifecycle\"}") // device state and ownership read it
                 .contains("fleetkit_http_requests_seconds_count{method=\"GET\",route=\"/api/v1/devices\",status=\"200\"}");
 
         Response openapi = api.get("/openapi.json", null);

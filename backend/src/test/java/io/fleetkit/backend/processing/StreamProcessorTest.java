@@ -1,5 +1,6 @@
 package io.fleetkit.backend.processing;
 
+import io.fleetkit.backend.latency.StageTimings;
 import io.fleetkit.backend.stream.RecordProperties;
 import io.fleetkit.backend.stream.InMemoryStream;
 import io.fleetkit.backend.stream.Stream;
@@ -30,6 +31,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @Timeout(30)
 class StreamProcessorTest {
@@ -92,7 +94,7 @@ class StreamProcessorTest {
         for (long seq = 0; seq < 300; seq++) {
             telemetry(s, "dev-" + seq % 7, seq);
         }
-        io.fleetkit.backend.latency.StageTimings timings = new io.fleetkit.backend.latency.StageTimings();
+        StageTimings timings = new StageTimings();
         try (StreamProcessor p = StreamProcessor.start(s, "store", new Recorder(), 64, timings)) {
             assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
         }
@@ -165,11 +167,8 @@ class StreamProcessorTest {
         Stream s = oneDevice(1, 200);
         Keeper a = new Keeper();
         Keeper b = new Keeper();
-        try (StreamProcessor p = StreamProcessor.start(s, "store", a);
-             StreamProcessor q = StreamProcessor.start(s, "probe", b)) {
-            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
-            assertThat(q.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
-        }
+        DecodedMessages together = DecodedMessages.of(s);
+        runTogether(s, "store", a, "probe", b, together);
         assertThat(a.byOffset).hasSize(200);
         assertThat(b.byOffset).isEqualTo(a.byOffset);
 
@@ -177,10 +176,10 @@ class StreamProcessorTest {
         Stream t = oneDevice(1, 200);
         Keeper first = new Keeper();
         Keeper second = new Keeper();
-        DecodedMessages decoded = DecodedMessages.join(t); // counts as a reader: the first group keeps what it decodes
-        try (StreamProcessor p = StreamProcessor.start(t, "first", first)) {
+        DecodedMessages decoded = DecodedMessages.of(t).join(); // counts as a reader: the first group keeps what it decodes
+        try (StreamProcessor p = StreamProcessor.start(t, "first", first, StreamProcessor.BATCH_SIZE, new StageTimings(), decoded)) {
             assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
-            try (StreamProcessor q = StreamProcessor.start(t, "second", second)) {
+            try (StreamProcessor q = StreamProcessor.start(t, "second", second, StreamProcessor.BATCH_SIZE, new StageTimings(), decoded)) {
                 assertThat(q.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
             }
         } finally {
@@ -191,11 +190,20 @@ class StreamProcessorTest {
         assertThat(decoded.shared()).isEqualTo(200);
 
         Keeper alone = new Keeper(); // one group on its own: each decode is its own, nothing kept for others
-        try (StreamProcessor p = StreamProcessor.start(t, "alone", alone)) {
+        try (StreamProcessor p = StreamProcessor.start(t, "alone", alone, StreamProcessor.BATCH_SIZE, new StageTimings(), decoded)) {
             assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
         }
         assertThat(alone.byOffset).isEqualTo(a.byOffset);
         assertThat(alone.byOffset.keySet()).noneMatch(o -> alone.byOffset.get(o) == first.byOffset.get(o));
+        assertThat(decoded.shared()).as("nothing shared with a lone group").isEqualTo(200);
+
+        Keeper apart = new Keeper(); // started without the stream's shared decodes (as a test or a tool would): its own
+        try (StreamProcessor p = StreamProcessor.start(t, "apart", apart)) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            assertThat(p.decoded()).isNotSameAs(decoded);
+        }
+        assertThatThrownBy(() -> StreamProcessor.start(t, "wrong", apart, 1, new StageTimings(), DecodedMessages.of(oneDevice(3, 0))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("decoded messages for 3 partitions");
     }
 
     @Test
@@ -210,14 +218,20 @@ class StreamProcessorTest {
         }
         Recorder second = new Recorder();
         Recorder otherGroup = new Recorder();
-        try (StreamProcessor p = StreamProcessor.start(s, "store", second);
-             StreamProcessor q = StreamProcessor.start(s, "alerts", otherGroup)) {
-            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
-            assertThat(q.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
-        }
+        runTogether(s, "store", second, "alerts", otherGroup, DecodedMessages.of(s));
         assertThat(first.seqs.get(DeviceId.of("dev-1"))).containsExactly(0L, 1L, 2L, 3L, 4L);
         assertThat(second.seqs.get(DeviceId.of("dev-1"))).containsExactly(5L, 6L, 7L);
         assertThat(otherGroup.seqs.get(DeviceId.of("dev-1"))).hasSize(8);
+    }
+
+    /** Runs two groups on {@code s} at once, sharing {@code decoded}, until both have handled everything. */
+    private static void runTogether(Stream s, String group, DeviceMessageHandler handler, String otherGroup, DeviceMessageHandler other,
+                                    DecodedMessages decoded) {
+        try (StreamProcessor p = StreamProcessor.start(s, group, handler, StreamProcessor.BATCH_SIZE, new StageTimings(), decoded);
+             StreamProcessor q = StreamProcessor.start(s, otherGroup, other, StreamProcessor.BATCH_SIZE, new StageTimings(), decoded)) {
+            assertThat(p.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            assertThat(q.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+        }
     }
 
     @Test
@@ -519,7 +533,7 @@ class StreamProcessorTest {
     @Test
     void aBatchSizeBelowOneIsRefused() {
         Stream s = new InMemoryStream("events", 1);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StreamProcessor.start(s, "store", new Recorder(), 0))
+        assertThatThrownBy(() -> StreamProcessor.start(s, "store", new Recorder(), 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("batch size: at least 1, was 0");
     }
 
