@@ -14,6 +14,8 @@ import io.fleetkit.backend.stream.Stream;
 import io.fleetkit.backend.stream.StreamRecord;
 import io.fleetkit.protocol.id.DeviceId;
 import io.fleetkit.protocol.id.RegistrationId;
+import io.fleetkit.protocol.ProtocolException;
+import io.fleetkit.protocol.message.DeviceMessage;
 import io.fleetkit.protocol.message.DeviceMessageCodec;
 import io.fleetkit.protocol.message.Telemetry;
 import io.fleetkit.protocol.pki.CertificateIssuer;
@@ -220,7 +222,13 @@ class FaultInjectionIT {
             try {
                 assertStoredExactlyOnce(restarted.database(), fleet, devices);
             } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "\n" + whereTheMissingAre(restarted, fleet, devices), e);
+                String where;
+                try {
+                    where = whereTheMissingAre(restarted, fleet, devices);
+                } catch (RuntimeException | AssertionError lookFailed) { // the failure above stays the one reported
+                    where = "where they are could not be told: " + lookFailed;
+                }
+                throw new AssertionError(e.getMessage() + "\n" + where, e);
             }
         }
     }
@@ -242,12 +250,12 @@ class FaultInjectionIT {
             if (missing.isEmpty()) {
                 continue;
             }
-            out.append(String.format("%s by primary key: %s; ", id, byPrimaryKey(restarted.database(), id, missing)));
             int partition = telemetry.partitionOf(id);
-            out.append(String.format("%s: acknowledged %d (%d..%d), missing %s; partition %d ends at %d, checkpoint %d, store's position %s;",
-                    id, devices.get(i).acknowledged().size(), devices.get(i).acknowledged().first(), devices.get(i).acknowledged().last(),
-                    missing, partition, telemetry.endOffset(partition), telemetry.committed("store", partition),
-                    offsets.next("store", "telemetry", partition)));
+            out.append(String.format("%s: acknowledged %d (%d..%d), missing %s (found by primary key: %s); partition %d ends at %d,"
+                            + " checkpoint %d, store's position %s;", id, devices.get(i).acknowledged().size(),
+                    devices.get(i).acknowledged().first(), devices.get(i).acknowledged().last(), missing,
+                    byPrimaryKey(restarted.database(), id, missing), partition, telemetry.endOffset(partition),
+                    telemetry.committed("store", partition), offsets.next("store", "telemetry", partition)));
             for (long offset = telemetry.startOffset(partition); offset < telemetry.endOffset(partition); ) {
                 List<StreamRecord> batch = telemetry.read(partition, offset, 1000);
                 if (batch.isEmpty()) {
@@ -255,7 +263,7 @@ class FaultInjectionIT {
                     break;
                 }
                 for (StreamRecord r : batch) {
-                    if (r.deviceId().equals(id) && DeviceMessageCodec.CODEC.fromJson(r.body()) instanceof Telemetry t && missing.contains(t.seq())) {
+                    if (r.deviceId().equals(id) && decodes(r) instanceof Telemetry t && missing.contains(t.seq())) {
                         out.append(" seq ").append(t.seq()).append(" at offset ").append(r.offset()).append(';');
                     }
                 }
@@ -264,6 +272,15 @@ class FaultInjectionIT {
             out.append('\n');
         }
         return out.toString();
+    }
+
+    /** The record's message, or null when it does not decode (the processor skips those too). */
+    private static DeviceMessage decodes(StreamRecord r) {
+        try {
+            return DeviceMessageCodec.CODEC.fromJson(r.body());
+        } catch (ProtocolException e) {
+            return null;
+        }
     }
 
     /** Which of {@code seqs} a lookup by the telemetry table's primary key finds (the query above goes by the time index). */
